@@ -1,0 +1,90 @@
+"""The life of one H5 verification attempt: countdown, outcome signals, and the rule that the one-time
+token is queried only after a success signal. Pure: no HTTP, no Streamlit."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from lib.callbacks import CallbackRecord
+
+# Upstream, the link and token live about 120 s; APIMart states no lifetime of its own.
+SESSION_LIFETIME_S = 120.0
+LANGUAGES = {"en": "English", "zh": "中文 (简体)", "zh-Hant": "中文 (繁體)"}
+
+WAITING, APPROVED, FAILED, EXPIRED, USED = "waiting", "approved", "failed", "expired", "used"
+
+
+@dataclass
+class VerificationAttempt:
+    task_id: str
+    h5_link: str
+    byted_token: str
+    callback_url: str
+    created_at: float
+    lifetime: float = SESSION_LIFETIME_S
+    outcome: str | None = None  # APPROVED or FAILED once a signal arrived
+    signal: str | None = None  # "callback" or "operator": who said so
+    queried: bool = False
+
+    @property
+    def expires_at(self) -> float:
+        return self.created_at + self.lifetime
+
+    def remaining(self, now: float | None = None) -> float:
+        return max(0.0, self.expires_at - (time.time() if now is None else now))
+
+    def state(self, now: float | None = None) -> str:
+        if self.queried:
+            return USED
+        if self.outcome:
+            return self.outcome
+        return EXPIRED if self.remaining(now) <= 0 else WAITING
+
+    def apply_callback(self, record: CallbackRecord | None) -> bool:
+        """Take the phone's redirect into account; True when it changed the outcome."""
+        if record is None or record.byted_token != self.byted_token or self.outcome:
+            return False
+        self.outcome = APPROVED if record.succeeded else FAILED
+        self.signal = "callback"
+        return True
+
+    def confirm_by_operator(self) -> None:
+        """The operator saw the person finish (the phone may not reach this app's callback)."""
+        if not self.outcome:
+            self.outcome = APPROVED
+            self.signal = "operator"
+
+    def query_refusal(self, now: float | None = None) -> str | None:
+        """Why the token must not be queried now, or None when it may be. Upstream the token is single
+        use: querying before success burns it and the person has to verify again."""
+        state = self.state(now)
+        if state == APPROVED:
+            return None
+        return {
+            WAITING: "The person has not finished yet. Querying now would use up the one-time token and "
+            "they would have to verify again. Wait for the phone to finish, or confirm by hand once they have.",
+            FAILED: "The verification failed on the phone. Create a new session and let the person try again.",
+            EXPIRED: "The link expired before the person finished. Create a new session.",
+            USED: "This token was already used. Its group id is shown on the Group step.",
+        }[state]
+
+
+def handoff_text(h5_link: str, expires_at: float, language: str) -> str:
+    """A message the operator can send to the person, in the H5 page's language."""
+    until = datetime.fromtimestamp(expires_at, tz=timezone.utc).strftime("%H:%M:%S UTC")
+    if language == "zh":
+        return (
+            f"请在手机上打开以下链接完成实名认证（链接在 {until} 前有效）：\n{h5_link}\n"
+            "按页面提示同意授权，并完成人脸活体检测。完成后即可关闭页面。"
+        )
+    if language == "zh-Hant":
+        return (
+            f"請在手機上打開以下連結完成實名認證（連結在 {until} 前有效）：\n{h5_link}\n"
+            "依頁面提示同意授權，並完成人臉活體檢測。完成後即可關閉頁面。"
+        )
+    return (
+        f"Please open this link on your phone to verify your identity (valid until {until}):\n{h5_link}\n"
+        "Give your consent and follow the face check on the page. You can close the page when it says done."
+    )
