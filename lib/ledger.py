@@ -1,0 +1,168 @@
+"""The asset ledger: every asset sent to a group, its attempts, and the review tasks that judge them.
+Plain data that lives in session state (and is mirrored by the registry); no HTTP, no Streamlit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from lib.assets import batched
+
+if TYPE_CHECKING:
+    from lib.apimart import ReviewResult, SubmittedTask
+
+PENDING, USABLE, FAILED = "pending", "usable", "failed"
+
+
+@dataclass
+class Attempt:
+    number: int
+    url: str
+    task_id: str
+    status: str = PENDING
+    asset_id: str | None = None
+    asset_url: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+
+
+@dataclass
+class TrackedAsset:
+    key: int
+    name: str
+    attempts: list[Attempt] = field(default_factory=list)
+
+    @property
+    def current(self) -> Attempt:
+        return self.attempts[-1]
+
+    @property
+    def status(self) -> str:
+        return self.current.status
+
+    @property
+    def previous_codes(self) -> list[str]:
+        return [a.error_code or "no reason given" for a in self.attempts[:-1] if a.status == FAILED]
+
+
+@dataclass
+class ReviewTask:
+    task_id: str
+    asset_keys: list[int]
+    status: str = "processing"
+    progress: int = 0
+    final: bool = False
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class AssetLedger:
+    """Assets of one group under review. Keys are stable across resubmissions."""
+
+    group_id: str
+    asset_type: str = "Video"
+    assets: dict[int, TrackedAsset] = field(default_factory=dict)
+    tasks: dict[str, ReviewTask] = field(default_factory=dict)
+
+    def _record_batches(
+        self, items: Sequence[tuple[int, str]], tasks: Sequence[SubmittedTask], batch_size: int
+    ) -> None:
+        # The client splits in order, so batch i of the items belongs to task i.
+        for task, batch in zip(tasks, batched(items, batch_size), strict=False):
+            self.tasks[task.id] = ReviewTask(task.id, [key for key, _ in batch], status=task.status)
+            for key, url in batch:
+                asset = self.assets[key]
+                asset.attempts.append(Attempt(len(asset.attempts) + 1, url, task.id))
+
+    def add_submission(
+        self, rows: Sequence[tuple[str, str]], tasks: Sequence[SubmittedTask], batch_size: int = 20
+    ) -> list[int]:
+        """Record (name, url) rows sent as `tasks`. Rows past the last task (a batch that failed to send)
+        are not recorded: they stay in the operator's draft. Returns the keys recorded."""
+        sent = rows[: len(tasks) * batch_size]
+        start = max(self.assets, default=-1) + 1
+        items = []
+        for offset, (name, url) in enumerate(sent):
+            self.assets[start + offset] = TrackedAsset(start + offset, name)
+            items.append((start + offset, url))
+        self._record_batches(items, tasks, batch_size)
+        return [key for key, _ in items]
+
+    def add_resubmission(
+        self, replacements: Sequence[tuple[int, str]], tasks: Sequence[SubmittedTask], batch_size: int = 20
+    ) -> list[int]:
+        """Record a new attempt for each (key, url) sent as `tasks`; returns the keys recorded."""
+        sent = list(replacements[: len(tasks) * batch_size])
+        self._record_batches(sent, tasks, batch_size)
+        return [key for key, _ in sent]
+
+    def apply_review(self, review: ReviewResult) -> None:
+        """Fold a review result into the attempts it judged; a non-final result only moves progress."""
+        task = self.tasks.get(review.task.id)
+        if task is None:
+            return
+        task.status = review.task.status
+        task.progress = review.task.progress or task.progress
+        task.raw = review.task.raw
+        if not review.is_final:
+            return
+        task.final = True
+        task.progress = 100
+        # (name, attempt) pairs of this task, matched to the review's items by URL, then by name.
+        unmatched = [
+            (self.assets[key].name, a)
+            for key in task.asset_keys
+            for a in self.assets[key].attempts
+            if a.task_id == task.task_id
+        ]
+        for item, status in [(i, USABLE) for i in review.usable] + [(i, FAILED) for i in review.failed]:
+            pair = _match(item, unmatched)
+            if pair is None:
+                continue
+            unmatched.remove(pair)
+            attempt = pair[1]
+            attempt.status = status
+            attempt.asset_id = item.asset_id
+            attempt.asset_url = item.asset_url if status == USABLE else None
+            attempt.error_code = item.error_code if status == FAILED else None
+            attempt.error_message = item.error_message if status == FAILED else None
+        for _, attempt in unmatched:
+            # A final task that does not mention an asset has not approved it.
+            attempt.status = FAILED
+            attempt.error_code = attempt.error_code or "NotReported"
+
+    def pending_task_ids(self) -> list[str]:
+        return [t.task_id for t in self.tasks.values() if not t.final]
+
+    def by_status(self, status: str) -> list[TrackedAsset]:
+        return [a for a in self.assets.values() if a.status == status]
+
+    def counts(self) -> dict[str, int]:
+        counts = {"submitted": len(self.assets), USABLE: 0, FAILED: 0, PENDING: 0}
+        for asset in self.assets.values():
+            counts[asset.status] += 1
+        return counts
+
+    def progress(self) -> float:
+        """Overall review progress 0..1, final tasks counting as done."""
+        if not self.tasks:
+            return 0.0
+        return sum(100 if t.final else min(t.progress, 99) for t in self.tasks.values()) / (
+            100 * len(self.tasks)
+        )
+
+    def usable_urls(self) -> list[str]:
+        return [a.current.asset_url for a in self.by_status(USABLE) if a.current.asset_url]
+
+
+def _match(item, pairs: list[tuple[str, Attempt]]) -> tuple[str, Attempt] | None:
+    by_url = [p for p in pairs if item.source_url and p[1].url == item.source_url]
+    if len(by_url) == 1:
+        return by_url[0]
+    pool = by_url or pairs
+    by_name = [p for p in pool if item.name and p[0] == item.name]
+    if by_name:
+        return by_name[0]
+    # An item with neither URL nor name (a bare single-asset result) belongs to the only candidate.
+    return pool[0] if len(pool) == 1 and not item.source_url and not item.name else None

@@ -1,0 +1,458 @@
+"""The registry: the durable copy of everything a user made (people and their group ids, verification
+sessions, submissions, asset attempts, videos), scoped per connection. SQLite by default; plain portable
+SQL behind this one module. It never stores an API key, only a salted fingerprint of it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from lib.ledger import AssetLedger, Attempt, ReviewTask, TrackedAsset
+
+DEFAULT_PATH = Path("data") / "avatar-desk.db"
+
+# Each migration moves the schema up one version; an older file is upgraded in place, keeping its rows.
+MIGRATIONS: list[str] = [
+    # 1: people, verification sessions, submissions, assets.
+    """
+    CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE people (
+        id INTEGER PRIMARY KEY, scope TEXT NOT NULL, group_id TEXT NOT NULL, label TEXT NOT NULL DEFAULT '',
+        mode TEXT NOT NULL, created_at REAL NOT NULL, UNIQUE (scope, group_id));
+    CREATE TABLE verifications (
+        id INTEGER PRIMARY KEY, scope TEXT NOT NULL, task_id TEXT NOT NULL, status TEXT NOT NULL,
+        created_at REAL NOT NULL, expires_at REAL, outcome TEXT, byted_token TEXT, group_id TEXT,
+        UNIQUE (scope, task_id));
+    CREATE TABLE submissions (
+        id INTEGER PRIMARY KEY, scope TEXT NOT NULL, group_id TEXT NOT NULL, asset_type TEXT NOT NULL,
+        task_ids TEXT NOT NULL DEFAULT '[]', status TEXT NOT NULL, created_at REAL NOT NULL, detail TEXT);
+    CREATE TABLE assets (
+        id INTEGER PRIMARY KEY, scope TEXT NOT NULL, group_id TEXT NOT NULL, asset_key INTEGER NOT NULL,
+        attempt INTEGER NOT NULL, name TEXT NOT NULL, source_url TEXT NOT NULL, task_id TEXT NOT NULL,
+        status TEXT NOT NULL, asset_id TEXT, asset_url TEXT, error_code TEXT, error_message TEXT,
+        replaces_id INTEGER REFERENCES assets(id), updated_at REAL NOT NULL,
+        UNIQUE (scope, group_id, asset_key, attempt));
+    CREATE TABLE review_tasks (
+        scope TEXT NOT NULL, group_id TEXT NOT NULL, task_id TEXT NOT NULL, asset_type TEXT NOT NULL,
+        status TEXT NOT NULL, final INTEGER NOT NULL DEFAULT 0, raw TEXT, PRIMARY KEY (scope, task_id));
+    CREATE INDEX assets_by_group ON assets (scope, group_id);
+    """,
+    # 2: notes on people, videos, and the write-ahead intents.
+    """
+    ALTER TABLE people ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+    CREATE TABLE videos (
+        id INTEGER PRIMARY KEY, scope TEXT NOT NULL, task_id TEXT, group_id TEXT, prompt TEXT NOT NULL,
+        model TEXT NOT NULL, assets TEXT NOT NULL DEFAULT '[]', params TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL, video_url TEXT, expires_at REAL, error TEXT, created_at REAL NOT NULL);
+    CREATE TABLE intents (
+        id INTEGER PRIMARY KEY, scope TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL,
+        created_at REAL NOT NULL, completed_at REAL, outcome TEXT);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+UNKNOWN_OUTCOME = "unknown outcome: check"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One connection's slice of the registry: mode, base URL and a salted fingerprint of the key."""
+
+    mode: str
+    base_url: str
+    key_fingerprint: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.mode}|{self.base_url}|{self.key_fingerprint}"
+
+
+@dataclass(frozen=True)
+class Person:
+    group_id: str
+    label: str
+    mode: str
+    created_at: float
+    notes: str = ""
+    usable: int = 0
+    failed: int = 0
+    pending: int = 0
+
+
+class Registry:
+    def __init__(self, path: str | os.PathLike | None = None, *, clock=time.time) -> None:
+        self.path = str(path or os.environ.get("AVATAR_DESK_DB") or DEFAULT_PATH)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._clock = clock
+        self._local = threading.local()
+        # One writer at a time inside this process; SQLite's busy timeout covers other processes.
+        self._write_lock = threading.Lock()
+        self._migrate()
+
+    # -------------------------------------------------------------- connection and schema
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _write(self):
+        conn = self._connection()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
+        return self._connection().execute(sql, params).fetchall()
+
+    def schema_version(self) -> int:
+        conn = self._connection()
+        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name='schema_version'").fetchone()
+        if not exists:
+            return 0
+        row = conn.execute("SELECT version FROM schema_version").fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self) -> None:
+        with self._write() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = conn.execute("SELECT version FROM schema_version").fetchone()
+            current = int(row[0]) if row else 0
+            if row is None:
+                conn.execute("INSERT INTO schema_version VALUES (0)")
+            for version in range(current, SCHEMA_VERSION):
+                for statement in filter(str.strip, MIGRATIONS[version].split(";")):
+                    conn.execute(statement)
+                conn.execute("UPDATE schema_version SET version = ?", (version + 1,))
+            if not conn.execute("SELECT 1 FROM meta WHERE name='salt'").fetchone():
+                conn.execute("INSERT INTO meta VALUES ('salt', ?)", (secrets.token_hex(16),))
+
+    def scope_for(self, mode: str, base_url: str, api_key: str) -> Scope:
+        salt = self._read("SELECT value FROM meta WHERE name='salt'")[0][0]
+        digest = hashlib.sha256(f"{salt}:{api_key}".encode()).hexdigest()[:24]
+        return Scope(mode, base_url.rstrip("/"), digest)
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -------------------------------------------------------------- write-ahead intents
+
+    def begin_intent(self, scope: Scope, kind: str, detail: dict) -> int:
+        """Record what is about to be POSTed, before it is; a crash leaves an open intent to check."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO intents (scope, kind, detail, created_at) VALUES (?, ?, ?, ?)",
+                (scope.id, kind, json.dumps(detail), self._clock()),
+            )
+            return int(cur.lastrowid)
+
+    def complete_intent(self, intent_id: int, outcome: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE intents SET completed_at = ?, outcome = ? WHERE id = ?",
+                (self._clock(), outcome, intent_id),
+            )
+
+    def open_intents(self, scope: Scope) -> list[dict]:
+        rows = self._read(
+            "SELECT * FROM intents WHERE scope = ? AND completed_at IS NULL ORDER BY id", (scope.id,)
+        )
+        return [{**dict(r), "detail": json.loads(r["detail"]), "outcome": UNKNOWN_OUTCOME} for r in rows]
+
+    # -------------------------------------------------------------- people and verifications
+
+    def save_person(self, scope: Scope, group_id: str, label: str = "", notes: str | None = None) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO people (scope, group_id, label, mode, created_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (scope, group_id) DO UPDATE SET label = CASE WHEN excluded.label = '' "
+                "THEN people.label ELSE excluded.label END",
+                (scope.id, group_id, label.strip(), scope.mode, self._clock()),
+            )
+            if notes is not None:
+                conn.execute(
+                    "UPDATE people SET notes = ? WHERE scope = ? AND group_id = ?",
+                    (notes, scope.id, group_id),
+                )
+
+    def rename_person(self, scope: Scope, group_id: str, label: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE people SET label = ? WHERE scope = ? AND group_id = ?",
+                (label.strip(), scope.id, group_id),
+            )
+
+    def people(self, scope: Scope, search: str = "") -> list[Person]:
+        like = f"%{search.strip()}%"
+        rows = self._read(
+            """
+            SELECT p.group_id, p.label, p.mode, p.created_at, p.notes,
+                   COALESCE(SUM(a.status = 'usable'), 0) AS usable,
+                   COALESCE(SUM(a.status = 'failed'), 0) AS failed,
+                   COALESCE(SUM(a.status = 'pending'), 0) AS pending
+            FROM people p
+            LEFT JOIN assets a ON a.scope = p.scope AND a.group_id = p.group_id
+                 AND a.attempt = (SELECT MAX(b.attempt) FROM assets b WHERE b.scope = a.scope
+                                  AND b.group_id = a.group_id AND b.asset_key = a.asset_key)
+            WHERE p.scope = ? AND (p.label LIKE ? OR p.group_id LIKE ?)
+            GROUP BY p.id ORDER BY p.created_at DESC
+            """,
+            (scope.id, like, like),
+        )
+        return [Person(**dict(r)) for r in rows]
+
+    def record_verification(
+        self,
+        scope: Scope,
+        task_id: str,
+        status: str,
+        *,
+        created_at: float,
+        expires_at: float | None = None,
+        byted_token: str | None = None,
+        outcome: str | None = None,
+        group_id: str | None = None,
+    ) -> None:
+        # The one-time token is kept only until it is used.
+        token = None if status in ("used", "expired", "failed") else byted_token
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO verifications (scope, task_id, status, created_at, expires_at, outcome, byted_token, group_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scope, task_id) DO UPDATE SET status = excluded.status, "
+                "outcome = excluded.outcome, byted_token = excluded.byted_token, group_id = excluded.group_id",
+                (scope.id, task_id, status, created_at, expires_at, outcome, token, group_id),
+            )
+
+    def verifications(self, scope: Scope) -> list[dict]:
+        return [
+            dict(r)
+            for r in self._read(
+                "SELECT * FROM verifications WHERE scope = ? ORDER BY created_at DESC", (scope.id,)
+            )
+        ]
+
+    # -------------------------------------------------------------- submissions, assets, review tasks
+
+    def record_submission(
+        self,
+        scope: Scope,
+        group_id: str,
+        asset_type: str,
+        task_ids: Sequence[str],
+        status: str,
+        detail: str = "",
+    ) -> int:
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO submissions (scope, group_id, asset_type, task_ids, status, created_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (scope.id, group_id, asset_type, json.dumps(list(task_ids)), status, self._clock(), detail),
+            )
+            return int(cur.lastrowid)
+
+    def submissions(self, scope: Scope, group_id: str | None = None) -> list[dict]:
+        rows = self._read(
+            "SELECT * FROM submissions WHERE scope = ? AND (? IS NULL OR group_id = ?) ORDER BY id",
+            (scope.id, group_id, group_id),
+        )
+        return [{**dict(r), "task_ids": json.loads(r["task_ids"])} for r in rows]
+
+    def save_ledger(self, scope: Scope, ledger: AssetLedger) -> None:
+        """Upsert every attempt and review task of the ledger (idempotent; cheap for thousands of rows)."""
+        now = self._clock()
+        attempt_rows = [
+            (
+                scope.id,
+                ledger.group_id,
+                asset.key,
+                a.number,
+                asset.name,
+                a.url,
+                a.task_id,
+                a.status,
+                a.asset_id,
+                a.asset_url,
+                a.error_code,
+                a.error_message,
+                now,
+            )
+            for asset in ledger.assets.values()
+            for a in asset.attempts
+        ]
+        task_rows = [
+            (
+                scope.id,
+                ledger.group_id,
+                t.task_id,
+                ledger.asset_type,
+                t.status,
+                int(t.final),
+                json.dumps(t.raw or {}),
+            )
+            for t in ledger.tasks.values()
+        ]
+        with self._write() as conn:
+            conn.executemany(
+                """INSERT INTO assets (scope, group_id, asset_key, attempt, name, source_url, task_id, status,
+                   asset_id, asset_url, error_code, error_message, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+                   ON CONFLICT (scope, group_id, asset_key, attempt) DO UPDATE SET status = excluded.status,
+                   asset_id = excluded.asset_id, asset_url = excluded.asset_url, error_code = excluded.error_code,
+                   error_message = excluded.error_message, updated_at = excluded.updated_at""",
+                attempt_rows,
+            )
+            # Link each attempt to the one it replaces, so the history reads as a chain.
+            conn.execute(
+                """UPDATE assets SET replaces_id = (SELECT b.id FROM assets b WHERE b.scope = assets.scope
+                   AND b.group_id = assets.group_id AND b.asset_key = assets.asset_key AND b.attempt = assets.attempt - 1)
+                   WHERE scope = ? AND group_id = ? AND attempt > 1 AND replaces_id IS NULL""",
+                (scope.id, ledger.group_id),
+            )
+            conn.executemany(
+                """INSERT INTO review_tasks (scope, group_id, task_id, asset_type, status, final, raw) VALUES (?,?,?,?,?,?,?)
+                   ON CONFLICT (scope, task_id) DO UPDATE SET status = excluded.status, final = excluded.final, raw = excluded.raw""",
+                task_rows,
+            )
+
+    def load_ledger(self, scope: Scope, group_id: str) -> AssetLedger | None:
+        """Rebuild a group's ledger (for resuming after a reload or restart); None when it has none."""
+        tasks = self._read(
+            "SELECT * FROM review_tasks WHERE scope = ? AND group_id = ? ORDER BY rowid", (scope.id, group_id)
+        )
+        if not tasks:
+            return None
+        ledger = AssetLedger(group_id, tasks[-1]["asset_type"])
+        for asset_row in self._read(
+            "SELECT * FROM assets WHERE scope = ? AND group_id = ? ORDER BY asset_key, attempt",
+            (scope.id, group_id),
+        ):
+            asset = ledger.assets.setdefault(
+                asset_row["asset_key"], TrackedAsset(asset_row["asset_key"], asset_row["name"])
+            )
+            asset.attempts.append(
+                Attempt(
+                    asset_row["attempt"],
+                    asset_row["source_url"],
+                    asset_row["task_id"],
+                    asset_row["status"],
+                    asset_row["asset_id"],
+                    asset_row["asset_url"],
+                    asset_row["error_code"],
+                    asset_row["error_message"],
+                )
+            )
+        keys_by_task: dict[str, list[int]] = {}
+        for asset in ledger.assets.values():
+            for a in asset.attempts:
+                keys_by_task.setdefault(a.task_id, []).append(asset.key)
+        for t in tasks:
+            ledger.tasks[t["task_id"]] = ReviewTask(
+                t["task_id"],
+                keys_by_task.get(t["task_id"], []),
+                t["status"],
+                100 if t["final"] else 0,
+                bool(t["final"]),
+                json.loads(t["raw"] or "{}"),
+            )
+        return ledger
+
+    def assets(self, scope: Scope, group_id: str | None = None, *, latest_only: bool = True) -> list[dict]:
+        latest = (
+            " AND a.attempt = (SELECT MAX(b.attempt) FROM assets b WHERE b.scope = a.scope AND b.group_id = a.group_id"
+            " AND b.asset_key = a.asset_key)"
+            if latest_only
+            else ""
+        )
+        rows = self._read(
+            f"SELECT a.*, p.label FROM assets a LEFT JOIN people p ON p.scope = a.scope AND p.group_id = a.group_id "
+            f"WHERE a.scope = ? AND (? IS NULL OR a.group_id = ?){latest} ORDER BY a.group_id, a.asset_key, a.attempt",
+            (scope.id, group_id, group_id),
+        )
+        return [dict(r) for r in rows]
+
+    def groups_with_open_reviews(self, scope: Scope) -> list[str]:
+        return [
+            r[0]
+            for r in self._read(
+                "SELECT DISTINCT group_id FROM review_tasks WHERE scope = ? AND final = 0", (scope.id,)
+            )
+        ]
+
+    # -------------------------------------------------------------- videos
+
+    def record_video(
+        self,
+        scope: Scope,
+        *,
+        prompt: str,
+        model: str,
+        assets: Iterable[str],
+        params: dict,
+        task_id: str | None,
+        status: str,
+        group_id: str | None = None,
+    ) -> int:
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO videos (scope, task_id, group_id, prompt, model, assets, params, status, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    scope.id,
+                    task_id,
+                    group_id,
+                    prompt,
+                    model,
+                    json.dumps(list(assets)),
+                    json.dumps(params),
+                    status,
+                    self._clock(),
+                ),
+            )
+            return int(cur.lastrowid)
+
+    def update_video(
+        self,
+        scope: Scope,
+        video_id: int,
+        *,
+        status: str,
+        task_id: str | None = None,
+        video_url: str | None = None,
+        expires_at: float | None = None,
+        error: str | None = None,
+    ) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE videos SET status = ?, task_id = COALESCE(?, task_id), video_url = COALESCE(?, video_url), "
+                "expires_at = COALESCE(?, expires_at), error = ? WHERE id = ? AND scope = ?",
+                (status, task_id, video_url, expires_at, error, video_id, scope.id),
+            )
+
+    def videos(self, scope: Scope) -> list[dict]:
+        rows = self._read(
+            "SELECT * FROM videos WHERE scope = ? ORDER BY created_at DESC, id DESC", (scope.id,)
+        )
+        return [
+            {**dict(r), "assets": json.loads(r["assets"]), "params": json.loads(r["params"])} for r in rows
+        ]

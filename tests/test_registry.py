@@ -1,0 +1,156 @@
+"""The registry store: migrations from an older file, isolation between keys and modes, write-ahead
+intents, the ledger round trip, and concurrent writers."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+from lib.apimart import SubmittedTask
+from lib.ledger import FAILED, USABLE, AssetLedger
+from lib.registry import MIGRATIONS, SCHEMA_VERSION, UNKNOWN_OUTCOME, Registry
+
+
+def test_fresh_file_gets_the_current_schema(tmp_path):
+    registry = Registry(tmp_path / "fresh.db")
+    assert registry.schema_version() == SCHEMA_VERSION
+    assert sqlite3.connect(tmp_path / "fresh.db").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_older_file_is_upgraded_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    # A file written by the first release: schema version 1 only.
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    conn.execute("INSERT INTO schema_version VALUES (1)")
+    conn.executescript(MIGRATIONS[0])
+    conn.execute("INSERT INTO meta VALUES ('salt', 'oldsalt')")
+    conn.execute(
+        "INSERT INTO people (scope, group_id, label, mode, created_at) VALUES ('sandbox|http://x|abc', 'group-1', 'Lin', 'sandbox', 1)"
+    )
+    conn.commit()
+    conn.close()
+
+    registry = Registry(path)
+    assert registry.schema_version() == SCHEMA_VERSION
+    rows = registry._read("SELECT group_id, label, notes FROM people")
+    assert [tuple(r) for r in rows] == [("group-1", "Lin", "")]
+    # Reopening an up-to-date file changes nothing.
+    assert Registry(path).schema_version() == SCHEMA_VERSION
+
+
+def test_keys_and_modes_never_see_each_other(tmp_path):
+    registry = Registry(tmp_path / "r.db")
+    alice = registry.scope_for("live", "https://api.apimart.ai", "sk-alice")
+    bob = registry.scope_for("live", "https://api.apimart.ai", "sk-bob")
+    sandbox = registry.scope_for("sandbox", "http://127.0.0.1:1/sandbox", "sk-alice")
+    registry.save_person(alice, "group-a", "Alice's person")
+    registry.save_person(bob, "group-b", "Bob's person")
+    registry.save_person(sandbox, "group-s", "Demo")
+    assert [p.group_id for p in registry.people(alice)] == ["group-a"]
+    assert [p.group_id for p in registry.people(bob)] == ["group-b"]
+    assert [p.group_id for p in registry.people(sandbox)] == ["group-s"]
+
+
+def test_the_key_is_never_stored(tmp_path):
+    path = tmp_path / "r.db"
+    registry = Registry(path)
+    scope = registry.scope_for("live", "https://api.apimart.ai", "sk-canary-secret-9999")
+    registry.save_person(scope, "group-a", "A")
+    registry.begin_intent(scope, "submit", {"group_id": "group-a"})
+    registry.close()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert b"sk-canary-secret-9999" not in raw and b"canary" not in raw
+
+
+def test_write_ahead_intent_left_open_reads_as_unknown_outcome(tmp_path):
+    registry = Registry(tmp_path / "r.db")
+    scope = registry.scope_for("sandbox", "http://x", "k")
+    done = registry.begin_intent(scope, "submit", {"group_id": "g", "assets": 3})
+    registry.complete_intent(done, "sent: task_1")
+    crashed = registry.begin_intent(scope, "submit", {"group_id": "g", "assets": 2})
+    opened = registry.open_intents(scope)
+    assert [i["id"] for i in opened] == [crashed]
+    assert opened[0]["outcome"] == UNKNOWN_OUTCOME and opened[0]["detail"]["assets"] == 2
+
+
+def build_ledger() -> AssetLedger:
+    ledger = AssetLedger("group-1", "Image")
+    ledger.add_submission(
+        [("a", "https://x.example/a.png"), ("b", "https://x.example/b.png")],
+        [SubmittedTask("task_1", "processing", {})],
+    )
+    ledger.tasks["task_1"].final = True
+    ledger.assets[0].current.status, ledger.assets[0].current.asset_url = USABLE, "asset://asset-a"
+    ledger.assets[1].current.status, ledger.assets[1].current.error_code = FAILED, "FaceMismatch"
+    ledger.add_resubmission([(1, "https://x.example/b2.png")], [SubmittedTask("task_2", "processing", {})])
+    return ledger
+
+
+def test_ledger_round_trip_keeps_attempt_history(tmp_path):
+    registry = Registry(tmp_path / "r.db")
+    scope = registry.scope_for("sandbox", "http://x", "k")
+    registry.save_person(scope, "group-1", "Lin")
+    ledger = build_ledger()
+    registry.save_ledger(scope, ledger)
+    registry.save_ledger(scope, ledger)  # idempotent
+    loaded = registry.load_ledger(scope, "group-1")
+    assert loaded.asset_type == "Image"
+    assert [len(a.attempts) for a in loaded.assets.values()] == [1, 2]
+    assert loaded.assets[1].attempts[0].error_code == "FaceMismatch"
+    assert loaded.pending_task_ids() == ["task_2"]
+    assert registry.groups_with_open_reviews(scope) == ["group-1"]
+    person = registry.people(scope)[0]
+    assert (person.usable, person.failed, person.pending) == (1, 0, 1)
+    history = registry.assets(scope, "group-1", latest_only=False)
+    second = [r for r in history if r["attempt"] == 2][0]
+    first = [r for r in history if r["asset_key"] == 1 and r["attempt"] == 1][0]
+    assert second["replaces_id"] == first["id"]
+
+
+def test_concurrent_writers_lose_no_rows(tmp_path):
+    registry = Registry(tmp_path / "r.db")
+    scope = registry.scope_for("sandbox", "http://x", "k")
+    errors = []
+
+    def writer(n: int) -> None:
+        try:
+            other = Registry(tmp_path / "r.db") if n % 2 else registry  # two handles, like two processes
+            for i in range(50):
+                other.save_person(scope, f"group-{n}-{i}", f"p{n}-{i}")
+                other.begin_intent(scope, "submit", {"n": n, "i": i})
+        except Exception as error:  # surfaced below: a thread's exception would otherwise vanish
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(registry.people(scope)) == 300
+    assert len(registry.open_intents(scope)) == 300
+
+
+def test_videos_are_recorded_and_updated(tmp_path):
+    registry = Registry(tmp_path / "r.db")
+    scope = registry.scope_for("sandbox", "http://x", "k")
+    vid = registry.record_video(
+        scope,
+        prompt="wave",
+        model="doubao-seedance-2.0-face",
+        assets=["asset://a"],
+        params={"duration": 5},
+        task_id=None,
+        status="submitting",
+    )
+    registry.update_video(
+        scope, vid, status="completed", task_id="task_9", video_url="http://x/v.mp4", expires_at=99
+    )
+    (video,) = registry.videos(scope)
+    assert (
+        video["task_id"] == "task_9"
+        and video["assets"] == ["asset://a"]
+        and video["params"] == {"duration": 5}
+    )
+    assert registry.videos(registry.scope_for("sandbox", "http://x", "other")) == []
