@@ -1,0 +1,26 @@
+"""A local emulator of the APIMart real-person avatar API (the contract in shared/apimart-api.md), so the
+app runs and is tested with no internet and no key.
+
+Run it alone with `python -m lib.sandbox --port 8765 [--timing instant]`; the app mounts it at /sandbox.
+Any non-empty bearer key is a tenant of its own; one tenant cannot read another's tasks (404), tokens or
+groups (400). Task states advance by time when read; `--timing instant` makes every task final at once.
+
+Emulated: the three steps of POST /v1/seedance2/real-avatar (exactly one selector, else 400), the
+sibling private-avatar endpoint, GET /v1/tasks/{id}, POST /v1/videos/generations with its limits, the
+H5 page (/h5/{token}?lng=zh|en|zh-Hant) whose buttons redirect to callback_url with bytedToken and
+resultCode (10000 success, 60001 failure), single-use tokens that a premature query burns, sessions that
+expire after session_ttl, and deterministic reviews: a URL containing `mismatch` fails with FaceMismatch,
+`unreachable` with InvalidParameter.DownloadFailed, `noreason` with no reason; the rest become Active
+with an asset:// URL. Finished videos are a real short MP4 served under /files/.
+
+Control plane (no auth), under /_sandbox/: POST reset; POST h5/{token}/approve|fail; GET/POST config
+(timing, session_ttl, image_review_seconds, video_review_seconds, generation_seconds, public_url);
+GET/POST/DELETE faults (route prefix, method, status + body + retry_after, latency, drop, malformed,
+count, probability; applied before the handler, so a faulted request changes nothing); GET/DELETE
+requests (the /v1 request log, keys only as fingerprints); GET assets; GET health.
+
+Not emulated: real identity, face matching or liveness; billing and balances (402 only via a fault);
+rate limits (429 only via a fault); a server-side callback POST from APIMart; upstream's exact error
+texts; the real video content (every video is the same sample clip); submitting to an unknown group
+answers 400 (APIMart does not document which status it uses).
+"""

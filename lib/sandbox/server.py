@@ -1,0 +1,251 @@
+"""The sandbox over HTTP (Starlette): handlers only parse, call the store and serialise. Works alone or
+mounted under a prefix (every URL it emits is built from the request's own root path)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from lib.sandbox.config import SandboxConfig
+from lib.sandbox.h5 import expired_page, h5_page
+from lib.sandbox.store import SandboxError, Store, fingerprint
+
+STATIC = Path(__file__).resolve().parent / "static"
+SELECTORS = ("callback_url", "byted_token", "group_id")
+
+
+def _error(status: int, message: str, type_: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": status, "message": message, "type": type_}}, status_code=status)
+
+
+def _base_url(request: Request, store: Store) -> str:
+    if store.config.public_url:
+        return store.config.public_url.rstrip("/")
+    return f"{request.url.scheme}://{request.url.netloc}{request.scope.get('root_path', '')}".rstrip("/")
+
+
+def _relative_path(request: Request) -> str:
+    root = request.scope.get("root_path", "")
+    path = request.scope["path"]
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+class _DroppedResponse(Response):
+    """Promises a body, sends part of it, then breaks off: the client sees a broken connection."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"100")]})
+        await send({"type": "http.response.body", "body": b'{"code": 200', "more_body": True})
+        raise ConnectionAbortedError("sandbox fault: connection dropped on purpose")
+
+
+def _api(store: Store, handler):
+    """Wraps a /v1 handler: faults first (a faulted request changes no state), auth, envelope, log."""
+
+    async def endpoint(request: Request) -> Response:
+        path, method = _relative_path(request), request.method
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = ValueError
+        entry = {
+            "method": method,
+            "path": path,
+            "status": None,
+            "time": time.time(),
+            "faulted": False,
+            "selector": next((s for s in SELECTORS if isinstance(body, dict) and s in body), None),
+            "asset_count": len(body["assets"])
+            if isinstance(body, dict) and isinstance(body.get("assets"), list)
+            else None,
+        }
+        auth = request.headers.get("authorization", "")
+        key = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+        entry["key"] = fingerprint(key) if key else None
+        fault = store.take_fault(path, method)
+        response: Response | None = None
+        if fault:
+            if fault.latency:
+                await asyncio.sleep(fault.latency)
+            if fault.drop:
+                entry.update(status=0, faulted=True)
+                store.log(entry)
+                return _DroppedResponse()
+            if fault.malformed:
+                response = Response(
+                    '{"code": 200, "data": {oops', status_code=200, media_type="application/json"
+                )
+            elif fault.status:
+                content = (
+                    fault.body
+                    if fault.body is not None
+                    else {
+                        "error": {
+                            "code": fault.status,
+                            "message": f"sandbox fault: HTTP {fault.status}",
+                            "type": "sandbox_fault",
+                        }
+                    }
+                )
+                headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
+                if isinstance(content, str):
+                    response = Response(
+                        content, status_code=fault.status, headers=headers, media_type="text/plain"
+                    )
+                else:
+                    response = JSONResponse(content, status_code=fault.status, headers=headers)
+            entry["faulted"] = response is not None
+        if response is None:
+            if not key:
+                response = _error(401, "Invalid API key", "authentication_error")
+            elif body is ValueError or (method == "POST" and not isinstance(body, dict)):
+                response = _error(400, "the request body must be a JSON object", "invalid_request_error")
+            else:
+                try:
+                    data = handler(request, fingerprint(key), body)
+                    response = JSONResponse({"code": 200, "data": data})
+                except SandboxError as error:
+                    response = _error(error.status, error.message, error.type)
+        entry["status"] = response.status_code
+        store.log(entry)
+        return response
+
+    return endpoint
+
+
+def create_app(config: SandboxConfig | None = None, store: Store | None = None) -> Starlette:
+    store = store or Store(config)
+
+    def real_avatar(request, tenant, body):
+        chosen = [s for s in SELECTORS if s in body]
+        if len(chosen) != 1:
+            raise SandboxError(
+                400, "send exactly one of callback_url (step 1), byted_token (step 2) or group_id (step 3)"
+            )
+        if chosen[0] == "callback_url":
+            return store.create_session(tenant, body["callback_url"], _base_url(request, store))
+        if chosen[0] == "byted_token":
+            return store.query_token(tenant, body["byted_token"])
+        return store.submit_assets(tenant, body)
+
+    def private_avatar(request, tenant, body):
+        return store.private_avatar(tenant, body)
+
+    def task(request, tenant, body):
+        return store.task_view(tenant, request.path_params["task_id"])
+
+    def generations(request, tenant, body):
+        return store.generate(tenant, body, _base_url(request, store))
+
+    async def h5(request: Request) -> Response:
+        token = request.path_params["token"]
+        session, state = store.session_for_page(token)
+        lng = request.query_params.get("lng", "zh")
+        if session is None or state != "pending":
+            return HTMLResponse(expired_page(lng, state), status_code=410)
+        return HTMLResponse(h5_page(lng, token, int(session.expires - store.clock())))
+
+    async def h5_finish(request: Request) -> Response:
+        try:
+            redirect = store.finish_session(
+                request.path_params["token"], request.path_params["action"] == "approve"
+            )
+        except SandboxError as error:
+            return HTMLResponse(
+                expired_page(request.query_params.get("lng", "zh"), error.message), status_code=error.status
+            )
+        return RedirectResponse(redirect, status_code=303)
+
+    async def files(request: Request) -> Response:
+        name = request.path_params["name"]
+        task_id, _, ext = name.rpartition(".")
+        if not store.video_ready(task_id) or ext not in ("mp4", "jpg"):
+            return _error(404, "no such file", "not_found_error")
+        return FileResponse(
+            STATIC / ("sample.mp4" if ext == "mp4" else "thumbnail.jpg"),
+            media_type="video/mp4" if ext == "mp4" else "image/jpeg",
+        )
+
+    # ---- control plane (no auth: a loopback tool for demos and tests)
+
+    async def control_json(request: Request):
+        raw = await request.body()
+        try:
+            return json.loads(raw) if raw else {}
+        except ValueError as error:
+            raise SandboxError(400, "the body must be JSON") from error
+
+    def control(handler):
+        async def endpoint(request: Request) -> Response:
+            try:
+                return JSONResponse(await handler(request))
+            except SandboxError as error:
+                return _error(error.status, error.message, error.type)
+            except (TypeError, ValueError) as error:
+                return _error(400, str(error), "invalid_request_error")
+
+        return endpoint
+
+    async def reset(request):
+        store.reset()
+        return {"ok": True}
+
+    async def finish(request):
+        approve = request.path_params["action"] == "approve"
+        return {"redirect_url": store.finish_session(request.path_params["token"], approve)}
+
+    async def config_endpoint(request):
+        if request.method == "POST":
+            store.config.update(await control_json(request))
+        return store.config.as_dict()
+
+    async def faults(request):
+        if request.method == "POST":
+            return {"id": store.add_fault(await control_json(request)).id}
+        if request.method == "DELETE":
+            store.faults.clear()
+            return {"ok": True}
+        return [vars(f) for f in store.faults]
+
+    async def request_log(request):
+        if request.method == "DELETE":
+            store.requests.clear()
+            return {"ok": True}
+        return list(store.requests)
+
+    async def assets(request):
+        return store.asset_rows()
+
+    async def health(request):
+        return {"ok": True}
+
+    api_methods = {
+        "/v1/seedance2/real-avatar": real_avatar,
+        "/v1/seedance2/private-avatar": private_avatar,
+        "/v1/videos/generations": generations,
+    }
+    routes = [Route(path, _api(store, handler), methods=["POST"]) for path, handler in api_methods.items()]
+    routes += [
+        Route("/v1/tasks/{task_id}", _api(store, task), methods=["GET"]),
+        Route("/h5/{token}", h5, methods=["GET"]),
+        Route("/h5/{token}/{action:str}", h5_finish, methods=["POST"]),
+        Route("/files/{name}", files, methods=["GET", "HEAD"]),
+        Route("/_sandbox/reset", control(reset), methods=["POST"]),
+        Route("/_sandbox/h5/{token}/{action:str}", control(finish), methods=["POST"]),
+        Route("/_sandbox/config", control(config_endpoint), methods=["GET", "POST"]),
+        Route("/_sandbox/faults", control(faults), methods=["GET", "POST", "DELETE"]),
+        Route("/_sandbox/requests", control(request_log), methods=["GET", "DELETE"]),
+        Route("/_sandbox/assets", control(assets), methods=["GET"]),
+        Route("/_sandbox/health", control(health), methods=["GET"]),
+    ]
+    app = Starlette(routes=routes)
+    app.state.store = store
+    return app
