@@ -1,0 +1,96 @@
+"""The review page's rerun time with 2,000 assets (1,500 usable, 500 failed), as a ratio to a bare page
+that renders the same two frames with st.dataframe, measured in the same run (target: at most 1.5).
+
+    python bench/review_render.py [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from lib.apimart import SubmittedTask  # noqa: E402
+from lib.ledger import FAILED, USABLE, AssetLedger  # noqa: E402
+from lib.review import failed_frame, usable_frame  # noqa: E402
+from lib.ui.state import WORKFLOW_KEY, Workflow  # noqa: E402
+
+
+def big_ledger(usable: int = 1500, failed: int = 500) -> AssetLedger:
+    ledger = AssetLedger("group-20261124120000-bench", "Video")
+    total = usable + failed
+    rows = [(f"asset-{i:04d}", f"https://cdn.example.com/bench/{i:04d}.mp4") for i in range(total)]
+    tasks = [SubmittedTask(id=f"task_{i:026d}", status="processing", raw={}) for i in range(-(-total // 20))]
+    ledger.add_submission(rows, tasks)
+    for task in ledger.tasks.values():
+        task.final, task.status, task.progress = True, "completed", 100
+    for key, asset in ledger.assets.items():
+        attempt = asset.current
+        if key < usable:
+            attempt.status, attempt.asset_id = USABLE, f"asset-{key:04d}"
+            attempt.asset_url = f"asset://asset-20261124120000-{key:05d}"
+        else:
+            attempt.status, attempt.error_code = FAILED, "FaceMismatch"
+    return ledger
+
+
+def baseline_page() -> None:
+    import streamlit as st
+
+    frames = st.session_state["frames"]
+    st.dataframe(frames[0], hide_index=True)
+    st.dataframe(frames[1], hide_index=True)
+
+
+def time_runs(app: AppTest, runs: int) -> list[float]:
+    app.run()  # first run: imports, caches
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        app.run()
+        times.append(time.perf_counter() - start)
+        assert not app.exception, app.exception
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    # No API call happens while rendering final results; point sandbox mode at an address nobody serves.
+    os.environ["AVATAR_DESK_SANDBOX_URL"] = "http://127.0.0.1:9"
+    os.environ.pop("APIMART_API_KEY", None)
+
+    ledger = big_ledger()
+    page = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    page.session_state[WORKFLOW_KEY] = Workflow(
+        group_id=ledger.group_id, group_label="Bench", ledger=ledger, review_started_at=time.time()
+    )
+    page.run()
+    page.switch_page("pages/review.py")
+
+    bare = AppTest.from_function(baseline_page, default_timeout=60)
+    bare.session_state["frames"] = (usable_frame(ledger), failed_frame(ledger))
+
+    page_times, bare_times = [], []
+    for _ in range(3):  # interleave so machine drift hits both alike
+        page_times += time_runs(page, args.runs // 3)
+        bare_times += time_runs(bare, args.runs // 3)
+    assert len(page.dataframe(key="review__usable").value) == 1500
+    p, b = statistics.median(page_times), statistics.median(bare_times)
+    print(f"assets: 2000 (1500 usable, 500 failed); runs: {len(page_times)} each")
+    print(f"bare page, two st.dataframe : {b * 1000:7.1f} ms/rerun")
+    print(f"review page                 : {p * 1000:7.1f} ms/rerun   ratio {p / b:.2f}  (target ≤ 1.5)")
+    return 0 if p / b <= 1.5 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

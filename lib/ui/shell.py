@@ -1,0 +1,29 @@
+"""The frame around every page: page config, state, sidebar connection and navigation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.ui import state, widgets
+
+PAGES = [
+    ("pages/home.py", "Start", ":material/home:", "start"),
+    ("pages/verify.py", "1. Verify", ":material/qr_code_2:", "verify"),
+    ("pages/group.py", "2. Group", ":material/group:", "group"),
+    ("pages/submit.py", "3. Submit", ":material/upload:", "submit"),
+    ("pages/review.py", "4. Review", ":material/fact_check:", "review"),
+    ("pages/generate.py", "5. Generate", ":material/movie:", "generate"),
+    ("pages/library.py", "Library", ":material/video_library:", "library"),
+]
+
+
+def run_dashboard() -> None:
+    st.set_page_config(page_title="Avatar Desk", page_icon=":material/face:", layout="wide")
+    state.init_state()
+    pages = [
+        st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
+        for i, (path, title, icon, url) in enumerate(PAGES)
+    ]
+    navigation = st.navigation(pages)
+    widgets.sidebar_connection()
+    navigation.run()

@@ -1,0 +1,163 @@
+"""Session state: the workflow dataclass under one key, the connection settings, and the API client
+(built once per session and connection). The only place that decides where the sandbox lives."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from lib.apimart import ApimartClient
+from lib.assets import AssetRow
+from lib.connection import ConnectionSettings, resolve_settings
+from lib.ledger import AssetLedger
+from lib.registry import Journal, Registry
+from lib.server import CALLBACK_PATH, SANDBOX_PREFIX, sandbox_is_mounted
+from lib.verification import VerificationAttempt
+
+WORKFLOW_KEY = "avatar_desk__workflow"
+CLIENT_KEY = "avatar_desk__client"
+SESSION_API_KEY = "sidebar__api_key"  # typed key: this session's memory only, never written anywhere
+
+
+@dataclass
+class Workflow:
+    """Everything the operator has made in this browser session (the working copy)."""
+
+    language: str = "en"
+    auto_renew: bool = False
+    callback_url: str = ""
+    verification: VerificationAttempt | None = None
+    expired_sessions: int = 0
+    group_id: str = ""
+    group_label: str = ""
+    known_groups: dict[str, str] = field(default_factory=dict)  # group id -> label
+    asset_type: str = "Video"
+    draft: list[AssetRow] = field(default_factory=list)
+    ledger: AssetLedger | None = None
+    review_started_at: float | None = None
+    videos: list = field(default_factory=list)  # lib.flow.GenerationJob, newest last
+    notice: str = ""
+
+    def remember_group(self, group_id: str, label: str) -> None:
+        self.group_id, self.group_label = group_id, label
+        self.known_groups[group_id] = label
+        if self.ledger is None or self.ledger.group_id != group_id:
+            self.ledger = AssetLedger(group_id, self.asset_type)
+
+
+def init_state() -> Workflow:
+    """The session's workflow; a new session (reload, restart) picks up where the registry says the
+    operator was: the known people, and a review still running."""
+    if WORKFLOW_KEY not in st.session_state:
+        st.session_state[WORKFLOW_KEY] = resumed_workflow()
+    return st.session_state[WORKFLOW_KEY]
+
+
+def resumed_workflow() -> Workflow:
+    wf = Workflow()
+    try:
+        j = journal()
+        people = j.registry.people(j.scope)
+    except Exception:  # an unreadable registry must not keep the app from starting
+        return wf
+    wf.known_groups = {p.group_id: p.label for p in people}
+    open_groups = j.registry.groups_with_open_reviews(j.scope)
+    if open_groups:
+        group_id = open_groups[0]
+        wf.group_id, wf.group_label = group_id, wf.known_groups.get(group_id, "")
+        wf.ledger = j.registry.load_ledger(j.scope, group_id)
+        wf.asset_type = wf.ledger.asset_type
+        wf.notice = f"Resumed the review of {wf.group_label or group_id} from where it was left."
+    return wf
+
+
+def workflow() -> Workflow:
+    return init_state()
+
+
+@st.cache_resource(show_spinner="Starting the sandbox…")
+def _threaded_sandbox():
+    # Used when no `streamlit run` server mounted the sandbox (AppTest, or a plain script run).
+    from lib.sandbox.runner import start_sandbox
+
+    return start_sandbox(host="127.0.0.1", port=0)
+
+
+def _server_port() -> int:
+    return int(st.get_option("server.port") or 8501)
+
+
+def sandbox_base_url() -> str:
+    """Where the sandbox answers, started at most once per server (AVATAR_DESK_SANDBOX_URL points the app
+    at one already running, e.g. `python -m lib.sandbox`)."""
+    if external := os.environ.get("AVATAR_DESK_SANDBOX_URL", "").rstrip("/"):
+        return external
+    if sandbox_is_mounted():
+        return f"http://127.0.0.1:{_server_port()}{SANDBOX_PREFIX}"
+    return _threaded_sandbox().base_url
+
+
+def _secrets() -> dict:
+    try:
+        return dict(st.secrets)
+    except Exception:  # no secrets.toml: the usual case on a newcomer's machine
+        return {}
+
+
+def connection_settings() -> ConnectionSettings:
+    typed = st.session_state.get(SESSION_API_KEY, "")
+    env, secrets = os.environ, _secrets()
+    if typed or env.get("APIMART_API_KEY") or secrets.get("APIMART_API_KEY"):
+        return resolve_settings(env, secrets, session_key=typed)
+    return resolve_settings(env, secrets, sandbox_base_url=sandbox_base_url())
+
+
+def _fingerprint(settings: ConnectionSettings) -> str:
+    raw = f"{settings.mode}|{settings.base_url}|{settings.project_name}|{settings.api_key}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def client() -> ApimartClient:
+    """The session's client, rebuilt only when the connection changes (so polling reuses one connection)."""
+    settings = connection_settings()
+    fingerprint = _fingerprint(settings)
+    held = st.session_state.get(CLIENT_KEY)
+    if held and held[0] == fingerprint:
+        return held[1]
+    if held:
+        held[1].close()
+    built = ApimartClient(settings.api_key, settings.base_url, project_name=settings.project_name)
+    st.session_state[CLIENT_KEY] = (fingerprint, built)
+    return built
+
+
+@st.cache_resource(show_spinner=False)
+def registry() -> Registry:
+    """One registry per server (AVATAR_DESK_DB, default data/avatar-desk.db)."""
+    return Registry()
+
+
+def journal() -> Journal:
+    settings = connection_settings()
+    store = registry()
+    return Journal(store, store.scope_for(settings.mode, settings.base_url, settings.api_key))
+
+
+def app_base_url() -> str:
+    """Where phones and browsers reach this app: AVATAR_DESK_PUBLIC_URL, else the operator's own URL."""
+    configured = os.environ.get("AVATAR_DESK_PUBLIC_URL", "").rstrip("/")
+    if configured:
+        return configured
+    seen = st.context.url
+    if seen:
+        parts = urlsplit(seen)
+        return f"{parts.scheme}://{parts.netloc}"
+    return f"http://127.0.0.1:{_server_port()}"
+
+
+def default_callback_url() -> str:
+    return app_base_url() + CALLBACK_PATH

@@ -1,0 +1,95 @@
+"""Shared page pieces: step header, the "earlier step first" guard, error display, sidebar connection."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.apimart import (
+    ApiConnectionError,
+    ApimartError,
+    AuthenticationError,
+    InsufficientBalanceError,
+    RateLimitError,
+    ServerError,
+)
+from lib.ui import state
+
+STEPS = ["Verify", "Group", "Submit", "Review"]
+
+
+def step_header(number: int, title: str, caption: str) -> None:
+    st.title(f"{number}. {title}")
+    st.caption(caption)
+
+
+def require(done: bool, message: str, page: str, label: str) -> None:
+    """Stop the page with a pointer back when an earlier step is not done."""
+    if not done:
+        st.info(message)
+        st.page_link(page, label=label, icon=":material/arrow_back:")
+        st.stop()
+
+
+def _what_to_do(error: ApimartError) -> str:
+    if isinstance(error, AuthenticationError):
+        return "Check the API key in the sidebar (or APIMART_API_KEY)."
+    if isinstance(error, InsufficientBalanceError):
+        return "Top up the APIMart balance, then try again: nothing you entered is lost."
+    if isinstance(error, RateLimitError):
+        wait = f" in about {error.retry_after:g} s" if error.retry_after else " in a moment"
+        return f"APIMart asked us to slow down: try again{wait}."
+    if isinstance(error, ServerError | ApiConnectionError):
+        return "This is usually temporary: press Retry. Your table, group and tasks are kept."
+    return error.hint or ""
+
+
+def show_error(error: ApimartError, *, retry_key: str | None = None) -> bool:
+    """One clear message with what to do next; returns True when the operator pressed Retry."""
+    text = f"**{error.message}**"
+    if hint := _what_to_do(error):
+        text += f"  \n{hint}"
+    if isinstance(error, RateLimitError):
+        st.warning(text, icon=":material/hourglass_top:")
+    else:
+        st.error(text, icon=":material/error:")
+    return bool(retry_key) and st.button("Retry", key=retry_key, icon=":material/refresh:")
+
+
+def sidebar_connection() -> None:
+    settings = state.connection_settings()
+    with st.sidebar:
+        st.subheader("Connection")
+        if settings.is_sandbox:
+            st.info(
+                "**Sandbox mode**: a local emulator of APIMart. Nothing is billed and no real person is "
+                "verified. Set APIMART_API_KEY (or type a key below) to go live.",
+                icon=":material/science:",
+            )
+        else:
+            st.success(
+                f"**Live APIMart** · key {settings.masked_key} (from {settings.key_source})",
+                icon=":material/cloud_done:",
+            )
+        st.caption(f"Base URL: `{settings.base_url}`  \nProject: `{settings.project_name}`")
+        st.text_input(
+            "API key for this session only",
+            key=state.SESSION_API_KEY,
+            type="password",
+            placeholder="sk-…",
+            help="Kept in this browser session's memory only: never written to disk, logs or exports.",
+        )
+        if st.button("Test connection", key="sidebar__test_connection", icon=":material/network_check:"):
+            try:
+                state.client().check_connection()
+                st.success("Connected: the key works.")
+            except ApimartError as error:
+                show_error(error)
+
+
+def sandbox_banner() -> None:
+    if state.connection_settings().is_sandbox:
+        st.info(
+            "You are on the **sandbox**: a built-in APIMart emulator. Verification links open a test page "
+            "where you approve or fail on the person's behalf.",
+            icon=":material/science:",
+        )
