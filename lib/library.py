@@ -1,0 +1,92 @@
+"""The Library's data: frames of people, assets and videos from the registry, and the full export. Pure
+apart from reading the registry; no Streamlit."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime, timezone
+
+import pandas as pd
+
+from lib.registry import Journal
+
+PEOPLE_COLUMNS = ["label", "group_id", "usable", "failed", "pending", "created", "mode", "notes"]
+ASSET_COLUMNS = [
+    "label",
+    "group_id",
+    "name",
+    "attempt",
+    "status",
+    "asset_url",
+    "source_url",
+    "error_code",
+    "task_id",
+]
+
+
+def when_text(ts: float | None) -> str:
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M") if ts else ""
+
+
+def people_frame(journal: Journal, search: str = "") -> pd.DataFrame:
+    rows = [
+        {**asdict(p), "created": when_text(p.created_at)}
+        for p in journal.registry.people(journal.scope, search)
+    ]
+    return pd.DataFrame(rows, columns=PEOPLE_COLUMNS)
+
+
+def assets_frame(
+    journal: Journal, group_id: str | None = None, *, latest_only: bool = True, status: str = ""
+) -> pd.DataFrame:
+    rows = journal.registry.assets(journal.scope, group_id, latest_only=latest_only)
+    frame = pd.DataFrame(rows, columns=[*ASSET_COLUMNS, "updated_at"]).drop(columns="updated_at")
+    if status:
+        frame = frame[frame["status"] == status]
+    frame["label"] = frame["label"].fillna("")
+    return frame.reset_index(drop=True)
+
+
+def videos_frame(journal: Journal, group_id: str | None = None) -> pd.DataFrame:
+    rows = [
+        {
+            "created": when_text(v["created_at"]),
+            "status": v["status"],
+            "model": v["model"],
+            "prompt": v["prompt"],
+            "video_url": v["video_url"] or "",
+            "assets": len(v["assets"]),
+            "task_id": v["task_id"] or "",
+            "group_id": v["group_id"] or "",
+        }
+        for v in journal.registry.videos(journal.scope)
+        if group_id is None or v["group_id"] == group_id
+    ]
+    return pd.DataFrame(
+        rows, columns=["created", "status", "model", "prompt", "video_url", "assets", "task_id", "group_id"]
+    )
+
+
+def export_json(journal: Journal) -> bytes:
+    """Everything of this connection: people, every asset attempt, videos, open write-ahead intents."""
+    registry, scope = journal.registry, journal.scope
+    data = {
+        "exported_at": when_text(datetime.now(tz=timezone.utc).timestamp()),
+        "mode": scope.mode,
+        "base_url": scope.base_url,
+        "people": [asdict(p) for p in registry.people(scope)],
+        "assets": [
+            {k: v for k, v in r.items() if k != "scope"} for r in registry.assets(scope, latest_only=False)
+        ],
+        "videos": [{k: v for k, v in r.items() if k != "scope"} for r in registry.videos(scope)],
+        "unknown_outcomes": [
+            {k: v for k, v in r.items() if k != "scope"} for r in registry.open_intents(scope)
+        ],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def export_csv(journal: Journal) -> bytes:
+    """One row per asset attempt, with its person: the table people open in a spreadsheet."""
+    return assets_frame(journal, latest_only=False).to_csv(index=False).encode("utf-8")

@@ -1,0 +1,79 @@
+"""Step 2, Group: the verified person's asset group, labelled; or a group verified earlier."""
+
+import re
+
+import streamlit as st
+
+from lib.ui import state, widgets
+
+GROUP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{3,127}$")
+
+wf = state.workflow()
+widgets.step_header(
+    2, "Asset group", "One group belongs to one verified person and can be reused without verifying again."
+)
+
+if wf.notice:
+    st.success(wf.notice, icon=":material/verified:")
+    wf.notice = ""
+
+
+def save_label() -> None:
+    label = st.session_state["group__label"].strip()
+    wf.remember_group(wf.group_id, label)
+    state.journal().save_person(wf.group_id, label)
+
+
+def use_existing() -> None:
+    pasted = st.session_state.get("group__paste_id", "").strip()
+    label = st.session_state.get("group__paste_label", "").strip()
+    if not GROUP_ID.match(pasted):
+        st.session_state["group__paste_error"] = (
+            "That does not look like a group id (for example group-20260520163350-ctpqc). Nothing was changed."
+        )
+        return
+    st.session_state.pop("group__paste_error", None)
+    wf.remember_group(pasted, label or wf.known_groups.get(pasted, ""))
+    state.journal().save_person(pasted, label)
+
+
+def pick_known() -> None:
+    picked = st.session_state["group__known"]
+    if picked:
+        wf.remember_group(picked, wf.known_groups.get(picked, ""))
+
+
+if wf.group_id:
+    with st.container(border=True):
+        st.markdown("**Current group**")
+        st.code(wf.group_id, language=None)
+        st.text_input(
+            "Who is this? (the person's name)",
+            value=wf.group_label,
+            key="group__label",
+            on_change=save_label,
+            placeholder="e.g. Lin Wei, presenter",
+        )
+        if not wf.group_label:
+            st.caption("A label makes this group easy to find again. Press Enter to save it.")
+        st.page_link("pages/submit.py", label="Continue: submit assets", icon=":material/arrow_forward:")
+else:
+    st.info("No group yet: verify a person first, or use a group verified earlier below.")
+    st.page_link("pages/verify.py", label="Verify a person", icon=":material/arrow_back:")
+
+with st.expander("Use a group verified earlier", expanded=not wf.group_id):
+    others = [g for g in wf.known_groups if g != wf.group_id]
+    if others:
+        st.selectbox(
+            "Groups known to this session",
+            [""] + others,
+            format_func=lambda g: f"{wf.known_groups[g] or '(no label)'} · {g}" if g else "Choose…",
+            key="group__known",
+            on_change=pick_known,
+        )
+    a, b = st.columns([3, 2])
+    a.text_input("Group id", key="group__paste_id", placeholder="group-20260520163350-ctpqc")
+    b.text_input("Label", key="group__paste_label", placeholder="the person's name")
+    st.button("Use this group", key="group__use", on_click=use_existing)
+    if message := st.session_state.get("group__paste_error"):
+        st.error(message)

@@ -1,0 +1,148 @@
+"""Step 4, Review: poll the review tasks without blocking, tabulate usable and failed assets, export the
+usable list, resubmit the failed ones."""
+
+import time
+
+import streamlit as st
+
+from lib import flow, review
+from lib.ui import state, widgets
+
+wf = state.workflow()
+widgets.step_header(4, "Review", "APIMart reviews each asset: images take seconds, videos can take minutes.")
+ledger = wf.ledger
+widgets.require(
+    bool(ledger and ledger.tasks),
+    "Nothing has been submitted yet.",
+    "pages/submit.py",
+    "Go to the submit step",
+)
+st.caption(f"Group **{wf.group_label or '(no label)'}** · `{ledger.group_id}` · {ledger.asset_type}")
+
+if wf.review_started_at is None:
+    wf.review_started_at = time.time()
+pending_at_render = bool(ledger.pending_task_ids())
+
+
+@st.fragment(run_every=2.0 if pending_at_render else None)
+def review_progress() -> None:
+    """Polls the unfinished tasks (one GET each) and redraws the metrics; the page's tables are redrawn
+    only when a task finishes."""
+    before = len(ledger.pending_task_ids())
+    errors = flow.poll_reviews(state.client(), ledger, journal=state.journal()) if before else []
+    counts = ledger.counts()
+    cols = st.columns(4)
+    cols[0].metric("Submitted", counts["submitted"])
+    cols[1].metric("Usable", counts["usable"])
+    cols[2].metric("Failed", counts["failed"])
+    cols[3].metric("Pending", counts["pending"])
+    if counts["pending"]:
+        elapsed = int(time.time() - wf.review_started_at)
+        st.progress(
+            ledger.progress(),
+            text=f"Reviewing… {elapsed} s elapsed, {len(ledger.pending_task_ids())} task(s) open",
+        )
+    for error in errors[:1]:
+        # A failed poll loses nothing: the next tick asks again.
+        widgets.show_error(error)
+    if len(ledger.pending_task_ids()) != before:
+        st.rerun()
+
+
+review_progress()
+
+usable = review.usable_frame(ledger)
+failed = review.failed_frame(ledger)
+
+st.subheader(f"Usable ({len(usable)})")
+if usable.empty:
+    st.caption("No usable assets yet.")
+else:
+    st.dataframe(
+        usable[["name", "asset_url", "source_url", "attempt"]],
+        hide_index=True,
+        use_container_width=True,
+        key="review__usable",
+    )
+    a, b = st.columns(2)
+    a.download_button(
+        "Download CSV",
+        review.usable_csv(usable),
+        file_name=f"usable-{ledger.group_id}.csv",
+        mime="text/csv",
+        key="review__csv",
+        icon=":material/download:",
+    )
+    b.download_button(
+        "Download JSON",
+        review.usable_json(usable, ledger.group_id),
+        file_name=f"usable-{ledger.group_id}.json",
+        mime="application/json",
+        key="review__json",
+        icon=":material/data_object:",
+    )
+    with st.expander("Copy the asset:// URLs"):
+        st.code("\n".join(usable["asset_url"]), language=None)
+
+
+def do_resubmit() -> None:
+    table = st.session_state["review__failed_editor"]
+    frame = failed.assign(resubmit=True, new_url="")
+    for row, changes in table.get("edited_rows", {}).items():
+        for column, value in changes.items():
+            frame.loc[frame.index[int(row)], column] = value
+    picked = frame[frame["resubmit"]]
+    replacements = {int(r.key): (str(r.new_url).strip() or r.source_url) for r in picked.itertuples()}
+    try:
+        outcome = flow.resubmit(state.client(), ledger, replacements, journal=state.journal())
+    except flow.RefusedError as refusal:
+        st.session_state["review__refusal"] = str(refusal)
+        return
+    st.session_state.pop("review__refusal", None)
+    if outcome.error:
+        st.session_state["review__error"] = outcome.error
+    else:
+        st.session_state.pop("review__error", None)
+    if outcome.sent_keys:
+        wf.review_started_at = time.time()
+
+
+st.subheader(f"Failed ({len(failed)})")
+if failed.empty:
+    st.caption("No failed assets.")
+else:
+    editable = failed.assign(resubmit=True, new_url="")[
+        ["resubmit", "name", "source_url", "new_url", "code", "reason", "fix", "attempt", "previous_codes"]
+    ]
+    st.data_editor(
+        editable,
+        key="review__failed_editor",
+        hide_index=True,
+        use_container_width=True,
+        disabled=["name", "source_url", "code", "reason", "fix", "attempt", "previous_codes"],
+        column_config={
+            "resubmit": st.column_config.CheckboxColumn("Resubmit", help="Send this asset again"),
+            "new_url": st.column_config.TextColumn("Replace URL with", help="Empty: resubmit the same URL"),
+            "previous_codes": st.column_config.TextColumn("Earlier failures"),
+        },
+    )
+    st.button(
+        "Resubmit the selected assets",
+        key="review__resubmit",
+        type="primary",
+        on_click=do_resubmit,
+        icon=":material/replay:",
+    )
+if refusal := st.session_state.get("review__refusal"):
+    st.warning(refusal)
+if error := st.session_state.get("review__error"):
+    widgets.show_error(error)
+
+if st.toggle("Show the attempt history", key="review__show_history"):
+    st.dataframe(
+        review.history_frame(ledger), hide_index=True, use_container_width=True, key="review__history"
+    )
+with st.expander("Raw response (for debugging)"):
+    task_id = st.selectbox("Task", list(ledger.tasks), key="review__raw_task")
+    if task_id:
+        st.json(ledger.tasks[task_id].raw or {}, expanded=False)

@@ -1,0 +1,324 @@
+"""The workflow pages through Streamlit's AppTest, against the real sandbox over HTTP. Polling is driven by
+repeated runs (AppTest never fires run_every timers)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from streamlit.testing.v1 import AppTest
+
+from lib.callbacks import server_inbox
+from lib.ui import state
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def at(sandbox, monkeypatch, tmp_path):
+    # A registry file of its own per test: nothing resumes from another test's work.
+    monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
+    state.registry.clear()
+    monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
+    for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def control(sandbox, path, **payload):
+    response = requests.post(f"{sandbox.base_url}/_sandbox/{path}", json=payload or None, timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+def button(at, key):
+    return next(b for b in at.button if b.key == key)
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def table(at, column):
+    """The table showing `column` (AppTest gives read-only dataframes no key)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def workflow(at):
+    return at.session_state["avatar_desk__workflow"]
+
+
+def open_page(at, page):
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def phone_lands(sandbox, token, outcome="approve"):
+    """The person's phone follows the H5 redirect to the app's callback: the route records it in the
+    server's inbox (the route itself is tested over HTTP in test_server_routes)."""
+    redirect = control(sandbox, f"h5/{token}/{outcome}")["redirect_url"]
+    params = {k: v[0] for k, v in parse_qs(urlsplit(redirect).query).items()}
+    server_inbox().record(params)
+    return params
+
+
+def verified(at, sandbox):
+    open_page(at, "verify")
+    button(at, "verify__create").click().run()
+    attempt = workflow(at).verification
+    phone_lands(sandbox, attempt.byted_token)
+    at.run()
+    assert not at.exception, at.exception
+    # The page moved itself to the group step; AppTest follows only its own switch_page.
+    open_page(at, "group")
+    return workflow(at).group_id
+
+
+# ---------------------------------------------------------------- connection and start
+
+
+def test_start_page_says_sandbox_mode(at):
+    assert "Sandbox mode" in texts(at.sidebar.info)
+    assert "sk-" not in texts(at.sidebar.markdown) or "…" in texts(at.sidebar.markdown)
+
+
+def test_live_mode_shows_the_key_masked_only(sandbox, monkeypatch, tmp_path):
+    monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
+    state.registry.clear()
+    monkeypatch.setenv("APIMART_API_KEY", "sk-live-canary-key-7788abcd")
+    monkeypatch.setenv("APIMART_BASE_URL", sandbox.base_url)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    shown = texts(app.sidebar.success) + texts(app.sidebar.markdown) + texts(app.sidebar.caption)
+    assert "sk-…abcd" in shown
+    assert "canary" not in shown
+
+
+def test_test_connection_reports_a_bad_key(at, sandbox):
+    control(sandbox, "faults", route="/v1/tasks", status=401, count=1)
+    button(at, "sidebar__test_connection").click().run()
+    assert "key" in texts(at.sidebar.error).lower()
+
+
+# ---------------------------------------------------------------- verify
+
+
+def test_create_session_shows_qr_link_and_countdown(at):
+    open_page(at, "verify")
+    button(at, "verify__create").click().run()
+    assert not at.exception
+    link = at.code[0].value
+    assert "/h5/" in link and "lng=en" in link
+    assert len(at.get("image")) == 1, "the QR code image is shown"
+    assert any("expires in" in p.proto.text for p in at.get("progress"))
+
+
+def test_language_choice_is_applied_to_the_link(at):
+    open_page(at, "verify")
+    button(at, "verify__create").click().run()
+    at.radio(key="verify__language").set_value("zh-Hant").run()
+    assert "lng=zh-Hant" in at.code[0].value
+    assert "請在手機上" in texts(at.code)
+
+
+def test_callback_moves_the_flow_to_the_group_by_itself(at, sandbox):
+    group_id = verified(at, sandbox)
+    assert group_id.startswith("group-")
+    assert group_id in texts(at.code)
+    assert at.text_input(key="group__label")
+
+
+def test_early_continue_is_refused_and_the_token_still_works(at, sandbox):
+    open_page(at, "verify")
+    button(at, "verify__create").click().run()
+    button(at, "verify__continue").click().run()
+    assert "use up the one-time token" in texts(at.warning)
+    log = requests.get(f"{sandbox.base_url}/_sandbox/requests", timeout=5).json()
+    assert not [r for r in log if r.get("selector") == "byted_token"], "the token was never queried"
+    # The token still works once the person finishes.
+    phone_lands(sandbox, workflow(at).verification.byted_token)
+    at.run()
+    assert workflow(at).group_id.startswith("group-")
+
+
+def test_operator_can_confirm_by_hand(at, sandbox):
+    open_page(at, "verify")
+    button(at, "verify__create").click().run()
+    control(sandbox, f"h5/{workflow(at).verification.byted_token}/approve")  # the phone never reaches the app
+    button(at, "verify__confirm").click().run()
+    assert workflow(at).group_id.startswith("group-")
+
+
+def test_failed_verification_offers_a_new_link(at, sandbox):
+    open_page(at, "verify")
+    button(at, "verify__create").click().run()
+    first = workflow(at).verification.byted_token
+    phone_lands(sandbox, first, "fail")
+    at.run()
+    assert "failed" in texts(at.error).lower()
+    button(at, "verify__renew").click().run()
+    assert workflow(at).verification.byted_token != first
+
+
+def test_expired_link_renews_with_one_click(at, sandbox):
+    control(sandbox, "config", session_ttl=0.05)
+    open_page(at, "verify")
+    button(at, "verify__create").click().run()
+    workflow(at).verification.lifetime = 0.0  # the app's own countdown ends with the sandbox's
+    at.run()
+    assert "expired" in texts(at.warning)
+    first = workflow(at).verification.byted_token
+    button(at, "verify__renew").click().run()
+    assert workflow(at).verification.byted_token != first
+    assert not at.warning or "expired" not in texts(at.warning)
+
+
+def test_api_errors_are_clear_and_keep_state(at, sandbox):
+    open_page(at, "verify")
+    control(sandbox, "faults", route="/v1/seedance2/real-avatar", status=402, count=1)
+    button(at, "verify__create").click().run()
+    assert "balance" in texts(at.error).lower()
+    control(sandbox, "faults", route="/v1/seedance2/real-avatar", status=500, count=1)
+    button(at, "verify__retry").click().run()
+    assert "retry" in texts(at.error).lower()
+    button(at, "verify__retry").click().run()
+    assert workflow(at).verification is not None
+
+
+# ---------------------------------------------------------------- group
+
+
+def test_group_page_labels_and_reuses_groups(at, sandbox):
+    group_id = verified(at, sandbox)
+    at.text_input(key="group__label").set_value("Lin Wei").run()
+    assert workflow(at).known_groups[group_id] == "Lin Wei"
+    at.text_input(key="group__paste_id").set_value("not a group!").run()
+    button(at, "group__use").click().run()
+    assert "does not look like a group id" in texts(at.error)
+    assert workflow(at).group_id == group_id
+
+
+def test_later_steps_point_back_when_earlier_ones_are_missing(at):
+    open_page(at, "submit")
+    assert "group" in texts(at.info).lower()
+    open_page(at, "review")
+    assert "nothing has been submitted" in texts(at.info).lower()
+
+
+# ---------------------------------------------------------------- submit and review
+
+
+GOOD = [f"https://cdn.example.com/lin/front-{i}.mp4" for i in range(4)]
+BAD = ["https://cdn.example.com/lin/mismatch-1.mp4", "https://cdn.example.com/lin/unreachable-2.mp4"]
+
+
+def paste(at, lines):
+    at.text_area(key="submit__paste").set_value("\n".join(lines)).run()
+    button(at, "submit__add_paste").click().run()
+    assert not at.exception, at.exception
+
+
+def test_preflight_flags_rows_and_sends_nothing(at, sandbox):
+    verified(at, sandbox)
+    open_page(at, "submit")
+    paste(
+        at,
+        [
+            GOOD[0],
+            "ftp://cdn.example.com/a.mp4",
+            GOOD[0],
+            f"{'n' * 100}, {GOOD[1]}",
+            "https://cdn.example.com/notes.txt",
+        ],
+    )
+    checks = table(at, "check")["check"].tolist()
+    assert checks[0].startswith("✅")
+    assert "http:// or https://" in checks[1]
+    assert "duplicate of row 1" in checks[2]
+    assert "100 characters" in checks[3]
+    assert ".txt" in checks[4]
+    assert button(at, "submit__send").disabled
+    log = requests.get(f"{sandbox.base_url}/_sandbox/requests", timeout=5).json()
+    assert not [r for r in log if r.get("selector") == "group_id"]
+    button(at, "submit__drop").click().run()
+    assert "Submit 1 asset (1 request)" in button(at, "submit__send").label
+
+
+def test_submit_review_and_resubmit(at, sandbox):
+    verified(at, sandbox)
+    open_page(at, "submit")
+    paste(at, GOOD + BAD)
+    assert "Submit 6 assets (1 request)" in button(at, "submit__send").label
+    button(at, "submit__send").click().run()
+    assert not at.exception, at.exception
+    open_page(at, "review")
+    for _ in range(5):  # the review fragment polls on each run
+        if not workflow(at).ledger.pending_task_ids():
+            break
+        at.run()
+    counts = workflow(at).ledger.counts()
+    assert (counts["usable"], counts["failed"]) == (4, 2)
+    usable = table(at, "asset_url")
+    assert usable["asset_url"].str.startswith("asset://").all() and len(usable) == 4
+    failed = next(d for d in at.data_editor if d.key == "review__failed_editor").value
+    assert set(failed["code"]) == {"FaceMismatch", "InvalidParameter.DownloadFailed"}
+    assert "frontal shot" in " ".join(failed["fix"])
+
+    # Replace the two URLs and resubmit: all six usable, each keeps its history.
+    at.session_state["review__failed_editor"] = {
+        "edited_rows": {
+            0: {"new_url": "https://cdn.example.com/lin/retake-1.mp4"},
+            1: {"new_url": "https://cdn.example.com/lin/retake-2.mp4"},
+        },
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    button(at, "review__resubmit").click().run()
+    for _ in range(5):
+        if not workflow(at).ledger.pending_task_ids():
+            break
+        at.run()
+    ledger = workflow(at).ledger
+    assert ledger.counts()["usable"] == 6
+    retried = [a for a in ledger.assets.values() if len(a.attempts) == 2]
+    assert len(retried) == 2 and all(a.attempts[0].status == "failed" for a in retried)
+    assert len(table(at, "asset_url")) == 6
+    csv = next(b for b in at.download_button if b.key == "review__csv")
+    assert csv.label == "Download CSV"
+
+
+def test_review_poll_errors_are_shown_and_polling_goes_on(at, sandbox):
+    control(sandbox, "config", timing="realistic", video_review_seconds=0.2)
+    verified(at, sandbox)
+    open_page(at, "submit")
+    paste(at, GOOD[:2])
+    button(at, "submit__send").click().run()
+    # The first poll fails even after the client's own retries (1 try + 3 retries).
+    control(sandbox, "faults", route="/v1/tasks", method="GET", status=503, count=4)
+    open_page(at, "review")
+    assert "temporary" in texts(at.error).lower()
+    assert workflow(at).ledger.pending_task_ids(), "the task id is kept"
+    for _ in range(20):
+        at.run()
+        if not workflow(at).ledger.pending_task_ids():
+            break
+    assert workflow(at).ledger.counts()["usable"] == 2
+
+
+def test_submit_server_error_keeps_the_table_and_sends_once(at, sandbox):
+    verified(at, sandbox)
+    open_page(at, "submit")
+    paste(at, GOOD)
+    control(sandbox, "faults", route="/v1/seedance2/real-avatar", method="POST", status=500, count=1)
+    button(at, "submit__send").click().run()
+    assert "retry" in texts(at.error).lower()
+    assert len(workflow(at).draft) == 4, "the operator's table survives"
+    button(at, "submit__retry").click().run()
+    assert not at.exception, at.exception
+    assets = requests.get(f"{sandbox.base_url}/_sandbox/assets", timeout=5).json()
+    assert len(assets) == 4, "no duplicate assets"
