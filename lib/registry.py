@@ -456,3 +456,39 @@ class Registry:
         return [
             {**dict(r), "assets": json.loads(r["assets"]), "params": json.loads(r["params"])} for r in rows
         ]
+
+
+class Journal:
+    """The registry seen from one connection: what the workflow steps write through as they work."""
+
+    def __init__(self, registry: Registry, scope: Scope) -> None:
+        self.registry, self.scope = registry, scope
+
+    @contextmanager
+    def intent(self, kind: str, detail: dict):
+        """Write-ahead around a POST: the intent is on disk before the request and closed after it, so a
+        crash in between shows as an "unknown outcome: check" row instead of nothing."""
+        intent_id = self.registry.begin_intent(self.scope, kind, detail)
+        outcome = {"text": "error"}
+        try:
+            yield outcome
+        finally:
+            self.registry.complete_intent(intent_id, outcome["text"])
+
+    def save_person(self, group_id: str, label: str = "") -> None:
+        self.registry.save_person(self.scope, group_id, label)
+
+    def save_ledger(self, ledger: AssetLedger) -> None:
+        self.registry.save_ledger(self.scope, ledger)
+
+    def record_verification(self, attempt, status: str) -> None:
+        self.registry.record_verification(
+            self.scope,
+            attempt.task_id,
+            status,
+            created_at=attempt.created_at,
+            expires_at=attempt.expires_at,
+            byted_token=attempt.byted_token,
+            outcome=attempt.outcome,
+            group_id=None,
+        )
