@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import requests
@@ -33,7 +34,15 @@ def sandbox_process(*extra: str):
     )
     try:
         base_url = process.stdout.readline().strip().split()[-1]
-        requests.get(f"{base_url}/_sandbox/health", timeout=10).raise_for_status()
+        deadline = time.monotonic() + 15
+        while True:  # the URL is printed just before uvicorn binds
+            try:
+                requests.get(f"{base_url}/_sandbox/health", timeout=2).raise_for_status()
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
         yield base_url
     finally:
         process.terminate()

@@ -64,6 +64,8 @@ class AssetLedger:
     asset_type: str = "Video"
     assets: dict[int, TrackedAsset] = field(default_factory=dict)
     tasks: dict[str, ReviewTask] = field(default_factory=dict)
+    # Bumped on every change of an asset's outcome or list, so views derived from it can be cached.
+    version: int = 0
 
     def _record_batches(
         self, items: Sequence[tuple[int, str]], tasks: Sequence[SubmittedTask], batch_size: int
@@ -74,6 +76,7 @@ class AssetLedger:
             for key, url in batch:
                 asset = self.assets[key]
                 asset.attempts.append(Attempt(len(asset.attempts) + 1, url, task.id))
+        self.version += 1
 
     def add_submission(
         self, rows: Sequence[tuple[str, str]], tasks: Sequence[SubmittedTask], batch_size: int = 20
@@ -109,6 +112,7 @@ class AssetLedger:
             return
         task.final = True
         task.progress = 100
+        self.version += 1
         # (name, attempt) pairs of this task, matched to the review's items by URL, then by name.
         unmatched = [
             (self.assets[key].name, a)

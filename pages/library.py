@@ -61,7 +61,7 @@ if people.empty:
 picked = st.dataframe(
     people,
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     on_select="rerun",
     selection_mode="single-row",
     key="library__people",
@@ -113,14 +113,14 @@ st.subheader(f"Assets ({len(assets)})")
 st.dataframe(
     assets.drop(columns=["label", "group_id"]),
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     key="library__assets",
 )
 if st.toggle("Show every attempt", key="library__history"):
     st.dataframe(
         library.assets_frame(journal, group_id, latest_only=False).drop(columns=["label", "group_id"]),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         key="library__attempts",
     )
 videos = library.videos_frame(journal, group_id)
@@ -131,7 +131,7 @@ else:
     st.dataframe(
         videos,
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         key="library__videos",
         column_config={"video_url": st.column_config.LinkColumn("Video")},
     )

@@ -30,7 +30,7 @@ def review_progress() -> None:
     only when a task finishes."""
     before = len(ledger.pending_task_ids())
     errors = flow.poll_reviews(state.client(), ledger, journal=state.journal()) if before else []
-    counts = ledger.counts()
+    counts = state.cached_view("review_counts", (id(ledger), ledger.version), ledger.counts)
     cols = st.columns(4)
     cols[0].metric("Submitted", counts["submitted"])
     cols[1].metric("Usable", counts["usable"])
@@ -51,23 +51,29 @@ def review_progress() -> None:
 
 review_progress()
 
-usable = review.usable_frame(ledger)
-failed = review.failed_frame(ledger)
+# Frames and exports change only when a review result or submission does: build them once per change.
+view_version = (id(ledger), ledger.version)
+usable = state.cached_view("review_usable", view_version, lambda: review.usable_frame(ledger))
+failed = state.cached_view("review_failed", view_version, lambda: review.failed_frame(ledger))
 
 st.subheader(f"Usable ({len(usable)})")
 if usable.empty:
     st.caption("No usable assets yet.")
 else:
     st.dataframe(
-        usable[["name", "asset_url", "source_url", "attempt"]],
+        state.cached_view(
+            "review_usable_shown",
+            view_version,
+            lambda: usable[["name", "asset_url", "source_url", "attempt"]],
+        ),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         key="review__usable",
     )
     a, b = st.columns(2)
     a.download_button(
         "Download CSV",
-        review.usable_csv(usable),
+        lambda: review.usable_csv(usable),  # built on click, not on every rerun
         file_name=f"usable-{ledger.group_id}.csv",
         mime="text/csv",
         key="review__csv",
@@ -75,13 +81,13 @@ else:
     )
     b.download_button(
         "Download JSON",
-        review.usable_json(usable, ledger.group_id),
+        lambda: review.usable_json(usable, ledger.group_id),
         file_name=f"usable-{ledger.group_id}.json",
         mime="application/json",
         key="review__json",
         icon=":material/data_object:",
     )
-    with st.expander("Copy the asset:// URLs"):
+    if st.toggle("Show the asset:// URLs to copy", key="review__show_urls"):
         st.code("\n".join(usable["asset_url"]), language=None)
 
 
@@ -111,14 +117,28 @@ st.subheader(f"Failed ({len(failed)})")
 if failed.empty:
     st.caption("No failed assets.")
 else:
-    editable = failed.assign(resubmit=True, new_url="")[
-        ["resubmit", "name", "source_url", "new_url", "code", "reason", "fix", "attempt", "previous_codes"]
-    ]
+    editable = state.cached_view(
+        "review_failed_editable",
+        view_version,
+        lambda: failed.assign(resubmit=True, new_url="")[
+            [
+                "resubmit",
+                "name",
+                "source_url",
+                "new_url",
+                "code",
+                "reason",
+                "fix",
+                "attempt",
+                "previous_codes",
+            ]
+        ],
+    )
     st.data_editor(
         editable,
         key="review__failed_editor",
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         disabled=["name", "source_url", "code", "reason", "fix", "attempt", "previous_codes"],
         column_config={
             "resubmit": st.column_config.CheckboxColumn("Resubmit", help="Send this asset again"),
@@ -139,9 +159,7 @@ if error := st.session_state.get("review__error"):
     widgets.show_error(error)
 
 if st.toggle("Show the attempt history", key="review__show_history"):
-    st.dataframe(
-        review.history_frame(ledger), hide_index=True, use_container_width=True, key="review__history"
-    )
+    st.dataframe(review.history_frame(ledger), hide_index=True, width="stretch", key="review__history")
 with st.expander("Raw response (for debugging)"):
     task_id = st.selectbox("Task", list(ledger.tasks), key="review__raw_task")
     if task_id:

@@ -96,7 +96,7 @@ edited = st.data_editor(
     st.session_state["submit__editor_base"],
     key=EDITOR,
     num_rows="dynamic",
-    use_container_width=True,
+    width="stretch",
     column_config={
         "url": st.column_config.TextColumn(
             "Source URL", width="large", help="A public http(s) URL of the file"
@@ -144,7 +144,7 @@ if rows:
             }
         ),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         key="submit__checks",
     )
 

@@ -147,6 +147,16 @@ def journal() -> Journal:
     return Journal(store, store.scope_for(settings.mode, settings.base_url, settings.api_key))
 
 
+def cached_view(name: str, version: object, build):
+    """A value derived from session data, rebuilt only when `version` changes (e.g. a ledger's)."""
+    key = f"avatar_desk__view__{name}"
+    held = st.session_state.get(key)
+    if held is None or held[0] != version:
+        held = (version, build())
+        st.session_state[key] = held
+    return held[1]
+
+
 def app_base_url() -> str:
     """Where phones and browsers reach this app: AVATAR_DESK_PUBLIC_URL, else the operator's own URL."""
     configured = os.environ.get("AVATAR_DESK_PUBLIC_URL", "").rstrip("/")
