@@ -140,16 +140,10 @@ def submit_rows(
         raise RefusedError(f"{len(bad)} row(s) have problems: fix or drop them first. Nothing was sent.")
     ledger.asset_type = asset_type
     rows = [(c.name, c.url) for c in checks]
-    try:
-        tasks = client.submit_assets(
-            ledger.group_id, [AssetInput(url, name) for name, url in rows], asset_type
-        )
-        error = None
-    except PartialSubmitError as partial:
-        tasks, error = partial.submitted, partial
-    except ApimartError as failure:
-        tasks, error = [], failure
+    tasks, error = _send(client, ledger, [AssetInput(url, name) for name, url in rows], journal, "submit")
     keys = ledger.add_submission(rows, tasks)
+    if journal:
+        journal.save_ledger(ledger)
     unsent = [AssetRow(url, name) for name, url in rows[len(keys) :]]
     return SubmitOutcome(keys, unsent, error)
 

@@ -1,0 +1,103 @@
+"""The workflow steps against the sandbox with a real registry: ids survive failures, intents are on disk
+before the POST, partial submits keep what was created."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import requests
+
+from lib import flow
+from lib.apimart import ApimartClient, BadRequestError, PartialSubmitError
+from lib.assets import AssetRow, RowCheck, check_rows
+from lib.ledger import AssetLedger
+from lib.registry import Journal, Registry
+
+
+@pytest.fixture
+def setup(sandbox, tmp_path, api_key):
+    client = ApimartClient(api_key, sandbox.base_url, sleep=lambda s: None)
+    registry = Registry(tmp_path / "r.db")
+    journal = Journal(registry, registry.scope_for("sandbox", sandbox.base_url, api_key))
+    attempt = flow.start_session(client, "https://app.example/callback", "en", journal=journal)
+    requests.post(f"{sandbox.base_url}/_sandbox/h5/{attempt.byted_token}/approve", timeout=5)
+    attempt.confirm_by_operator()
+    group_id = flow.finish_verification(client, attempt, label="Lin", journal=journal)
+    yield client, journal, AssetLedger(group_id, "Video")
+    client.close()
+
+
+def urls(n, prefix="front"):
+    return [AssetRow(f"https://cdn.example.com/{prefix}-{i}.mp4") for i in range(n)]
+
+
+def test_group_is_saved_the_moment_it_exists(setup):
+    client, journal, ledger = setup
+    (person,) = journal.registry.people(journal.scope)
+    assert (person.group_id, person.label) == (ledger.group_id, "Lin")
+    (verification,) = journal.registry.verifications(journal.scope)
+    assert verification["status"] == "used" and verification["byted_token"] is None, (
+        "the spent token is not kept"
+    )
+
+
+def test_refused_query_marks_the_token_used(sandbox, setup):
+    client, journal, _ = setup
+    attempt = flow.start_session(client, "https://app.example/callback", "en", journal=journal)
+    with pytest.raises(flow.RefusedError):
+        flow.finish_verification(client, attempt, journal=journal)
+    attempt.confirm_by_operator()  # wrongly: the person did not finish
+    with pytest.raises(BadRequestError):
+        flow.finish_verification(client, attempt, journal=journal)
+    assert attempt.queried
+
+
+def test_submit_writes_through_and_closes_its_intent(setup):
+    client, journal, ledger = setup
+    outcome = flow.submit_rows(client, ledger, check_rows(urls(25), "Video"), "Video", journal=journal)
+    assert outcome.error is None and len(outcome.sent_keys) == 25 and len(ledger.tasks) == 2
+    (submission,) = journal.registry.submissions(journal.scope)
+    assert submission["status"] == "sent" and submission["task_ids"] == list(ledger.tasks)
+    assert journal.registry.open_intents(journal.scope) == []
+    while ledger.pending_task_ids():
+        assert not flow.poll_reviews(client, ledger, journal=journal)
+    assert journal.registry.people(journal.scope)[0].usable == 25
+
+
+def test_intent_is_on_disk_while_the_post_is_in_flight(sandbox, setup):
+    client, journal, ledger = setup
+    requests.post(
+        f"{sandbox.base_url}/_sandbox/faults",
+        json={"route": "/v1/seedance2/real-avatar", "latency": 1.0, "count": 1},
+        timeout=5,
+    )
+    sender = threading.Thread(
+        target=flow.submit_rows,
+        args=(client, ledger, check_rows(urls(2), "Video"), "Video"),
+        kwargs={"journal": journal},
+    )
+    sender.start()
+    seen = []
+    deadline = time.monotonic() + 5
+    while not seen and time.monotonic() < deadline:
+        seen = journal.registry.open_intents(journal.scope)
+        time.sleep(0.02)
+    sender.join(timeout=10)
+    assert seen and seen[0]["detail"]["assets"] == 2, "a crash now would leave a visible row"
+    assert journal.registry.open_intents(journal.scope) == []
+
+
+def test_partial_submit_keeps_the_created_task_and_the_unsent_rows(setup):
+    client, journal, ledger = setup
+    checks = check_rows(urls(25), "Video")
+    # A row the API refuses in the second batch (pre-flight would catch it; here it gets through).
+    checks[22] = RowCheck(22, "ftp://cdn.example.com/x.mp4", "x")
+    outcome = flow.submit_rows(client, ledger, checks, "Video", journal=journal)
+    assert isinstance(outcome.error, PartialSubmitError) and outcome.error.submitted
+    assert len(outcome.sent_keys) == 20 and len(outcome.unsent) == 5
+    assert len(ledger.tasks) == 1
+    (submission,) = journal.registry.submissions(journal.scope)
+    assert submission["status"] == "partial" and len(submission["task_ids"]) == 1
+    assert journal.registry.load_ledger(journal.scope, ledger.group_id).counts()["submitted"] == 20

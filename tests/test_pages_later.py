@@ -1,0 +1,151 @@
+"""Generate, Library and resume through AppTest against the real sandbox and a real registry file."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from streamlit.testing.v1 import AppTest
+
+from lib.generation import PickedImage, image_reference_text, problems, resolutions_for
+from lib.ui import state
+from tests.test_pages import GOOD, ROOT, button, open_page, paste, texts, verified, workflow
+
+
+@pytest.fixture
+def app_factory(sandbox, monkeypatch, tmp_path):
+    monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
+    monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
+    monkeypatch.delenv("APIMART_API_KEY", raising=False)
+    state.registry.clear()
+
+    def new_session():
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+        assert not app.exception, app.exception
+        return app
+
+    return new_session
+
+
+def reviewed(at, sandbox, urls):
+    verified(at, sandbox)
+    at.text_input(key="group__label").set_value("Lin Wei").run()
+    open_page(at, "submit")
+    paste(at, urls)
+    button(at, "submit__send").click().run()
+    open_page(at, "review")
+    for _ in range(10):
+        if not workflow(at).ledger.pending_task_ids():
+            break
+        at.run()
+    return workflow(at).ledger
+
+
+def test_generate_refuses_until_there_are_usable_assets(app_factory):
+    at = app_factory()
+    open_page(at, "generate")
+    assert "no approved assets" in texts(at.info).lower()
+
+
+def test_generate_happy_path_and_refusals(app_factory, sandbox):
+    at = app_factory()
+    ledger = reviewed(at, sandbox, GOOD[:2] + ["https://cdn.example.com/lin/mismatch-9.mp4"])
+    open_page(at, "generate")
+    assert "cannot be picked" in texts(at.caption)
+    choices = at.multiselect(key="generate__assets").options
+    assert len(choices) == 2, "only usable assets can be picked"
+    assert button(at, "generate__submit").disabled  # no prompt, no asset yet
+
+    at.multiselect(key="generate__assets").set_value(ledger.usable_urls()[:1]).run()
+    button(at, "generate__insert_refs").click().run()
+    assert "image 1" in at.text_area(key="generate__prompt").value
+    at.selectbox(key="generate__model").set_value("doubao-seedance-2.0-fast-face").run()
+    at.selectbox(key="generate__resolution").set_value("1080p").run()
+    assert "1080p is not available" in texts(at.warning)
+    assert button(at, "generate__submit").disabled
+    at.selectbox(key="generate__resolution").set_value("720p").run()
+    button(at, "generate__submit").click().run()
+    assert not at.exception, at.exception
+    for _ in range(5):
+        if workflow(at).videos and workflow(at).videos[-1].final:
+            break
+        at.run()
+    job = workflow(at).videos[-1]
+    assert job.status == "completed" and job.video_url.endswith(".mp4")
+    assert requests.get(job.video_url, timeout=5).content[4:8] == b"ftyp"
+    assert at.get("video"), "the video plays in the page"
+
+
+def test_generation_failure_shows_the_reason(app_factory, sandbox):
+    at = app_factory()
+    ledger = reviewed(at, sandbox, GOOD[:1])
+    open_page(at, "generate")
+    at.multiselect(key="generate__assets").set_value(ledger.usable_urls()).run()
+    at.text_area(key="generate__prompt").set_value("force-fail image 1").run()
+    button(at, "generate__submit").click().run()
+    for _ in range(5):
+        at.run()
+    assert "forced by the prompt" in texts(at.error)
+
+
+def test_library_lists_people_assets_and_exports(app_factory, sandbox):
+    at = app_factory()
+    ledger = reviewed(at, sandbox, GOOD[:3] + ["https://cdn.example.com/lin/unreachable-1.mp4"])
+    open_page(at, "library")
+    people = next(
+        d.value for d in at.dataframe if "group_id" in d.value.columns and "usable" in d.value.columns
+    )
+    assert people[["label", "usable", "failed", "pending"]].values.tolist() == [["Lin Wei", 3, 1, 0]]
+    assert people["group_id"].tolist() == [ledger.group_id]
+    at.text_input(key="library__rename").set_value("Lin W.").run()
+    at.text_input(key="library__search").set_value("W.").run()
+    people = next(d.value for d in at.dataframe if "usable" in d.value.columns)
+    assert people["label"].tolist() == ["Lin W."]
+    at.text_input(key="library__search").set_value("nobody").run()
+    assert "Nobody matches" in texts(at.info)
+
+
+def test_reload_resumes_an_unfinished_review(app_factory, sandbox):
+    requests.post(
+        f"{sandbox.base_url}/_sandbox/config",
+        json={"timing": "realistic", "video_review_seconds": 0.3},
+        timeout=5,
+    )
+    first = app_factory()
+    verified(first, sandbox)
+    open_page(first, "submit")
+    paste(first, GOOD[:2])
+    button(first, "submit__send").click().run()
+    assert workflow(first).ledger.pending_task_ids(), "still under review when the tab goes away"
+
+    reloaded = app_factory()  # a new browser session on the same server and registry
+    assert "Resumed the review" in workflow(reloaded).notice
+    open_page(reloaded, "review")
+    for _ in range(20):
+        if not workflow(reloaded).ledger.pending_task_ids():
+            break
+        reloaded.run()
+    assert workflow(reloaded).ledger.counts()["usable"] == 2
+
+
+def test_restart_keeps_people_for_a_new_server(app_factory, sandbox):
+    at = app_factory()
+    group_id = verified(at, sandbox)
+    state.registry.clear()  # a restarted server opens the same file again
+    again = app_factory()
+    assert group_id in workflow(again).known_groups
+
+
+def test_generation_checks_are_pure():
+    image = PickedImage("asset://a", "first_frame", "front")
+    found = problems(
+        prompt="",
+        model="doubao-seedance-2.0-face",
+        duration=20,
+        size="2:1",
+        resolution="720p",
+        images=[image, image],
+    )
+    assert any("prompt" in p for p in found) and any("4-15" in p for p in found)
+    assert any("first frame" in p for p in found) and any("Size" in p for p in found)
+    assert resolutions_for("doubao-seedance-2.0-fast") == ("480p", "720p")
+    assert image_reference_text([image]) == "image 1 (front)"
