@@ -24,7 +24,6 @@ if wf.review_started_at is None:
 pending_at_render = bool(ledger.pending_task_ids())
 
 
-@st.fragment(run_every=2.0 if pending_at_render else None)
 def review_progress() -> None:
     """Polls the unfinished tasks (one GET each) and redraws the metrics; the page's tables are redrawn
     only when a task finishes."""
@@ -49,7 +48,8 @@ def review_progress() -> None:
         st.rerun()
 
 
-review_progress()
+# Poll in a timed fragment only while something is under review; a finished review is drawn once.
+(st.fragment(review_progress, run_every=2.0) if pending_at_render else review_progress)()
 
 # Frames and exports change only when a review result or submission does: build them once per change.
 view_version = (id(ledger), ledger.version)
@@ -116,6 +116,24 @@ def do_resubmit() -> None:
 st.subheader(f"Failed ({len(failed)})")
 if failed.empty:
     st.caption("No failed assets.")
+elif not st.toggle(
+    "Resubmit or replace failed assets",
+    key="review__resubmit_mode",
+    help="Opens the failed assets for editing: pick which to resend and, optionally, a new URL for each.",
+):
+    # Read-only until the operator chooses to act: cheap to redraw while other tasks are polled.
+    shown = state.cached_view(
+        "review_failed_shown",
+        view_version,
+        lambda: failed[["name", "source_url", "code", "reason", "fix", "attempt", "previous_codes"]],
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key="review__failed",
+        column_config={"previous_codes": st.column_config.TextColumn("Earlier failures")},
+    )
 else:
     editable = state.cached_view(
         "review_failed_editable",

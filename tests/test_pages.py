@@ -265,7 +265,10 @@ def test_submit_review_and_resubmit(at, sandbox):
     assert (counts["usable"], counts["failed"]) == (4, 2)
     usable = table(at, "asset_url")
     assert usable["asset_url"].str.startswith("asset://").all() and len(usable) == 4
-    failed = next(d for d in at.data_editor if d.key == "review__failed_editor").value
+    failed = table(at, "reason")
+    assert not at.data_editor, "failures are read-only until the operator chooses to act"
+    at.toggle(key="review__resubmit_mode").set_value(True).run()
+    assert next(d for d in at.data_editor if d.key == "review__failed_editor")
     assert set(failed["code"]) == {"FaceMismatch", "InvalidParameter.DownloadFailed"}
     assert "frontal shot" in " ".join(failed["fix"])
 
