@@ -53,9 +53,9 @@ def baseline_page() -> None:
 def baseline_page_with_shell() -> None:
     """The same bare page inside the app's frame: page config, sidebar and the navigation of all pages,
     which every page of the app pays for."""
-    import streamlit as st
-
     from pathlib import Path
+
+    import streamlit as st
 
     import lib
     from lib.ui import shell, state, widgets
