@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import streamlit as st
 
 from lib import flow, generation
-from lib.apimart import ApimartError, ImageWithRole, VideoRequest
+from lib.apimart import ApimartError
 from lib.ui import state, widgets
 
 wf = state.workflow()
@@ -106,18 +106,19 @@ seed = (
 )
 audio = c3.toggle("Generate audio", value=True, key="generate__audio")
 
-prompt = st.session_state.get("generate__prompt", "")
-problems = generation.problems(
-    prompt=prompt,
+spec = generation.GenerationSpec(
+    prompt=st.session_state.get("generate__prompt", ""),
     model=model,
     duration=duration,
     size=size,
     resolution=resolution,
-    images=images,
-    video_urls=video_urls,
-    audio_urls=audio_urls,
+    images=tuple(images),
+    video_urls=tuple(video_urls),
+    audio_urls=tuple(audio_urls),
     seed=seed,
+    generate_audio=audio,
 )
+problems = generation.problems(spec)
 if model not in generation.FACE_MODELS:
     st.caption("Tip: real-person assets are recommended with the -face models.")
 for problem in problems:
@@ -125,20 +126,7 @@ for problem in problems:
 
 
 def generate() -> None:
-    with_roles = generation.uses_roles(images)
-    request = VideoRequest(
-        prompt=prompt,
-        model=model,
-        duration=duration,
-        size=size,
-        resolution=resolution,
-        seed=seed,
-        generate_audio=audio,
-        image_urls=() if with_roles else tuple(i.url for i in images),
-        image_with_roles=tuple(ImageWithRole(i.url, i.role) for i in images) if with_roles else (),
-        video_urls=tuple(video_urls),
-        audio_urls=tuple(audio_urls),
-    )
+    request = generation.to_request(spec)
     try:
         wf.videos.append(
             flow.submit_generation(state.client(), request, group_id=wf.group_id, journal=journal)

@@ -27,30 +27,30 @@ def reset_editor(rows: list[AssetRow]) -> None:
     st.session_state.pop("submit__probe", None)
 
 
-def add_pasted() -> None:
-    rows = parse_pasted(st.session_state.get("submit__paste", ""))
+def add_rows(rows: list[AssetRow], empty_message: str) -> None:
     if not rows:
-        st.session_state["submit__input_error"] = (
-            "No URLs found: put one per line, optionally as `name, url`."
-        )
+        st.session_state["submit__input_error"] = empty_message
         return
     st.session_state.pop("submit__input_error", None)
     reset_editor([r for r in wf.draft if r.url or r.name] + rows)
-    st.session_state["submit__paste"] = ""
+
+
+def add_pasted() -> None:
+    add_rows(
+        parse_pasted(st.session_state.get("submit__paste", "")),
+        "No URLs found: put one per line, optionally as `name, url`.",
+    )
+    if "submit__input_error" not in st.session_state:
+        st.session_state["submit__paste"] = ""
 
 
 def add_csv() -> None:
     upload = st.session_state.get("submit__csv")
-    if upload is None:
-        return
-    rows = parse_csv(upload.getvalue())
-    if not rows:
-        st.session_state["submit__input_error"] = (
-            "That CSV has no rows with a URL (a `url` column, or one URL per line)."
+    if upload is not None:
+        add_rows(
+            parse_csv(upload.getvalue()),
+            "That CSV has no rows with a URL (a `url` column, or one URL per line).",
         )
-        return
-    st.session_state.pop("submit__input_error", None)
-    reset_editor([r for r in wf.draft if r.url or r.name] + rows)
 
 
 def set_type() -> None:

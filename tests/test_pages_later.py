@@ -6,7 +6,14 @@ import pytest
 import requests
 from streamlit.testing.v1 import AppTest
 
-from lib.generation import PickedImage, image_reference_text, problems, resolutions_for
+from lib.generation import (
+    GenerationSpec,
+    PickedImage,
+    image_reference_text,
+    problems,
+    resolutions_for,
+    to_request,
+)
 from lib.ui import state
 from tests.test_pages import GOOD, ROOT, button, open_page, paste, texts, verified, workflow
 
@@ -137,15 +144,15 @@ def test_restart_keeps_people_for_a_new_server(app_factory, sandbox):
 
 def test_generation_checks_are_pure():
     image = PickedImage("asset://a", "first_frame", "front")
-    found = problems(
-        prompt="",
-        model="doubao-seedance-2.0-face",
-        duration=20,
-        size="2:1",
-        resolution="720p",
-        images=[image, image],
-    )
+    found = problems(GenerationSpec(prompt="", duration=20, size="2:1", images=(image, image)))
     assert any("prompt" in p for p in found) and any("4-15" in p for p in found)
     assert any("first frame" in p for p in found) and any("Size" in p for p in found)
     assert resolutions_for("doubao-seedance-2.0-fast") == ("480p", "720p")
     assert image_reference_text([image]) == "image 1 (front)"
+    plain = to_request(GenerationSpec(prompt="p", images=(PickedImage("asset://a"),))).to_payload()
+    assert plain["image_urls"] == ["asset://a"] and "image_with_roles" not in plain
+    roled = to_request(GenerationSpec(prompt="p", images=(image,))).to_payload()
+    assert (
+        roled["image_with_roles"] == [{"url": "asset://a", "role": "first_frame"}]
+        and "image_urls" not in roled
+    )
