@@ -178,7 +178,7 @@ if error := st.session_state.get("review__error"):
 
 if st.toggle("Show the attempt history", key="review__show_history"):
     st.dataframe(review.history_frame(ledger), hide_index=True, width="stretch", key="review__history")
-with st.expander("Raw response (for debugging)"):
+if st.toggle("Show raw responses (for debugging)", key="review__show_raw"):
     task_id = st.selectbox("Task", list(ledger.tasks), key="review__raw_task")
     if task_id:
         st.json(ledger.tasks[task_id].raw or {}, expanded=False)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from lib.ui import state, widgets
 
+# Absolute, so the frame also works when the entry script lives elsewhere (benchmarks, embedding).
+ROOT = Path(__file__).resolve().parent.parent.parent
 PAGES = [
     ("pages/home.py", "Start", ":material/home:", "start"),
     ("pages/verify.py", "1. Verify", ":material/qr_code_2:", "verify"),
@@ -21,7 +25,7 @@ def run_dashboard() -> None:
     st.set_page_config(page_title="Avatar Desk", page_icon=":material/face:", layout="wide")
     state.init_state()
     pages = [
-        st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
+        st.Page(ROOT / path, title=title, icon=icon, url_path=url, default=(i == 0))
         for i, (path, title, icon, url) in enumerate(PAGES)
     ]
     navigation = st.navigation(pages)
