@@ -325,3 +325,54 @@ def test_submit_server_error_keeps_the_table_and_sends_once(at, sandbox):
     assert not at.exception, at.exception
     assets = requests.get(f"{sandbox.base_url}/_sandbox/assets", timeout=5).json()
     assert len(assets) == 4, "no duplicate assets"
+
+
+def test_rate_limit_and_dropped_connection_on_submit_lose_nothing(at, sandbox):
+    verified(at, sandbox)
+    open_page(at, "submit")
+    paste(at, GOOD[:3])
+    # 429 on the POST: the client honours Retry-After and retries the same request (nothing was processed).
+    control(
+        sandbox,
+        "faults",
+        route="/v1/seedance2/real-avatar",
+        method="POST",
+        status=429,
+        retry_after=0.1,
+        count=1,
+    )
+    button(at, "submit__send").click().run()
+    open_page(at, "review")
+    assert workflow(at).ledger.counts()["submitted"] == 3
+    # A dropped connection on a POST is never repeated blindly: the error says so, the rows stay.
+    open_page(at, "submit")
+    paste(at, GOOD[3:])
+    control(sandbox, "faults", route="/v1/seedance2/real-avatar", method="POST", drop=True, count=1)
+    button(at, "submit__send").click().run()
+    assert at.error, "the operator is told"
+    assert len(workflow(at).draft) == 1, "the unsent row is still in the table"
+    log = requests.get(f"{sandbox.base_url}/_sandbox/requests", timeout=5).json()
+    assert sum(1 for r in log if r.get("selector") == "group_id") == 3, (
+        "429 retried once, the drop not at all"
+    )
+    assert len(requests.get(f"{sandbox.base_url}/_sandbox/assets", timeout=5).json()) == 3
+
+
+def test_a_typed_key_is_used_masked_and_never_stored(sandbox, monkeypatch, tmp_path):
+    db = tmp_path / "registry.db"
+    monkeypatch.setenv("AVATAR_DESK_DB", str(db))
+    monkeypatch.setenv("APIMART_BASE_URL", sandbox.base_url)
+    monkeypatch.delenv("APIMART_API_KEY", raising=False)
+    state.registry.clear()
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    app.text_input(key="sidebar__api_key").set_value("sk-typed-canary-4242wxyz").run()
+    assert "sk-…wxyz" in texts(app.sidebar.success)
+    open_page(app, "verify")
+    button(app, "verify__create").click().run()
+    assert workflow(app).verification is not None, "live mode used the typed key"
+    shown = "".join(
+        str(e.value) for e in [*app.main.markdown, *app.main.code, *app.sidebar.success, *app.main.caption]
+    )
+    assert "canary" not in shown
+    state.registry().close()
+    assert b"canary" not in b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
