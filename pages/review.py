@@ -53,6 +53,15 @@ def review_progress() -> None:
 
 # Frames and exports change only when a review result or submission does: build them once per change.
 view_version = (id(ledger), ledger.version)
+FAILED_COLUMNS = {
+    "name": "Name",
+    "source_url": "Source URL",
+    "code": st.column_config.TextColumn("Code", width="small"),
+    "reason": st.column_config.TextColumn("Reason", width="medium"),
+    "fix": st.column_config.TextColumn("Suggested fix", width="large"),
+    "attempt": st.column_config.NumberColumn("Attempt", width="small"),
+    "previous_codes": st.column_config.TextColumn("Earlier failures"),
+}
 usable = state.cached_view("review_usable", view_version, lambda: review.usable_frame(ledger))
 failed = state.cached_view("review_failed", view_version, lambda: review.failed_frame(ledger))
 
@@ -69,6 +78,12 @@ else:
         hide_index=True,
         width="stretch",
         key="review__usable",
+        column_config={
+            "name": "Name",
+            "asset_url": st.column_config.TextColumn("asset:// URL (use in Seedance 2.0)"),
+            "source_url": "Source URL",
+            "attempt": st.column_config.NumberColumn("Attempt", width="small"),
+        },
     )
     a, b = st.columns(2)
     a.download_button(
@@ -132,7 +147,7 @@ elif not st.toggle(
         hide_index=True,
         width="stretch",
         key="review__failed",
-        column_config={"previous_codes": st.column_config.TextColumn("Earlier failures")},
+        column_config=FAILED_COLUMNS,
     )
 else:
     editable = state.cached_view(
@@ -159,9 +174,9 @@ else:
         width="stretch",
         disabled=["name", "source_url", "code", "reason", "fix", "attempt", "previous_codes"],
         column_config={
+            **FAILED_COLUMNS,
             "resubmit": st.column_config.CheckboxColumn("Resubmit", help="Send this asset again"),
             "new_url": st.column_config.TextColumn("Replace URL with", help="Empty: resubmit the same URL"),
-            "previous_codes": st.column_config.TextColumn("Earlier failures"),
         },
     )
     st.button(
