@@ -167,7 +167,7 @@ else:
             ]
         ],
     )
-    st.data_editor(
+    edited = st.data_editor(
         editable,
         key="review__failed_editor",
         hide_index=True,
@@ -179,9 +179,12 @@ else:
             "new_url": st.column_config.TextColumn("Replace URL with", help="Empty: resubmit the same URL"),
         },
     )
+    chosen = edited[edited["resubmit"].fillna(False).astype(bool)]
+    replaced = int((chosen["new_url"].fillna("").str.strip() != "").sum())
     st.button(
-        "Resubmit the selected assets",
+        f"Resubmit {len(chosen)} asset{'s' if len(chosen) != 1 else ''}, {replaced} with a new URL",
         key="review__resubmit",
+        disabled=chosen.empty,
         type="primary",
         on_click=do_resubmit,
         icon=":material/replay:",

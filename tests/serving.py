@@ -63,6 +63,10 @@ def streamlit_app(env: dict[str, str] | None = None):
     """`streamlit run app.py` headless on a free loopback port; yields its base URL."""
     port = free_port()
     clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("APIMART_", "AVATAR_DESK_"))}
+    # The server's log goes to a file: a pipe nobody reads would fill up and stall the server.
+    log_dir = ROOT / "test-output"
+    log_dir.mkdir(exist_ok=True)
+    log = open(log_dir / f"streamlit-{port}.log", "w")  # noqa: SIM115 (closed in finally)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -81,9 +85,8 @@ def streamlit_app(env: dict[str, str] | None = None):
         ],
         cwd=ROOT,
         env={**clean_env, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -95,3 +98,4 @@ def streamlit_app(env: dict[str, str] | None = None):
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()

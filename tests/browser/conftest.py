@@ -1,0 +1,107 @@
+"""Browser harness: the app under `streamlit run` on the mounted sandbox, Debian's Chromium driven by
+Playwright (never a downloaded browser), and a screenshot of each test's last screen in test-output/."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.serving import ROOT, streamlit_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+OUTPUT = ROOT / "test-output" / "browser"
+# Chromium's own background traffic is refused on this closed network: switch it off.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    with streamlit_app() as base:
+        yield base
+
+
+class SandboxControl:
+    def __init__(self, app_url: str) -> None:
+        self.base = f"{app_url}/sandbox/_sandbox"
+
+    def post(self, path: str, **payload):
+        response = requests.post(f"{self.base}/{path}", json=payload or None, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def get(self, path: str):
+        return requests.get(f"{self.base}/{path}", timeout=10).json()
+
+    def delete(self, path: str) -> None:
+        requests.delete(f"{self.base}/{path}", timeout=10)
+
+
+@pytest.fixture
+def sandbox(app_url):
+    control = SandboxControl(app_url)
+    control.post("reset")
+    # Instant-ish: reviews and generations take a fraction of a second, so the page's own timers show them.
+    control.post(
+        "config",
+        timing="realistic",
+        image_review_seconds=0.5,
+        video_review_seconds=1.0,
+        generation_seconds=1.0,
+    )
+    return control
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Reviews and timers take seconds: expect() waits up to 20 s (its own default is 5 s).
+    sync_api.expect.set_options(timeout=20_000)
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: run `bash scripts/test.sh`, which installs it")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def operator(browser, request, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(app_url)
+    yield page
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "_", request.node.name)
+    try:
+        page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone_context(browser):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    yield context
+    context.close()
