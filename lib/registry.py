@@ -57,6 +57,13 @@ MIGRATIONS: list[str] = [
         id INTEGER PRIMARY KEY, scope TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL,
         created_at REAL NOT NULL, completed_at REAL, outcome TEXT);
     """,
+    # 3: mark each asset's current attempt, so the Library reads current rows with an index, not a MAX().
+    """
+    ALTER TABLE assets ADD COLUMN is_latest INTEGER NOT NULL DEFAULT 1;
+    UPDATE assets SET is_latest = 0 WHERE EXISTS (SELECT 1 FROM assets b WHERE b.scope = assets.scope
+        AND b.group_id = assets.group_id AND b.asset_key = assets.asset_key AND b.attempt > assets.attempt);
+    CREATE INDEX assets_current ON assets (scope, group_id, is_latest);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 UNKNOWN_OUTCOME = "unknown outcome: check"
@@ -118,10 +125,16 @@ class Registry:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                # Every write moves the stamp, in the same transaction: any process sees it.
+                conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE name = 'changes'")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    def change_stamp(self) -> int:
+        """A number that moves whenever anything is written, by any process: readers cache between changes."""
+        return int(self._read("SELECT value FROM meta WHERE name = 'changes'")[0][0])
 
     def _read(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
         return self._connection().execute(sql, params).fetchall()
@@ -147,6 +160,7 @@ class Registry:
                 conn.execute("UPDATE schema_version SET version = ?", (version + 1,))
             if not conn.execute("SELECT 1 FROM meta WHERE name='salt'").fetchone():
                 conn.execute("INSERT INTO meta VALUES ('salt', ?)", (secrets.token_hex(16),))
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('changes', '0')")
 
     def scope_for(self, mode: str, base_url: str, api_key: str) -> Scope:
         salt = self._read("SELECT value FROM meta WHERE name='salt'")[0][0]
@@ -215,9 +229,7 @@ class Registry:
                    COALESCE(SUM(a.status = 'failed'), 0) AS failed,
                    COALESCE(SUM(a.status = 'pending'), 0) AS pending
             FROM people p
-            LEFT JOIN assets a ON a.scope = p.scope AND a.group_id = p.group_id
-                 AND a.attempt = (SELECT MAX(b.attempt) FROM assets b WHERE b.scope = a.scope
-                                  AND b.group_id = a.group_id AND b.asset_key = a.asset_key)
+            LEFT JOIN assets a ON a.scope = p.scope AND a.group_id = p.group_id AND a.is_latest = 1
             WHERE p.scope = ? AND (p.label LIKE ? OR p.group_id LIKE ?)
             GROUP BY p.id ORDER BY p.created_at DESC
             """,
@@ -298,6 +310,7 @@ class Registry:
                 a.error_code,
                 a.error_message,
                 now,
+                int(a is asset.current),
             )
             for asset in ledger.assets.values()
             for a in asset.attempts
@@ -317,10 +330,12 @@ class Registry:
         with self._write() as conn:
             conn.executemany(
                 """INSERT INTO assets (scope, group_id, asset_key, attempt, name, source_url, task_id, status,
-                   asset_id, asset_url, error_code, error_message, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+                   asset_id, asset_url, error_code, error_message, updated_at, is_latest)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                    ON CONFLICT (scope, group_id, asset_key, attempt) DO UPDATE SET status = excluded.status,
                    asset_id = excluded.asset_id, asset_url = excluded.asset_url, error_code = excluded.error_code,
-                   error_message = excluded.error_message, updated_at = excluded.updated_at""",
+                   error_message = excluded.error_message, updated_at = excluded.updated_at,
+                   is_latest = excluded.is_latest""",
                 attempt_rows,
             )
             # Link each attempt to the one it replaces, so the history reads as a chain.
@@ -379,16 +394,12 @@ class Registry:
         return ledger
 
     def assets(self, scope: Scope, group_id: str | None = None, *, latest_only: bool = True) -> list[dict]:
-        latest = (
-            " AND a.attempt = (SELECT MAX(b.attempt) FROM assets b WHERE b.scope = a.scope AND b.group_id = a.group_id"
-            " AND b.asset_key = a.asset_key)"
-            if latest_only
-            else ""
-        )
+        latest = " AND a.is_latest = 1" if latest_only else ""
+        params = [scope.id, group_id, group_id]
         rows = self._read(
-            f"SELECT a.*, p.label FROM assets a LEFT JOIN people p ON p.scope = a.scope AND p.group_id = a.group_id "
+            "SELECT a.*, p.label FROM assets a LEFT JOIN people p ON p.scope = a.scope AND p.group_id = a.group_id "
             f"WHERE a.scope = ? AND (? IS NULL OR a.group_id = ?){latest} ORDER BY a.group_id, a.asset_key, a.attempt",
-            (scope.id, group_id, group_id),
+            params,
         )
         return [dict(r) for r in rows]
 

@@ -34,11 +34,15 @@ if unknown:
 search = st.text_input(
     "Search people by name or group id", key="library__search", placeholder="Lin, group-2026…"
 )
-people = library.people_frame(journal, search)
+# Frames are re-read only when the registry changed (or the question did): reruns stay cheap.
+stamp = journal.registry.change_stamp()
+people = state.cached_view(
+    "library_people", (stamp, journal.scope, search), lambda: library.people_frame(journal, search)
+)
 a, b = st.columns(2)
 a.download_button(
     "Export everything (JSON)",
-    library.export_json(journal),
+    lambda: library.export_json(journal),  # built on click
     "avatar-desk-export.json",
     "application/json",
     key="library__export_json",
@@ -46,7 +50,7 @@ a.download_button(
 )
 b.download_button(
     "Export assets (CSV)",
-    library.export_csv(journal),
+    lambda: library.export_csv(journal),
     "avatar-desk-assets.csv",
     "text/csv",
     key="library__export_csv",
@@ -108,7 +112,12 @@ if st.session_state.pop("library__go_submit", False):
 status = st.segmented_control(
     "Show", ["all", "usable", "failed", "pending"], default="all", key="library__status"
 )
-assets = library.assets_frame(journal, group_id, status="" if status in (None, "all") else status)
+wanted = "" if status in (None, "all") else status
+assets = state.cached_view(
+    "library_assets",
+    (stamp, journal.scope, group_id, wanted),
+    lambda: library.assets_frame(journal, group_id, status=wanted),
+)
 st.subheader(f"Assets ({len(assets)})")
 st.dataframe(
     assets.drop(columns=["label", "group_id"]),
@@ -123,7 +132,9 @@ if st.toggle("Show every attempt", key="library__history"):
         width="stretch",
         key="library__attempts",
     )
-videos = library.videos_frame(journal, group_id)
+videos = state.cached_view(
+    "library_videos", (stamp, journal.scope, group_id), lambda: library.videos_frame(journal, group_id)
+)
 st.subheader(f"Videos ({len(videos)})")
 if videos.empty:
     st.caption("No videos yet.")

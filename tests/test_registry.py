@@ -154,3 +154,38 @@ def test_videos_are_recorded_and_updated(tmp_path):
         and video["params"] == {"duration": 5}
     )
     assert registry.videos(registry.scope_for("sandbox", "http://x", "other")) == []
+
+
+def test_change_stamp_moves_on_any_write_from_any_handle(tmp_path):
+    reader, writer = Registry(tmp_path / "r.db"), Registry(tmp_path / "r.db")
+    scope = reader.scope_for("sandbox", "http://x", "k")
+    before = reader.change_stamp()
+    assert reader.change_stamp() == before, "reading does not move it"
+    writer.save_person(scope, "group-1", "A")  # another handle (another process, in production)
+    after = reader.change_stamp()
+    assert after > before
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(reader.change_stamp()))  # a new script-run thread
+    worker.start()
+    worker.join()
+    assert seen == [after]
+
+
+def test_upgrade_marks_each_assets_current_attempt(tmp_path):
+    path = tmp_path / "v2.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    conn.execute("INSERT INTO schema_version VALUES (2)")
+    conn.executescript(MIGRATIONS[0] + ";" + MIGRATIONS[1])
+    conn.execute("INSERT INTO meta VALUES ('salt', 's')")
+    for attempt, status in ((1, "failed"), (2, "usable")):
+        conn.execute(
+            "INSERT INTO assets (scope, group_id, asset_key, attempt, name, source_url, task_id, status, updated_at) "
+            "VALUES ('s', 'g', 0, ?, 'a', 'https://x/a.mp4', 't', ?, 0)",
+            (attempt, status),
+        )
+    conn.commit()
+    conn.close()
+    Registry(path)
+    rows = sqlite3.connect(path).execute("SELECT attempt, is_latest FROM assets ORDER BY attempt").fetchall()
+    assert rows == [(1, 0), (2, 1)]
