@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
-from lib import flow, generation
+from lib import flow, generation, library
 from lib.apimart import ApimartError
 from lib.ui import state, widgets
 
@@ -185,4 +185,16 @@ def videos() -> None:
 if wf.videos:
     st.subheader("Videos of this session")
     videos()
-st.page_link("pages/library.py", label="Earlier videos are in the Library", icon=":material/video_library:")
+earlier = library.videos_frame(journal)
+session_tasks = {job.task_id for job in wf.videos}
+earlier = earlier[~earlier["task_id"].isin(session_tasks)]
+if not earlier.empty:
+    st.subheader(f"Earlier videos ({len(earlier)})")
+    st.dataframe(
+        earlier[["created", "status", "model", "prompt", "video_url"]],
+        hide_index=True,
+        width="stretch",
+        key="generate__earlier",
+        column_config={"video_url": st.column_config.LinkColumn("Video", display_text="watch")},
+    )
+st.page_link("pages/library.py", label="Everything is also in the Library", icon=":material/video_library:")

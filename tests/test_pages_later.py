@@ -156,3 +156,18 @@ def test_generation_checks_are_pure():
         roled["image_with_roles"] == [{"url": "asset://a", "role": "first_frame"}]
         and "image_urls" not in roled
     )
+
+
+def test_earlier_videos_are_listed_after_a_reload(app_factory, sandbox):
+    at = app_factory()
+    ledger = reviewed(at, sandbox, GOOD[:1])
+    open_page(at, "generate")
+    at.multiselect(key="generate__assets").set_value(ledger.usable_urls()).run()
+    at.text_area(key="generate__prompt").set_value("The person in image 1 smiles").run()
+    button(at, "generate__submit").click().run()
+    for _ in range(5):
+        at.run()
+    reloaded = app_factory()
+    open_page(reloaded, "generate")
+    earlier = next(d.value for d in reloaded.dataframe if "video_url" in d.value.columns)
+    assert earlier["status"].tolist() == ["completed"] and earlier["video_url"].iloc[0].endswith(".mp4")
