@@ -50,22 +50,29 @@ def edit_failed_urls(operator: Page, urls: list[str]) -> None:
     """Type replacement URLs into the "Replace URL with" column of the failed-assets data editor."""
     operator.get_by_text("Resubmit or replace failed assets").click()
     expect(operator.get_by_role("button", name=re.compile(r"^Resubmit 2 assets"))).to_be_visible()
+    idle(operator)
     grid = operator.get_by_test_id("stDataFrame").last
     box = grid.bounding_box()
-    # Select the first row's Name cell (the checkbox column is ~100 px wide; header and rows are 35 px
-    # tall), then walk right with the keyboard to "Replace URL with".
-    operator.mouse.click(box["x"] + 150, box["y"] + 35 + 17)
     editor = operator.locator("textarea.gdg-input")
-    for url in urls:
-        operator.keyboard.press("ArrowRight")
-        operator.keyboard.press("ArrowRight")
-        operator.keyboard.press("Enter")
-        expect(editor).to_be_editable()  # the replacement column, not a read-only one
+    for row, url in enumerate(urls):
+        for _ in range(3):  # bounded: a click can land while the grid redraws after the previous edit
+            operator.keyboard.press("Escape")
+            # The row's Name cell (the checkbox column is ~100 px; header and rows are 35 px tall), then
+            # two cells right is "Replace URL with".
+            operator.mouse.click(box["x"] + 150, box["y"] + 35 * (row + 1) + 17)
+            operator.keyboard.press("ArrowRight")
+            operator.keyboard.press("ArrowRight")
+            operator.keyboard.press("Enter")
+            try:
+                expect(editor).to_be_editable(timeout=3_000)  # the replacement column, not a read-only one
+                break
+            except AssertionError:
+                continue
+        else:
+            raise AssertionError(f"could not open the replacement cell of row {row}")
         editor.fill(url)
-        operator.keyboard.press("Enter")  # commits and moves to the next row
+        operator.keyboard.press("Enter")
         expect(editor).to_be_hidden()
-        operator.keyboard.press("ArrowLeft")
-        operator.keyboard.press("ArrowLeft")
         idle(operator)
 
 

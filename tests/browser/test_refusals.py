@@ -1,0 +1,72 @@
+"""Issue 4 scenarios 3 and 4 in the browser: the app refuses to burn the one-time token early, and bad
+asset rows are flagged with nothing sent until they are dropped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_happy_path import decode_qr, idle
+
+pytest.importorskip("zxingcpp")
+Image = pytest.importorskip("PIL.Image")
+
+
+def test_continue_before_the_person_finished_is_refused_and_the_token_survives(
+    operator: Page, phone_context, sandbox
+):
+    operator.get_by_role("link", name="1. Verify").click()
+    operator.get_by_role("button", name="Create verification session").click()
+    link = decode_qr(operator)
+    operator.get_by_role("button", name="Continue").click()
+    expect(operator.get_by_text(re.compile("use up the one-time token"))).to_be_visible()
+    assert not [r for r in sandbox.get("requests") if r["selector"] == "byted_token"], (
+        "the token was not queried"
+    )
+
+    phone = phone_context.new_page()
+    phone.goto(link)
+    phone.locator("#approve").click()
+    expect(operator.get_by_text("Current group")).to_be_visible()
+    queries = [r for r in sandbox.get("requests") if r["selector"] == "byted_token"]
+    assert [q["status"] for q in queries] == [200], "queried once, after the person finished, and it worked"
+
+
+def test_bad_rows_are_flagged_and_nothing_is_sent_until_dropped(operator: Page, phone_context, sandbox):
+    operator.get_by_role("link", name="1. Verify").click()
+    operator.get_by_role("button", name="Create verification session").click()
+    phone = phone_context.new_page()
+    phone.goto(decode_qr(operator))
+    phone.locator("#approve").click()
+    operator.get_by_role("link", name="Continue: submit assets").click()
+
+    good = "https://cdn.example.com/lin/front.mp4"
+    pasted = [
+        good,
+        "ftp://cdn.example.com/lin/a.mp4",
+        good,
+        f"{'n' * 100}, https://cdn.example.com/lin/b.mp4",
+        "https://cdn.example.com/lin/notes.txt",
+    ]
+    operator.locator("textarea").first.fill("\n".join(pasted))
+    operator.get_by_role("button", name="Add to the table").click()
+    idle(operator)
+    expect(operator.get_by_text("4 row(s) need attention")).to_be_visible()
+    expect(operator.get_by_role("button", name=re.compile(r"^Submit"))).to_be_disabled()
+    checks = operator.get_by_test_id("stDataFrame").last
+    for reason in (
+        "http:// or https://",
+        "duplicate of row 1",
+        "100 characters",
+        ".txt is not a supported video format",
+    ):
+        expect(checks.get_by_text(re.compile(re.escape(reason)))).to_be_attached()
+    assert not [r for r in sandbox.get("requests") if r["selector"] == "group_id"], "nothing was sent"
+
+    operator.get_by_role("button", name="Drop the 4 invalid row(s)").click()
+    operator.get_by_role("button", name="Submit 1 asset (1 request)").click()
+    expect(operator.get_by_text("Usable (1)")).to_be_visible()
+    sent = [r for r in sandbox.get("requests") if r["selector"] == "group_id"]
+    assert [(r["status"], r["asset_count"]) for r in sent] == [(200, 1)]
