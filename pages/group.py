@@ -20,8 +20,8 @@ if wf.notice:
 
 def save_label() -> None:
     label = st.session_state["group__label"].strip()
-    wf.remember_group(wf.group_id, label)
-    state.journal().save_person(wf.group_id, label)
+    state.use_group(wf.group_id, label)
+    state.journal().registry.rename_person(state.journal().scope, wf.group_id, label)
 
 
 def use_existing() -> None:
@@ -33,14 +33,13 @@ def use_existing() -> None:
         )
         return
     st.session_state.pop("group__paste_error", None)
-    wf.remember_group(pasted, label or wf.known_groups.get(pasted, ""))
-    state.journal().save_person(pasted, label)
+    state.use_group(pasted, label)
 
 
 def pick_known() -> None:
     picked = st.session_state["group__known"]
     if picked:
-        wf.remember_group(picked, wf.known_groups.get(picked, ""))
+        state.use_group(picked)
 
 
 if wf.group_id:

@@ -90,10 +90,7 @@ def rename() -> None:
 
 
 def use_person() -> None:
-    wf.remember_group(group_id, label)
-    loaded = journal.registry.load_ledger(journal.scope, group_id)
-    if loaded is not None:
-        wf.ledger = loaded
+    state.use_group(group_id, label)
     st.session_state["library__go_submit"] = True
 
 

@@ -52,7 +52,7 @@ def get_group() -> None:
         return
     st.session_state.pop("verify__error", None)
     st.session_state.pop("verify__refusal", None)
-    wf.remember_group(group_id, wf.group_label)
+    state.use_group(group_id, wf.group_label)
     wf.notice = "Verified: the person's asset group is ready. Give it a name you will recognise."
     st.session_state["verify__go_to_group"] = True
 

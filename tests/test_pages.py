@@ -85,7 +85,10 @@ def verified(at, sandbox):
 
 def test_start_page_says_sandbox_mode(at):
     assert "Sandbox mode" in texts(at.sidebar.info)
-    assert "sk-" not in texts(at.sidebar.markdown) or "…" in texts(at.sidebar.markdown)
+    assert "sk-sandbox" not in texts(at.sidebar.markdown) + texts(at.sidebar.caption), (
+        "no key is shown in sandbox mode"
+    )
+    assert any("/sandbox" in c or "127.0.0.1" in c for c in (str(e.value) for e in at.sidebar.caption))
 
 
 def test_live_mode_shows_the_key_masked_only(sandbox, monkeypatch, tmp_path):
@@ -376,3 +379,21 @@ def test_a_typed_key_is_used_masked_and_never_stored(sandbox, monkeypatch, tmp_p
     assert "canary" not in shown
     state.registry().close()
     assert b"canary" not in b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+
+
+def test_picking_a_saved_group_brings_back_its_assets(at, sandbox):
+    first = verified(at, sandbox)
+    at.text_input(key="group__label").set_value("Lin Wei").run()
+    open_page(at, "submit")
+    paste(at, GOOD[:2])
+    button(at, "submit__send").click().run()
+    # Another person, then back to the first one from the Group page's saved list.
+    open_page(at, "verify")
+    button(at, "verify__create").click().run()
+    phone_lands(sandbox, workflow(at).verification.byted_token)
+    at.run()
+    open_page(at, "group")
+    assert workflow(at).group_id != first and workflow(at).ledger.counts()["submitted"] == 0
+    at.selectbox(key="group__known").set_value(first).run()
+    assert workflow(at).group_id == first and workflow(at).group_label == "Lin Wei"
+    assert workflow(at).ledger.counts()["submitted"] == 2, "its two assets are back"

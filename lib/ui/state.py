@@ -157,6 +157,17 @@ def cached_view(name: str, version: object, build):
     return held[1]
 
 
+def use_group(group_id: str, label: str = "") -> None:
+    """Make `group_id` the working group: saved as a person, and with its stored assets when it has any
+    (a group picked again must not start from an empty review)."""
+    wf, j = workflow(), journal()
+    label = label.strip() or wf.known_groups.get(group_id, "")
+    j.save_person(group_id, label)
+    wf.remember_group(group_id, label)
+    if not wf.ledger.assets and (stored := j.registry.load_ledger(j.scope, group_id)) is not None:
+        wf.ledger, wf.asset_type = stored, stored.asset_type
+
+
 def app_base_url() -> str:
     """Where phones and browsers reach this app: AVATAR_DESK_PUBLIC_URL, else the operator's own URL."""
     configured = os.environ.get("AVATAR_DESK_PUBLIC_URL", "").rstrip("/")
