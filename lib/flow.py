@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from lib.apimart import (
-    ApiConnectionError,
     ApimartClient,
     ApimartError,
     AssetInput,
@@ -53,11 +52,10 @@ def finish_verification(
     is bound to a real person and is the most valuable thing the user holds."""
     if refusal := attempt.query_refusal():
         raise RefusedError(refusal)
+    # A connection error propagates with the token unmarked: the request may not have arrived, so the
+    # operator may retry.
     try:
         result = client.query_verification_result(attempt.byted_token)
-    except ApiConnectionError:
-        # The request may not have arrived: the token may still be good, so let the operator retry.
-        raise
     except BadRequestError:
         # Upstream burns the token on a refused query: say so rather than invite a useless retry.
         attempt.queried = True

@@ -104,6 +104,8 @@ class Registry:
         # One writer at a time inside this process; SQLite's busy timeout covers other processes.
         self._write_lock = threading.Lock()
         self._migrate()
+        # Written once when the file is created: read it once, not on every scope lookup.
+        self._salt = self._read("SELECT value FROM meta WHERE name='salt'")[0][0]
 
     # -------------------------------------------------------------- connection and schema
 
@@ -163,7 +165,7 @@ class Registry:
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('changes', '0')")
 
     def scope_for(self, mode: str, base_url: str, api_key: str) -> Scope:
-        salt = self._read("SELECT value FROM meta WHERE name='salt'")[0][0]
+        salt = self._salt
         digest = hashlib.sha256(f"{salt}:{api_key}".encode()).hexdigest()[:24]
         return Scope(mode, base_url.rstrip("/"), digest)
 

@@ -294,14 +294,18 @@ class Store:
             "model": model,
         }
 
+    def _own_group(self, tenant: str, group_id: Any, message: str) -> None:
+        # Another tenant's group is "unknown" too: its existence is not revealed.
+        if not isinstance(group_id, str) or self.groups.get(group_id) != tenant:
+            raise SandboxError(400, message)
+
     def submit_assets(self, tenant: str, body: dict) -> dict:
         group_id = body.get("group_id")
         asset_type = body.get("asset_type", "Video")
         if asset_type not in ("Video", "Image"):
             raise SandboxError(400, "asset_type must be Video or Image")
         with self.lock:
-            if not isinstance(group_id, str) or self.groups.get(group_id) != tenant:
-                raise SandboxError(400, "unknown group_id: verify the person first (step 1 and 2)")
+            self._own_group(tenant, group_id, "unknown group_id: verify the person first (step 1 and 2)")
             items = self._check_assets(body.get("assets"))
             return self._review(tenant, group_id, asset_type, items, "doubao-seedance-2.0")
 
@@ -333,8 +337,7 @@ class Store:
                     }
             else:
                 group_id = body["group_id"]
-                if not isinstance(group_id, str) or self.groups.get(group_id) != tenant:
-                    raise SandboxError(400, "unknown group_id")
+                self._own_group(tenant, group_id, "unknown group_id")
             return self._review(
                 tenant, group_id, asset_type, self._check_assets(assets), "doubao-seedance-2.0"
             )
