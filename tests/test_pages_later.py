@@ -47,6 +47,20 @@ def reviewed(at, sandbox, urls):
     return workflow(at).ledger
 
 
+def generated(at, sandbox, prompt):
+    """One approved asset, then a video from it; returns the finished job."""
+    ledger = reviewed(at, sandbox, GOOD[:1])
+    open_page(at, "generate")
+    at.multiselect(key="generate__assets").set_value(ledger.usable_urls()).run()
+    at.text_area(key="generate__prompt").set_value(prompt).run()
+    button(at, "generate__submit").click().run()
+    for _ in range(5):
+        if workflow(at).videos[-1].final:
+            break
+        at.run()
+    return workflow(at).videos[-1]
+
+
 def test_generate_refuses_until_there_are_usable_assets(app_factory):
     at = app_factory()
     open_page(at, "generate")
@@ -84,13 +98,9 @@ def test_generate_happy_path_and_refusals(app_factory, sandbox):
 
 def test_generation_failure_shows_the_reason(app_factory, sandbox):
     at = app_factory()
-    ledger = reviewed(at, sandbox, GOOD[:1])
-    open_page(at, "generate")
-    at.multiselect(key="generate__assets").set_value(ledger.usable_urls()).run()
-    at.text_area(key="generate__prompt").set_value("force-fail image 1").run()
-    button(at, "generate__submit").click().run()
-    for _ in range(5):
-        at.run()
+    job = generated(at, sandbox, "force-fail image 1")
+    at.run()
+    assert job.status == "failed"
     assert "forced by the prompt" in texts(at.error)
 
 
@@ -160,13 +170,7 @@ def test_generation_checks_are_pure():
 
 def test_earlier_videos_are_listed_after_a_reload(app_factory, sandbox):
     at = app_factory()
-    ledger = reviewed(at, sandbox, GOOD[:1])
-    open_page(at, "generate")
-    at.multiselect(key="generate__assets").set_value(ledger.usable_urls()).run()
-    at.text_area(key="generate__prompt").set_value("The person in image 1 smiles").run()
-    button(at, "generate__submit").click().run()
-    for _ in range(5):
-        at.run()
+    assert generated(at, sandbox, "The person in image 1 smiles").status == "completed"
     reloaded = app_factory()
     open_page(reloaded, "generate")
     earlier = next(d.value for d in reloaded.dataframe if "video_url" in d.value.columns)
