@@ -6,12 +6,12 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_happy_path import idle, verify_with_phone
+from tests.browser.test_happy_path import continue_to_submit, idle, verify_with_phone
 
 
 def test_generate_a_video_from_approved_assets(operator: Page, phone_context, sandbox):
     verify_with_phone(operator, phone_context)
-    operator.get_by_role("link", name="Continue: submit assets").click()
+    continue_to_submit(operator)
     operator.locator("textarea").first.fill(
         "https://cdn.example.com/lin/front-a.mp4\nhttps://cdn.example.com/lin/front-b.mp4"
     )

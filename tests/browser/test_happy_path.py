@@ -20,8 +20,11 @@ RETAKES = ["https://cdn.example.com/lin/retake-1.mp4", "https://cdn.example.com/
 
 
 def idle(page: Page) -> None:
-    """Wait until no script run is in progress (Streamlit shows a status widget while running)."""
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=20_000)
+    """Wait until no script run is in progress. Only a settled state counts: the app root says
+    "notRunning" and no status widget shows. (A rerun asked for a moment ago may not have started yet:
+    callers first wait for something their action changes on the screen.)"""
+    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
 
 
 def decode_qr(page: Page) -> str:
@@ -44,6 +47,24 @@ def verify_with_phone(operator: Page, phone_context) -> str:
     # No click on the operator's side: the verify page notices the callback and moves on.
     expect(operator.get_by_text("Current group")).to_be_visible()
     return link
+
+
+def label_group(operator: Page, label: str) -> None:
+    """Name the verified group, then go on to the submit step."""
+    operator.get_by_label("Who is this? (the person's name)").fill(label)
+    operator.keyboard.press("Enter")
+    # Saved once the hint for unlabelled groups is gone; during that rerun the old and the new "Continue"
+    # links stand side by side for a moment, so wait for one.
+    expect(operator.get_by_text("A label makes this group easy to find again")).to_have_count(0)
+    continue_to_submit(operator)
+
+
+def continue_to_submit(operator: Page) -> None:
+    link = operator.get_by_role("link", name="Continue: submit assets")
+    idle(operator)
+    expect(link).to_have_count(1)
+    link.click()
+    expect(operator.get_by_role("button", name="Add to the table")).to_be_visible()
 
 
 def edit_failed_urls(operator: Page, urls: list[str]) -> None:
@@ -82,10 +103,7 @@ def test_happy_path_with_a_phone(operator: Page, phone_context, sandbox):
     group_id = operator.locator('[data-testid="stCode"]').first.inner_text().strip()
     assert group_id.startswith("group-")
 
-    operator.get_by_label("Who is this? (the person's name)").fill("Lin Wei")
-    operator.keyboard.press("Enter")
-    idle(operator)
-    operator.get_by_role("link", name="Continue: submit assets").click()
+    label_group(operator, "Lin Wei")
     operator.locator("textarea").first.fill("\n".join(GOOD + BAD))
     operator.get_by_role("button", name="Add to the table").click()
     operator.get_by_role("button", name=re.compile(r"Submit 6 assets \(1 request\)")).click()

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_happy_path import decode_qr, idle
+from tests.browser.test_happy_path import continue_to_submit, decode_qr, idle
 
 pytest.importorskip("zxingcpp")
 Image = pytest.importorskip("PIL.Image")
@@ -40,7 +40,7 @@ def test_bad_rows_are_flagged_and_nothing_is_sent_until_dropped(operator: Page, 
     phone = phone_context.new_page()
     phone.goto(decode_qr(operator))
     phone.locator("#approve").click()
-    operator.get_by_role("link", name="Continue: submit assets").click()
+    continue_to_submit(operator)
 
     good = "https://cdn.example.com/lin/front.mp4"
     pasted = [
