@@ -17,7 +17,7 @@ from lib.apimart import (
 from lib.assets import AssetRow, RowCheck, check_rows
 from lib.ledger import FAILED, AssetLedger
 from lib.registry import Journal
-from lib.verification import VerificationAttempt
+from lib.verification import SESSION_LIFETIME_S, VerificationAttempt
 
 
 class RefusedError(Exception):
@@ -30,6 +30,7 @@ def start_session(
     language: str,
     *,
     now: float | None = None,
+    lifetime: float = SESSION_LIFETIME_S,
     journal: Journal | None = None,
 ) -> VerificationAttempt:
     session = client.start_verification(callback_url, language=language)
@@ -39,6 +40,7 @@ def start_session(
         byted_token=session.byted_token,
         callback_url=callback_url,
         created_at=time.time() if now is None else now,
+        lifetime=lifetime,
     )
     if journal:
         journal.record_verification(attempt, "waiting")

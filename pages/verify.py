@@ -29,6 +29,7 @@ def create_session() -> None:
             state.client(),
             wf.callback_url or state.default_callback_url(),
             wf.language,
+            lifetime=state.session_lifetime(),
             journal=state.journal(),
         )
         wf.notice = ""

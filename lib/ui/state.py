@@ -15,8 +15,9 @@ from lib.assets import AssetRow
 from lib.connection import ConnectionSettings, resolve_settings
 from lib.ledger import AssetLedger
 from lib.registry import Journal, Registry
+from lib.sandbox.control import SandboxControl
 from lib.server import CALLBACK_PATH, SANDBOX_PREFIX, sandbox_is_mounted
-from lib.verification import VerificationAttempt
+from lib.verification import SESSION_LIFETIME_S, VerificationAttempt
 
 WORKFLOW_KEY = "avatar_desk__workflow"
 CLIENT_KEY = "avatar_desk__client"
@@ -178,6 +179,17 @@ def app_base_url() -> str:
         parts = urlsplit(seen)
         return f"{parts.scheme}://{parts.netloc}"
     return f"http://127.0.0.1:{_server_port()}"
+
+
+def session_lifetime() -> float:
+    """How long a new H5 link lives: upstream about 120 s; in sandbox mode whatever the sandbox was set
+    to (a demo or test may shorten it), so the countdown ends when the link really does."""
+    settings = connection_settings()
+    if settings.is_sandbox:
+        ttl = SandboxControl(settings.base_url, timeout=2.0).session_ttl()
+        if ttl is not None:
+            return ttl
+    return SESSION_LIFETIME_S
 
 
 def default_callback_url() -> str:

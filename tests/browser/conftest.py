@@ -8,8 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-import requests
 
+from lib.sandbox.control import SandboxControl
+from lib.server import SANDBOX_PREFIX
 from tests.serving import ROOT, streamlit_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -39,25 +40,9 @@ def app_url():
         yield base
 
 
-class SandboxControl:
-    def __init__(self, app_url: str) -> None:
-        self.base = f"{app_url}/sandbox/_sandbox"
-
-    def post(self, path: str, **payload):
-        response = requests.post(f"{self.base}/{path}", json=payload or None, timeout=10)
-        response.raise_for_status()
-        return response.json()
-
-    def get(self, path: str):
-        return requests.get(f"{self.base}/{path}", timeout=10).json()
-
-    def delete(self, path: str) -> None:
-        requests.delete(f"{self.base}/{path}", timeout=10)
-
-
 @pytest.fixture
 def sandbox(app_url):
-    control = SandboxControl(app_url)
+    control = SandboxControl(f"{app_url}{SANDBOX_PREFIX}")
     control.post("reset")
     # Instant-ish: reviews and generations take a fraction of a second, so the page's own timers show them.
     control.post(
