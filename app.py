@@ -11,5 +11,7 @@ if __name__ == "__main__":
 else:
     # Imported by the server (uvicorn): extra routes on the app's own port.
     from lib.server import server_routes
+    from lib.ui.shell import navigation_only
 
+    navigation_only()
     app = st.App(__file__, routes=server_routes())

@@ -1,8 +1,9 @@
 """Insert 10,000 assets into the registry, then time the Library page's rerun against the same page reading
-in-memory frames of the same rows (its registry readers swapped for precomputed frames), in the same run.
-Target: at most 2.
+in-memory frames of the same rows (its registry readers swapped for precomputed frames), in the same run:
+once when nothing changed since the rerun before, once right after a write. Target: at most 2 for both
+(the exit code is 1 when either is above).
 
-    python bench/registry.py [--assets 10000] [--runs 15]
+    python bench/registry.py [--assets 10000] [--runs 30]
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from bench.review_render import share_script_cache, time_runs  # noqa: E402
+from bench.review_render import share_script_cache  # noqa: E402
 from lib import library  # noqa: E402
 from lib.apimart import SubmittedTask  # noqa: E402
 from lib.connection import SANDBOX_KEY  # noqa: E402
@@ -58,7 +59,7 @@ def fill(registry: Registry, n_assets: int, people: int = 10) -> tuple[Journal, 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--assets", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
     share_script_cache()  # as the server does: pages compile once
     folder = tempfile.mkdtemp(prefix="avatar-desk-bench-")
@@ -108,25 +109,35 @@ def main() -> int:
         return run
 
     memory = library_app()
-    disk_times, memory_times = [], []
-    for _ in range(3):  # interleaved so drift hits both alike
-        disk_times += time_runs(on_disk, args.runs // 3)
-        memory_times += in_memory(lambda app: time_runs(app, args.runs // 3))(memory)
-    assert any(len(d.value) == 10 for d in on_disk.dataframe), "the people table lists 10 people"
-    # Reruns right after a write: the page must re-read the registry (the cache is invalidated).
-    cold_times = []
-    for i in range(args.runs):
-        journal.registry.rename_person(journal.scope, "group-20261124120000-p0009", f"Person 9 ({i})")
+    for app in (on_disk, memory):
+        app.run()  # first runs: imports, caches
+    in_memory(lambda app: app.run())(memory)
+    disk_times, cold_times, memory_times = [], [], []
+
+    def timed(app: AppTest, times: list[float]) -> None:
         started = time.perf_counter()
-        on_disk.run()
-        cold_times.append(time.perf_counter() - started)
+        app.run()
+        times.append(time.perf_counter() - started)
+        assert not app.exception, app.exception
+
+    # All three kinds interleaved, one of each per round, so load from anything else on the machine hits
+    # them alike (measured apart, a busy second during one phase moved its ratio by 1).
+    for i in range(args.runs):
+        # Right after a write the page must re-read the registry (the change stamp moved: caches are stale).
+        journal.registry.rename_person(journal.scope, "group-20261124120000-p0009", f"Person 9 ({i})")
+        timed(on_disk, cold_times)
+        timed(on_disk, disk_times)  # nothing changed since the run before
+        # The baseline as strong as before: its cached frames are current too (the write is absorbed first).
+        in_memory(lambda app: app.run())(memory)
+        in_memory(lambda app: timed(app, memory_times))(memory)
+    assert any(len(d.value) == 10 for d in on_disk.dataframe), "the people table lists 10 people"
     d, m, c = statistics.median(disk_times), statistics.median(memory_times), statistics.median(cold_times)
     print(f"Library page reading SQLite, nothing changed : {d * 1000:7.1f} ms/rerun")
     print(f"Library page reading SQLite, after a write   : {c * 1000:7.1f} ms/rerun")
     print(f"same page, in-memory frames                  : {m * 1000:7.1f} ms/rerun")
-    print(f"ratio {d / m:.2f}  (target ≤ 2); right after a write {c / m:.2f}")
+    print(f"ratio {d / m:.2f}, right after a write {c / m:.2f}  (target ≤ 2 for both)")
     state.registry.clear()
-    return 0 if d / m <= 2 else 1
+    return 0 if max(d, c) / m <= 2 else 1
 
 
 if __name__ == "__main__":

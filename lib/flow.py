@@ -16,7 +16,7 @@ from lib.apimart import (
 )
 from lib.assets import AssetRow, RowCheck, check_rows
 from lib.ledger import FAILED, AssetLedger
-from lib.registry import Journal
+from lib.registry import FINAL_VIDEO_STATUSES, Journal
 from lib.verification import SESSION_LIFETIME_S, VerificationAttempt
 
 
@@ -212,7 +212,23 @@ class GenerationJob:
 
     @property
     def final(self) -> bool:
-        return self.status in ("completed", "failed", "cancelled", "not sent")
+        return self.status in FINAL_VIDEO_STATUSES
+
+    @classmethod
+    def from_record(cls, row: dict) -> GenerationJob:
+        """A job rebuilt from its registry row (lib.registry.Registry.unfinished_videos), keeping the row's id
+        so polling it again updates that same row."""
+        return cls(
+            row["prompt"],
+            row["model"],
+            list(row["assets"]),
+            dict(row["params"]),
+            row["created_at"],
+            row["group_id"] or "",
+            task_id=row["task_id"],
+            status=row["status"],
+            video_id=row["id"],
+        )
 
 
 def submit_generation(

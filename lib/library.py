@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from lib.registry import Journal
+from lib.registry import UNKNOWN_OUTCOME, Journal
 
 PEOPLE_COLUMNS = ["label", "group_id", "usable", "failed", "pending", "created", "mode", "notes"]
 ASSET_COLUMNS = [
@@ -40,19 +40,28 @@ def people_frame(journal: Journal, search: str = "") -> pd.DataFrame:
 def assets_frame(
     journal: Journal, group_id: str | None = None, *, latest_only: bool = True, status: str = ""
 ) -> pd.DataFrame:
-    rows = journal.registry.assets(journal.scope, group_id, latest_only=latest_only)
-    frame = pd.DataFrame(rows, columns=[*ASSET_COLUMNS, "updated_at"]).drop(columns="updated_at")
-    if status:
-        frame = frame[frame["status"] == status]
+    rows = journal.registry.asset_table(
+        journal.scope, ASSET_COLUMNS, group_id, latest_only=latest_only, status=status
+    )
+    frame = pd.DataFrame.from_records(rows, columns=ASSET_COLUMNS)
     frame["label"] = frame["label"].fillna("")
-    return frame.reset_index(drop=True)
+    return frame
+
+
+def video_status(video: dict) -> str:
+    """A video row's status as the operator should read it."""
+    if video["status"] == "submitting" and not video["task_id"]:
+        # Written before its POST and never updated: the app stopped while sending, so whether a task (and a
+        # charge) exists upstream is unknown. Nothing can be polled; "submitting" would read as running forever.
+        return UNKNOWN_OUTCOME
+    return video["status"]
 
 
 def videos_frame(journal: Journal, group_id: str | None = None) -> pd.DataFrame:
     rows = [
         {
             "created": when_text(v["created_at"]),
-            "status": v["status"],
+            "status": video_status(v),
             "model": v["model"],
             "prompt": v["prompt"],
             "video_url": v["video_url"] or "",

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from lib.ledger import AssetLedger, Attempt, ReviewTask, TrackedAsset
+from lib.ledger import FAILED, PENDING, USABLE, AssetLedger, Attempt, ReviewTask, TrackedAsset
 
 DEFAULT_PATH = Path("data") / "avatar-desk.db"
 
@@ -64,9 +64,18 @@ MIGRATIONS: list[str] = [
         AND b.group_id = assets.group_id AND b.asset_key = assets.asset_key AND b.attempt > assets.attempt);
     CREATE INDEX assets_current ON assets (scope, group_id, is_latest);
     """,
+    # 4: the same index with the status in it, so each person's usable/failed/pending counts are read from the
+    # index alone (no table row per asset): the Library re-reads them after every write.
+    """
+    DROP INDEX assets_current;
+    CREATE INDEX assets_current ON assets (scope, group_id, is_latest, status);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 UNKNOWN_OUTCOME = "unknown outcome: check"
+# A video row in one of these never changes again. Any other status may still move upstream ("submitted",
+# "processing"), or, "submitting" with no task id, was being sent when the app stopped (unfinished_videos).
+FINAL_VIDEO_STATUSES = ("completed", "failed", "cancelled", "not sent")
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,27 @@ class Person:
 
 
 class Registry:
+    # Columns asset_table may select (names are put into SQL, so only these are accepted).
+    ASSET_TABLE_COLUMNS = frozenset(
+        {
+            "label",
+            "group_id",
+            "asset_key",
+            "name",
+            "attempt",
+            "status",
+            "asset_id",
+            "asset_url",
+            "source_url",
+            "error_code",
+            "error_message",
+            "task_id",
+            "updated_at",
+            "replaces_id",
+            "id",
+        }
+    )
+
     def __init__(self, path: str | os.PathLike | None = None, *, clock=time.time) -> None:
         self.path = str(path or os.environ.get("AVATAR_DESK_DB") or DEFAULT_PATH)
         if self.path != ":memory:":
@@ -224,16 +254,19 @@ class Registry:
 
     def people(self, scope: Scope, search: str = "") -> list[Person]:
         like = f"%{search.strip()}%"
+        # One counting subquery per status rather than SUM(...) over a join: each is a range count on the
+        # covering index assets_current, with no expression to evaluate per asset (0.7 ms instead of 3 ms at 10k).
+        counts = ", ".join(
+            f"(SELECT COUNT(*) FROM assets a WHERE a.scope = p.scope AND a.group_id = p.group_id "
+            f"AND a.is_latest = 1 AND a.status = '{status}') AS {status}"
+            for status in (USABLE, FAILED, PENDING)
+        )
         rows = self._read(
-            """
-            SELECT p.group_id, p.label, p.mode, p.created_at, p.notes,
-                   COALESCE(SUM(a.status = 'usable'), 0) AS usable,
-                   COALESCE(SUM(a.status = 'failed'), 0) AS failed,
-                   COALESCE(SUM(a.status = 'pending'), 0) AS pending
+            f"""
+            SELECT p.group_id, p.label, p.mode, p.created_at, p.notes, {counts}
             FROM people p
-            LEFT JOIN assets a ON a.scope = p.scope AND a.group_id = p.group_id AND a.is_latest = 1
             WHERE p.scope = ? AND (p.label LIKE ? OR p.group_id LIKE ?)
-            GROUP BY p.id ORDER BY p.created_at DESC
+            ORDER BY p.created_at DESC
             """,
             (scope.id, like, like),
         )
@@ -395,15 +428,54 @@ class Registry:
             )
         return ledger
 
+    def _assets_where(
+        self, scope: Scope, group_id: str | None, latest_only: bool, status: str = ""
+    ) -> tuple[str, list]:
+        # Conditions are added only when asked: a "(? IS NULL OR group_id = ?)" form would keep SQLite from
+        # narrowing to the group with the index, and scan every asset of the scope instead.
+        where, params = ["a.scope = ?"], [scope.id]
+        if group_id is not None:
+            where.append("a.group_id = ?")
+            params.append(group_id)
+        if latest_only:
+            where.append("a.is_latest = 1")
+        if status:
+            where.append("a.status = ?")
+            params.append(status)
+        return " AND ".join(where), params
+
     def assets(self, scope: Scope, group_id: str | None = None, *, latest_only: bool = True) -> list[dict]:
-        latest = " AND a.is_latest = 1" if latest_only else ""
-        params = [scope.id, group_id, group_id]
+        where, params = self._assets_where(scope, group_id, latest_only)
         rows = self._read(
             "SELECT a.*, p.label FROM assets a LEFT JOIN people p ON p.scope = a.scope AND p.group_id = a.group_id "
-            f"WHERE a.scope = ? AND (? IS NULL OR a.group_id = ?){latest} ORDER BY a.group_id, a.asset_key, a.attempt",
+            f"WHERE {where} ORDER BY a.group_id, a.asset_key, a.attempt",
             params,
         )
         return [dict(r) for r in rows]
+
+    def asset_table(
+        self,
+        scope: Scope,
+        columns: Sequence[str],
+        group_id: str | None = None,
+        *,
+        latest_only: bool = True,
+        status: str = "",
+    ) -> list[tuple]:
+        """Only `columns` of the assets (plus "label", the person's), as plain tuples in that order: what a
+        table needs, without a dict per row (the Library re-reads a group's thousand rows after each write)."""
+        unknown = set(columns) - self.ASSET_TABLE_COLUMNS
+        if unknown:
+            raise ValueError(f"not asset columns: {sorted(unknown)}")
+        where, params = self._assets_where(scope, group_id, latest_only, status)
+        selected = ", ".join("p.label" if c == "label" else f"a.{c}" for c in columns)
+        cursor = self._connection().cursor()
+        cursor.row_factory = None  # tuples: no Row object per row
+        return cursor.execute(
+            f"SELECT {selected} FROM assets a LEFT JOIN people p ON p.scope = a.scope AND p.group_id = a.group_id "
+            f"WHERE {where} ORDER BY a.group_id, a.asset_key, a.attempt",
+            params,
+        ).fetchall()
 
     def groups_with_open_reviews(self, scope: Scope) -> list[str]:
         return [
@@ -465,6 +537,20 @@ class Registry:
     def videos(self, scope: Scope) -> list[dict]:
         rows = self._read(
             "SELECT * FROM videos WHERE scope = ? ORDER BY created_at DESC, id DESC", (scope.id,)
+        )
+        return [
+            {**dict(r), "assets": json.loads(r["assets"]), "params": json.loads(r["params"])} for r in rows
+        ]
+
+    def unfinished_videos(self, scope: Scope) -> list[dict]:
+        """Videos that were sent (they have a task id) and were not final when last seen, oldest first: a
+        reloaded or restarted app polls them again. A row still "submitting" has no task id and is not
+        here: the app stopped during its POST, so there is nothing to poll (see UNKNOWN_OUTCOME)."""
+        marks = ", ".join("?" * len(FINAL_VIDEO_STATUSES))
+        rows = self._read(
+            f"SELECT * FROM videos WHERE scope = ? AND task_id IS NOT NULL AND status NOT IN ({marks}) "
+            "ORDER BY created_at, id",
+            (scope.id, *FINAL_VIDEO_STATUSES),
         )
         return [
             {**dict(r), "assets": json.loads(r["assets"]), "params": json.loads(r["params"])} for r in rows

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
+from contextlib import closing
+
 import pytest
 import requests
 from streamlit.testing.v1 import AppTest
 
+from lib.apimart import ApimartClient
 from lib.generation import (
     GenerationSpec,
     PickedImage,
@@ -14,8 +19,19 @@ from lib.generation import (
     resolutions_for,
     to_request,
 )
+from lib.registry import UNKNOWN_OUTCOME
 from lib.ui import state
-from tests.test_pages import GOOD, ROOT, button, open_page, paste, texts, verified, workflow
+from tests.test_pages import (
+    GOOD,
+    ROOT,
+    button,
+    open_page,
+    paste,
+    table,
+    texts,
+    verified,
+    workflow,
+)
 
 
 @pytest.fixture
@@ -135,13 +151,15 @@ def test_reload_resumes_an_unfinished_review(app_factory, sandbox):
     assert workflow(first).ledger.pending_task_ids(), "still under review when the tab goes away"
 
     reloaded = app_factory()  # a new browser session on the same server and registry
-    assert "Resumed the review" in workflow(reloaded).notice
+    assert "Resumed the review" in texts(reloaded.info), "said on the page the operator lands on"
     open_page(reloaded, "review")
     for _ in range(20):
         if not workflow(reloaded).ledger.pending_task_ids():
             break
         reloaded.run()
     assert workflow(reloaded).ledger.counts()["usable"] == 2
+    reloaded.run()
+    assert "Resumed the review" not in texts(reloaded.info), "gone once the review has finished"
 
 
 def test_restart_keeps_people_for_a_new_server(app_factory, sandbox):
@@ -175,3 +193,69 @@ def test_earlier_videos_are_listed_after_a_reload(app_factory, sandbox):
     open_page(reloaded, "generate")
     earlier = next(d.value for d in reloaded.dataframe if "video_url" in d.value.columns)
     assert earlier["status"].tolist() == ["completed"] and earlier["video_url"].iloc[0].endswith(".mp4")
+
+
+def send_generation(at, ledger, prompt):
+    open_page(at, "generate")
+    at.multiselect(key="generate__assets").set_value(ledger.usable_urls()).run()
+    at.text_area(key="generate__prompt").set_value(prompt).run()
+    button(at, "generate__submit").click().run()
+
+
+def stored_videos(tmp_path):
+    with closing(sqlite3.connect(tmp_path / "registry.db")) as conn:
+        return conn.execute("SELECT id, task_id, status, video_url FROM videos ORDER BY id").fetchall()
+
+
+def test_reload_resumes_an_unfinished_generation(app_factory, sandbox, tmp_path):
+    first = app_factory()
+    ledger = reviewed(first, sandbox, GOOD[:1])
+    requests.post(
+        f"{sandbox.base_url}/_sandbox/config",
+        json={"timing": "realistic", "generation_seconds": 1.5},
+        timeout=5,
+    ).raise_for_status()
+    send_generation(first, ledger, "The person in image 1 waves")
+    (sent,) = workflow(first).videos
+    assert sent.task_id and not sent.final, "still generating when the tab goes away"
+
+    reloaded = app_factory()  # a new browser session on the same server and registry
+    (job,) = workflow(reloaded).videos
+    assert (job.task_id, job.video_id, job.prompt) == (sent.task_id, sent.video_id, sent.prompt)
+    assert not job.final
+    assert "Resumed 1 video generation(s)" in texts(reloaded.info), "the operator is told"
+    open_page(reloaded, "generate")
+    deadline = time.monotonic() + 20
+    while not job.final and time.monotonic() < deadline:
+        reloaded.run()  # what the page's timed fragment does every 2 s in a browser
+    assert not reloaded.exception, reloaded.exception
+    assert job.status == "completed" and job.video_url.endswith(".mp4")
+    assert reloaded.get("video"), "the video plays in the reloaded session"
+    # The same row got the outcome, and nothing was sent again.
+    assert stored_videos(tmp_path) == [(sent.video_id, sent.task_id, "completed", job.video_url)]
+    assert workflow(app_factory()).videos == [], "a finished video is not resumed again"
+
+
+def test_a_generation_cut_off_while_sending_reads_as_unknown_outcome(
+    app_factory, sandbox, tmp_path, monkeypatch
+):
+    first = app_factory()
+    ledger = reviewed(first, sandbox, GOOD[:1])
+
+    def stopped(self, request):  # the app dies during the POST: its outcome is never written
+        raise RuntimeError("stopped while sending")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ApimartClient, "generate_video", stopped)
+        send_generation(first, ledger, "The person in image 1 nods")
+    ((video_id, task_id, status, _),) = stored_videos(tmp_path)
+    assert (task_id, status) == (None, "submitting"), "the write-ahead row is all that is left"
+
+    reloaded = app_factory()
+    assert workflow(reloaded).videos == [], "no task id: nothing to poll"
+    open_page(reloaded, "generate")
+    earlier = table(reloaded, "video_url")
+    assert earlier["status"].tolist() == [UNKNOWN_OUTCOME]
+    open_page(reloaded, "library")
+    assert table(reloaded, "video_url")["status"].tolist() == [UNKNOWN_OUTCOME]
+    assert stored_videos(tmp_path)[0][2] == "submitting", "reading it changes nothing"

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 
+import pytest
+
 from lib.apimart import SubmittedTask
 from lib.ledger import FAILED, USABLE, AssetLedger
 from lib.registry import MIGRATIONS, SCHEMA_VERSION, UNKNOWN_OUTCOME, Registry
@@ -189,3 +191,92 @@ def test_upgrade_marks_each_assets_current_attempt(tmp_path):
     Registry(path)
     rows = sqlite3.connect(path).execute("SELECT attempt, is_latest FROM assets ORDER BY attempt").fetchall()
     assert rows == [(1, 0), (2, 1)]
+
+
+def test_asset_table_reads_only_the_asked_columns_filtered_in_sql(tmp_path):
+    registry = Registry(tmp_path / "r.db")
+    scope = registry.scope_for("sandbox", "http://x", "k")
+    registry.save_person(scope, "group-1", "Lin")
+    registry.save_ledger(scope, build_ledger())
+    other = AssetLedger("group-2", "Image")  # another person's assets never leak into group-1's table
+    other.add_submission([("c", "https://x.example/c.png")], [SubmittedTask("task_3", "processing", {})])
+    registry.save_ledger(scope, other)
+    columns = ["label", "name", "attempt", "status", "asset_url"]
+
+    assert registry.asset_table(scope, columns, "group-1") == [
+        ("Lin", "a", 1, "usable", "asset://asset-a"),
+        ("Lin", "b", 2, "pending", None),
+    ]
+    assert registry.asset_table(scope, ["name", "attempt"], "group-1", latest_only=False) == [
+        ("a", 1),
+        ("b", 1),
+        ("b", 2),
+    ]
+    assert registry.asset_table(scope, ["name"], "group-1", latest_only=False, status=FAILED) == [("b",)]
+    # No group: every group of the scope; a person never saved has no label.
+    assert registry.asset_table(scope, ["group_id", "label", "name"]) == [
+        ("group-1", "Lin", "a"),
+        ("group-1", "Lin", "b"),
+        ("group-2", None, "c"),
+    ]
+    assert registry.asset_table(registry.scope_for("sandbox", "http://x", "other"), ["name"]) == []
+    with pytest.raises(ValueError, match="not asset columns"):
+        registry.asset_table(scope, ["name", "1; DROP TABLE assets"])
+
+
+def test_person_counts_read_the_covering_index_after_an_upgrade(tmp_path):
+    path = tmp_path / "v3.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    conn.execute("INSERT INTO schema_version VALUES (3)")
+    conn.executescript(";".join(MIGRATIONS[:3]))
+    conn.execute("INSERT INTO meta VALUES ('salt', 's')")
+    conn.commit()
+    conn.close()
+    registry = Registry(path)
+    scope = registry.scope_for("sandbox", "http://x", "k")
+    registry.save_person(scope, "group-1", "Lin")
+    registry.save_ledger(scope, build_ledger())
+    # Counted from the index alone: no table row is read per asset.
+    plan = " ".join(
+        r[3]
+        for r in registry._read(
+            "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM assets a WHERE a.scope = ? AND a.group_id = ? "
+            "AND a.is_latest = 1 AND a.status = 'usable'",
+            (scope.id, "group-1"),
+        )
+    )
+    assert "COVERING INDEX assets_current" in plan
+    (person,) = registry.people(scope)
+    assert (person.usable, person.failed, person.pending) == (1, 0, 1)
+    assert [p.group_id for p in registry.people(scope, "nobody")] == []
+
+
+def test_unfinished_videos_are_those_sent_and_not_final(tmp_path):
+    registry = Registry(tmp_path / "r.db")
+    scope = registry.scope_for("sandbox", "http://x", "k")
+
+    def video(status, task_id, in_scope=scope):
+        return registry.record_video(
+            in_scope,
+            prompt=f"p-{status}",
+            model="doubao-seedance-2.0-face",
+            assets=["asset://a"],
+            params={"duration": 5},
+            task_id=task_id,
+            status=status,
+            group_id="group-1",
+        )
+
+    submitted, processing = video("submitted", "task_1"), video("processing", "task_2")
+    video("submitting", None)  # cut off during its POST: nothing to poll
+    for n, status in enumerate(("completed", "failed", "cancelled"), start=3):
+        video(status, f"task_{n}")
+    video("not sent", None)
+    video("processing", "task_9", registry.scope_for("sandbox", "http://x", "another key"))
+
+    found = registry.unfinished_videos(scope)
+    assert [(v["id"], v["task_id"]) for v in found] == [(submitted, "task_1"), (processing, "task_2")]
+    assert found[0]["assets"] == ["asset://a"] and found[0]["params"] == {"duration": 5}
+    registry.update_video(scope, submitted, status="completed", video_url="http://x/v.mp4")
+    assert [v["id"] for v in registry.unfinished_videos(scope)] == [processing]

@@ -21,13 +21,24 @@ PAGES = [
 ]
 
 
+def navigation_only() -> None:
+    """Switch off Streamlit's old pages/-folder mode from server start. st.navigation switches it off
+    process-wide, but only when it first runs; a tab that reconnects to a freshly restarted server asks
+    for its page before that, and the old mode then runs the page file alone, without this frame (no
+    sidebar, no resume notice). The browser's restart test proves this still holds after an upgrade."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+
+
 def run_dashboard() -> None:
     st.set_page_config(page_title="Avatar Desk", page_icon=":material/face:", layout="wide")
-    state.init_state()
+    wf = state.init_state()
     pages = [
         st.Page(ROOT / path, title=title, icon=icon, url_path=url, default=(i == 0))
         for i, (path, title, icon, url) in enumerate(PAGES)
     ]
     navigation = st.navigation(pages)
     widgets.sidebar_connection()
+    widgets.resumed_notice(wf)
     navigation.run()

@@ -13,6 +13,7 @@ import streamlit as st
 from lib.apimart import ApimartClient
 from lib.assets import AssetRow
 from lib.connection import ConnectionSettings, resolve_settings
+from lib.flow import GenerationJob
 from lib.ledger import AssetLedger
 from lib.registry import Journal, Registry
 from lib.sandbox.control import SandboxControl
@@ -41,7 +42,13 @@ class Workflow:
     ledger: AssetLedger | None = None
     review_started_at: float | None = None
     videos: list = field(default_factory=list)  # lib.flow.GenerationJob, newest last
-    notice: str = ""
+    notice: str = ""  # a one-time message for the group page
+    resumed: str = ""  # what a new session picked up from the registry; shown while it runs
+
+    @property
+    def running(self) -> bool:
+        """A review or a generation is still under way."""
+        return bool(self.ledger and self.ledger.pending_task_ids()) or any(not v.final for v in self.videos)
 
     def remember_group(self, group_id: str, label: str) -> None:
         self.group_id, self.group_label = group_id, label
@@ -63,16 +70,28 @@ def resumed_workflow() -> Workflow:
     try:
         j = journal()
         people = j.registry.people(j.scope)
+        unfinished = j.registry.unfinished_videos(j.scope)
     except Exception:  # an unreadable registry must not keep the app from starting
         return wf
     wf.known_groups = {p.group_id: p.label for p in people}
+    # Generations sent but not final when the last session ended: the Generate page polls them again, and
+    # their outcome lands in the same registry rows.
+    wf.videos = [GenerationJob.from_record(row) for row in unfinished]
+    picked_up = []
     open_groups = j.registry.groups_with_open_reviews(j.scope)
     if open_groups:
         group_id = open_groups[0]
         wf.group_id, wf.group_label = group_id, wf.known_groups.get(group_id, "")
         wf.ledger = j.registry.load_ledger(j.scope, group_id)
         wf.asset_type = wf.ledger.asset_type
-        wf.notice = f"Resumed the review of {wf.group_label or group_id} from where it was left."
+        picked_up.append(f"the review of {wf.group_label or group_id}")
+    if wf.videos:
+        picked_up.append(f"{len(wf.videos)} video generation(s) (see Generate)")
+    if picked_up:
+        wf.resumed = (
+            f"Resumed {' and '.join(picked_up)} from where it was left: it goes on by itself, "
+            "nothing is sent again."
+        )
     return wf
 
 

@@ -86,6 +86,15 @@ def sidebar_connection() -> None:
                 show_error(error)
 
 
+def resumed_notice(wf: state.Workflow) -> None:
+    """Tells a reloaded or restarted session what it picked up, on whichever page it lands, for as long
+    as that work is still running."""
+    if wf.resumed and wf.running:
+        st.info(wf.resumed, icon=":material/restore:")
+    else:
+        wf.resumed = ""
+
+
 def sandbox_banner() -> None:
     if state.connection_settings().is_sandbox:
         st.info(
