@@ -59,9 +59,10 @@ def serve_asgi(app):
 
 
 @contextlib.contextmanager
-def streamlit_app(env: dict[str, str] | None = None):
-    """`streamlit run app.py` headless on a free loopback port; yields its base URL."""
-    port = free_port()
+def streamlit_app(env: dict[str, str] | None = None, port: int | None = None):
+    """`streamlit run app.py` headless on a loopback port (a free one unless given: a restart test
+    brings the server back where the browser left it); yields its base URL."""
+    port = port or free_port()
     clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("APIMART_", "AVATAR_DESK_"))}
     # The server's log goes to a file: a pipe nobody reads would fill up and stall the server.
     log_dir = ROOT / "test-output"

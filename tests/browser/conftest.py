@@ -3,6 +3,7 @@ Playwright (never a downloaded browser), and a screenshot of each test's last sc
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from pathlib import Path
@@ -35,8 +36,10 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def app_url():
-    with streamlit_app() as base:
+def app_url(tmp_path_factory):
+    # A registry of its own: never the developer's data/, and no open reviews left from an earlier run.
+    db = tmp_path_factory.mktemp("registry") / "avatar-desk.db"
+    with streamlit_app({"AVATAR_DESK_DB": str(db)}) as base:
         yield base
 
 
@@ -68,19 +71,28 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def operator(browser, request, app_url):
+@contextlib.contextmanager
+def operator_page(browser, url: str, name: str):
+    """A desktop-sized operator tab on `url`; its last screen is saved as test-output/browser/<name>.png."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.goto(app_url)
-    yield page
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^\w.-]+", "_", request.node.name)
+    page.goto(url)
     try:
-        page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+        yield page
     finally:
-        context.close()
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        shot = OUTPUT / (re.sub(r"[^\w.-]+", "_", name) + ".png")
+        try:
+            page.screenshot(path=str(shot), full_page=True)
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def operator(browser, request, app_url):
+    with operator_page(browser, app_url, request.node.name) as page:
+        yield page
 
 
 @pytest.fixture

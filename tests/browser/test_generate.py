@@ -11,6 +11,7 @@ from tests.browser.test_happy_path import continue_to_submit, idle, verify_with_
 
 def test_generate_a_video_from_approved_assets(operator: Page, phone_context, sandbox):
     verify_with_phone(operator, phone_context)
+    group_id = operator.locator('[data-testid="stCode"]').first.inner_text().strip()
     continue_to_submit(operator)
     operator.locator("textarea").first.fill(
         "https://cdn.example.com/lin/front-a.mp4\nhttps://cdn.example.com/lin/front-b.mp4"
@@ -22,7 +23,8 @@ def test_generate_a_video_from_approved_assets(operator: Page, phone_context, sa
     operator.get_by_role("link", name="5. Generate").click()
     picker = operator.get_by_test_id("stMultiSelect")
     picker.click()
-    operator.get_by_role("option").first.click()
+    # The picker offers every saved person's usable assets: take one approved in this test.
+    operator.get_by_role("option", name=f"{group_id} · front-a").click()
     operator.keyboard.press("Escape")
     idle(operator)
     operator.get_by_role("button", name="Insert image references").click()
