@@ -115,7 +115,8 @@ def do_resubmit() -> None:
     picked = frame[frame["resubmit"]]
     replacements = {int(r.key): (str(r.new_url).strip() or r.source_url) for r in picked.itertuples()}
     try:
-        outcome = flow.resubmit(state.client(), ledger, replacements, journal=state.journal())
+        with widgets.sending(f"{len(replacements)} asset(s)"):
+            outcome = flow.resubmit(state.client(), ledger, replacements, journal=state.journal())
     except flow.RefusedError as refusal:
         st.session_state["review__refusal"] = str(refusal)
         return

@@ -157,9 +157,10 @@ def drop_invalid() -> None:
 
 def submit() -> None:
     try:
-        outcome = flow.submit_rows(
-            state.client(), wf.ledger, valid_checks, wf.asset_type, journal=state.journal()
-        )
+        with widgets.sending(f"{len(valid_checks)} asset(s)"):
+            outcome = flow.submit_rows(
+                state.client(), wf.ledger, valid_checks, wf.asset_type, journal=state.journal()
+            )
     except flow.RefusedError as refusal:
         st.session_state["submit__refusal"] = str(refusal)
         return

@@ -43,6 +43,14 @@ def _what_to_do(error: ApimartError) -> str:
     return error.hint or ""
 
 
+def sending(what: str):
+    """A visible "sending" state around a POST: the client may wait out a 429's Retry-After (up to a
+    minute) and send again by itself, and the operator should know the app is not stuck."""
+    return st.spinner(
+        f"Sending {what} to APIMart… If it asks us to slow down, we wait and retry by ourselves."
+    )
+
+
 def show_error(error: ApimartError, *, retry_key: str | None = None) -> bool:
     """One clear message with what to do next; returns True when the operator pressed Retry."""
     text = f"**{error.message}**"

@@ -56,9 +56,13 @@ def test_faults_on_submit_and_poll_are_survived_without_duplicates(operator: Pag
 
     # The retry meets a 429 (the client waits out Retry-After and sends the same request again by
     # itself) and the review page's first poll loses its connection (a read: retried at once).
-    sandbox.post("faults", route=SUBMIT_ROUTE, method="POST", status=429, retry_after=1, count=1)
+    sandbox.post("faults", route=SUBMIT_ROUTE, method="POST", status=429, retry_after=2, count=1)
     sandbox.post("faults", route="/v1/tasks", method="GET", drop=True, count=1)
     operator.get_by_role("button", name="Retry").click()
+    # While the client waits out Retry-After, the page says it is sending and will retry by itself.
+    expect(
+        operator.get_by_text(re.compile(r"Sending 3 asset\(s\) to APIMart.*retry by ourselves"))
+    ).to_be_visible()
 
     # The review finishes on its own; no error is left on the screen.
     expect(operator.get_by_text("Usable (3)")).to_be_visible()
