@@ -12,12 +12,15 @@ from lib.apimart import (
     ApimartError,
     AssetInput,
     BadRequestError,
+    NotFoundError,
     PartialSubmitError,
 )
 from lib.assets import AssetRow, RowCheck, check_rows
 from lib.ledger import FAILED, AssetLedger
 from lib.registry import FINAL_VIDEO_STATUSES, Journal
 from lib.verification import SESSION_LIFETIME_S, VerificationAttempt
+
+LOST_AFTER_404S = 3
 
 
 class RefusedError(Exception):
@@ -182,9 +185,19 @@ def poll_reviews(
     errors: list[ApimartError] = []
     finished = 0
     for task_id in ledger.pending_task_ids():
+        task = ledger.tasks[task_id]
         try:
             ledger.apply_review(client.get_review(task_id))
-            finished += ledger.tasks[task_id].final
+            task.not_found = 0
+            finished += task.final
+        except NotFoundError as error:
+            # One 404 may be a blip; several in a row mean the task is gone (purged, or another key's).
+            task.not_found += 1
+            if task.not_found >= LOST_AFTER_404S:
+                ledger.lose_task(task_id)
+                finished += 1
+            else:
+                errors.append(error)
         except ApimartError as error:
             errors.append(error)
     if journal and finished:

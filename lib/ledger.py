@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from lib.apimart import ReviewResult, SubmittedTask
 
 PENDING, USABLE, FAILED = "pending", "usable", "failed"
+TASK_NOT_FOUND = "TaskNotFound"  # our own code: the review task is gone, its outcome unreadable
 
 
 @dataclass
@@ -54,6 +55,7 @@ class ReviewTask:
     progress: int = 0
     final: bool = False
     raw: dict = field(default_factory=dict)
+    not_found: int = 0  # 404s in a row while polling
 
 
 @dataclass
@@ -135,6 +137,19 @@ class AssetLedger:
             # A final task that does not mention an asset has not approved it.
             attempt.status = FAILED
             attempt.error_code = attempt.error_code or "NotReported"
+
+    def lose_task(self, task_id: str) -> None:
+        """APIMart no longer knows the task (404): close it, and fail what it still held, so the review
+        ends and those assets can be resubmitted instead of being polled forever."""
+        task = self.tasks.get(task_id)
+        if task is None or task.final:
+            return
+        task.status, task.final, task.progress = "not found", True, 100
+        self.version += 1
+        for key in task.asset_keys:
+            for attempt in self.assets[key].attempts:
+                if attempt.task_id == task_id and attempt.status == PENDING:
+                    attempt.status, attempt.error_code = FAILED, TASK_NOT_FOUND
 
     def pending_task_ids(self) -> list[str]:
         return [t.task_id for t in self.tasks.values() if not t.final]

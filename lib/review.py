@@ -23,6 +23,10 @@ _REASONS: dict[str, tuple[str, str]] = {
         "The file was refused as invalid",
         "Check format, size (images < 30 MB, videos < 50 MB), duration (2-15 s) and aspect ratio (0.4-2.5)",
     ),
+    "TaskNotFound": (
+        "APIMart no longer knows this review task, so its result cannot be read",
+        "Resubmit it (the task may have been purged, or made with another API key)",
+    ),
     "NotReported": (
         "The review ended without reporting this asset",
         "Resubmit it; if it happens again, contact support with the task id",

@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from lib import flow
+from lib import flow, review
 from lib.apimart import ApimartClient, BadRequestError, PartialSubmitError
 from lib.assets import AssetRow, RowCheck, check_rows
 from lib.ledger import AssetLedger
@@ -101,3 +101,30 @@ def test_partial_submit_keeps_the_created_task_and_the_unsent_rows(setup):
     (submission,) = journal.registry.submissions(journal.scope)
     assert submission["status"] == "partial" and len(submission["task_ids"]) == 1
     assert journal.registry.load_ledger(journal.scope, ledger.group_id).counts()["submitted"] == 20
+
+
+def test_a_review_task_apimart_forgot_ends_as_failed_and_resubmittable(sandbox, setup):
+    client, journal, ledger = setup
+    flow.submit_rows(client, ledger, check_rows(urls(2), "Video"), "Video", journal=journal)
+    # Read with another key, APIMart answers 404 as for a purged task: for this reader, it is gone.
+    stranger = ApimartClient("sk-another-key-0000", sandbox.base_url, sleep=lambda s: None)
+    for _ in range(flow.LOST_AFTER_404S - 1):
+        (error,) = flow.poll_reviews(stranger, ledger, journal=journal)
+        assert error.status_code == 404 and ledger.pending_task_ids(), (
+            "a 404 or two may be a blip: still polled"
+        )
+    assert flow.poll_reviews(stranger, ledger, journal=journal) == []
+    assert not ledger.pending_task_ids(), "the review ends instead of polling forever"
+    assert {a.current.error_code for a in ledger.assets.values()} == {"TaskNotFound"}
+    assert ledger.counts()["failed"] == 2
+    # A new session does not resume it again, and the reason reads as something to act on.
+    assert journal.registry.groups_with_open_reviews(journal.scope) == []
+    frame = review.failed_frame(ledger)
+    assert (
+        frame["reason"].str.contains("no longer knows").all() and frame["fix"].str.contains("Resubmit").all()
+    )
+    # And they can be sent again, to the same group.
+    again = flow.resubmit(
+        client, ledger, {k: a.current.url for k, a in ledger.assets.items()}, journal=journal
+    )
+    assert again.error is None and len(again.sent_keys) == 2
