@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.ui import widgets
+from lib.ui import state, widgets
 
 st.title("Avatar Desk")
 st.caption("From a real person to approved Seedance 2.0 avatar assets, through APIMart.")
@@ -15,3 +15,29 @@ st.markdown(
 4. **Review**: watch the review, copy the usable `asset://` URLs, resubmit the failed ones.
 """
 )
+
+wf = state.workflow()
+with st.container(border=True):
+    st.markdown("**Where you are**")
+    if not wf.group_id:
+        st.caption("No person yet in this session.")
+        st.page_link("pages/verify.py", label="Verify a person", icon=":material/qr_code_2:")
+        if wf.known_groups:
+            st.page_link(
+                "pages/library.py",
+                label=f"Or pick one of {len(wf.known_groups)} saved people",
+                icon=":material/video_library:",
+            )
+    else:
+        st.markdown(f"Person **{wf.group_label or '(no label)'}** · `{wf.group_id}`")
+        counts = wf.ledger.counts() if wf.ledger else {}
+        if counts.get("submitted"):
+            st.caption(
+                f"{counts['submitted']} asset(s): {counts['usable']} usable, {counts['failed']} failed, "
+                f"{counts['pending']} under review"
+            )
+            st.page_link("pages/review.py", label="Go to the review", icon=":material/fact_check:")
+        else:
+            st.page_link("pages/submit.py", label="Submit assets", icon=":material/upload:")
+    if running := sum(not v.final for v in wf.videos):
+        st.page_link("pages/generate.py", label=f"{running} video(s) generating", icon=":material/movie:")

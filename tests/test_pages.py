@@ -91,6 +91,19 @@ def test_start_page_says_sandbox_mode(at):
     assert any("/sandbox" in c or "127.0.0.1" in c for c in (str(e.value) for e in at.sidebar.caption))
 
 
+def test_start_page_says_where_the_operator_is(at, sandbox):
+    assert "No person yet" in texts(at.caption)
+    group_id = verified(at, sandbox)
+    at.text_input(key="group__label").set_value("Lin Wei").run()
+    open_page(at, "home")
+    assert f"Person **Lin Wei** · `{group_id}`" in texts(at.markdown)
+    open_page(at, "submit")
+    paste(at, GOOD[:2])
+    button(at, "submit__send").click().run()
+    open_page(at, "home")
+    assert "2 asset(s):" in texts(at.caption)
+
+
 def test_live_mode_shows_the_key_masked_only(sandbox, monkeypatch, tmp_path):
     monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
     state.registry.clear()
