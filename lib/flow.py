@@ -17,7 +17,7 @@ from lib.apimart import (
 )
 from lib.assets import AssetRow, RowCheck, check_rows
 from lib.ledger import FAILED, AssetLedger
-from lib.registry import FINAL_VIDEO_STATUSES, Journal
+from lib.registry import FINAL_VIDEO_STATUSES, RESULT_UNREAD, Journal
 from lib.verification import SESSION_LIFETIME_S, VerificationAttempt
 
 LOST_AFTER_404S = 3
@@ -60,12 +60,22 @@ def finish_verification(
     # A connection error propagates with the token unmarked: the request may not have arrived, so the
     # operator may retry.
     try:
-        result = client.query_verification_result(attempt.byted_token)
-    except BadRequestError:
-        # Upstream burns the token on a refused query: say so rather than invite a useless retry.
-        attempt.queried = True
-        if journal:
-            journal.record_verification(attempt, "used")
+        if attempt.result_task_id:
+            result = client.read_verification_result(attempt.result_task_id)
+        else:
+            result = client.query_verification_result(attempt.byted_token)
+    except ApimartError as error:
+        if task_id := getattr(error, "task_id", None):
+            # The token was accepted (and is spent); only reading its task failed. Keep the task, on
+            # disk too, so a retry or a later session reads the group id instead of losing it.
+            attempt.result_task_id = task_id
+            if journal:
+                journal.record_verification(attempt, RESULT_UNREAD)
+        elif isinstance(error, BadRequestError):
+            # Upstream burns the token on a refused query: say so rather than invite a useless retry.
+            attempt.queried = True
+            if journal:
+                journal.record_verification(attempt, "used")
         raise
     attempt.queried = True
     if journal:
@@ -79,6 +89,15 @@ def finish_verification(
             outcome=attempt.outcome,
             group_id=result.group_id,
         )
+    return result.group_id
+
+
+def recover_verification(client: ApimartClient, task_id: str, *, journal: Journal, label: str = "") -> str:
+    """Read a verification result left unread (see RESULT_UNREAD) by its session's task id."""
+    row = next(r for r in journal.registry.verifications(journal.scope) if r["task_id"] == task_id)
+    result = client.read_verification_result(row["result_task_id"])
+    journal.save_person(result.group_id, label)
+    journal.registry.mark_verification_used(journal.scope, task_id, result.group_id)
     return result.group_id
 
 

@@ -70,9 +70,14 @@ MIGRATIONS: list[str] = [
     DROP INDEX assets_current;
     CREATE INDEX assets_current ON assets (scope, group_id, is_latest, status);
     """,
+    # 5: the task that holds a verification's group id when reading it failed (the token is spent then).
+    """
+    ALTER TABLE verifications ADD COLUMN result_task_id TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 UNKNOWN_OUTCOME = "unknown outcome: check"
+RESULT_UNREAD = "result unread"  # a verification whose group id waits in a task nobody could read yet
 # A video row in one of these never changes again. Any other status may still move upstream ("submitted",
 # "processing"), or, "submitting" with no task id, was being sent when the app stopped (unfinished_videos).
 FINAL_VIDEO_STATUSES = ("completed", "failed", "cancelled", "not sent")
@@ -283,16 +288,31 @@ class Registry:
         byted_token: str | None = None,
         outcome: str | None = None,
         group_id: str | None = None,
+        result_task_id: str | None = None,
     ) -> None:
-        # The one-time token is kept only until it is used.
-        token = None if status in ("used", "expired", "failed") else byted_token
+        # The one-time token is kept only until it is used (a result left unread has spent it too).
+        token = None if status in ("used", "expired", "failed", RESULT_UNREAD) else byted_token
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO verifications (scope, task_id, status, created_at, expires_at, outcome, byted_token, group_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scope, task_id) DO UPDATE SET status = excluded.status, "
-                "outcome = excluded.outcome, byted_token = excluded.byted_token, group_id = excluded.group_id",
-                (scope.id, task_id, status, created_at, expires_at, outcome, token, group_id),
+                "INSERT INTO verifications (scope, task_id, status, created_at, expires_at, outcome, byted_token, "
+                "group_id, result_task_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scope, task_id) DO UPDATE "
+                "SET status = excluded.status, outcome = excluded.outcome, byted_token = excluded.byted_token, "
+                "group_id = excluded.group_id, result_task_id = COALESCE(excluded.result_task_id, result_task_id)",
+                (scope.id, task_id, status, created_at, expires_at, outcome, token, group_id, result_task_id),
             )
+
+    def mark_verification_used(self, scope: Scope, task_id: str, group_id: str) -> None:
+        """The verification gave its group id: the token is gone, the group is known."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE verifications SET status = 'used', byted_token = NULL, group_id = ? "
+                "WHERE scope = ? AND task_id = ?",
+                (group_id, scope.id, task_id),
+            )
+
+    def unread_verification_results(self, scope: Scope) -> list[dict]:
+        """Verifications whose token was accepted but whose group id was never read (newest first)."""
+        return [v for v in self.verifications(scope) if v["status"] == RESULT_UNREAD]
 
     def verifications(self, scope: Scope) -> list[dict]:
         return [
@@ -590,4 +610,5 @@ class Journal:
             byted_token=attempt.byted_token,
             outcome=attempt.outcome,
             group_id=None,
+            result_task_id=attempt.result_task_id,
         )

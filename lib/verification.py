@@ -27,6 +27,9 @@ class VerificationAttempt:
     outcome: str | None = None  # APPROVED or FAILED once a signal arrived
     signal: str | None = None  # "callback" or "operator": who said so
     queried: bool = False
+    # Set when the token was accepted but reading its result failed: the token is spent, the group id
+    # waits in this task, and a retry reads it (a GET) instead of querying the token again.
+    result_task_id: str | None = None
 
     @property
     def expires_at(self) -> float:

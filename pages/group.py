@@ -4,6 +4,8 @@ import re
 
 import streamlit as st
 
+from lib import flow, library
+from lib.apimart import ApimartError
 from lib.ui import state, widgets
 
 GROUP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{3,127}$")
@@ -16,6 +18,37 @@ widgets.step_header(
 if wf.notice:
     st.success(wf.notice, icon=":material/verified:")
     wf.notice = ""
+
+
+def recover(task_id: str) -> None:
+    try:
+        group_id = flow.recover_verification(state.client(), task_id, journal=state.journal())
+    except ApimartError as error:
+        st.session_state["group__recover_error"] = error
+        return
+    st.session_state.pop("group__recover_error", None)
+    state.use_group(group_id)
+    wf.notice = "Recovered: the person's group id was read from APIMart. Give it a name you will recognise."
+
+
+# A verification whose token was spent but whose group id could not be read: one click reads it.
+for row in state.journal().registry.unread_verification_results(state.journal().scope):
+    with st.container(border=True):
+        st.warning(
+            f"A verification from {library.when_text(row['created_at'])} UTC was accepted, but its group id "
+            f"could not be read yet (task `{row['result_task_id']}`). Read it now: the person does not need to "
+            "verify again.",
+            icon=":material/restore:",
+        )
+        st.button(
+            "Read the group id",
+            key=f"group__recover_{row['task_id']}",
+            on_click=recover,
+            args=(row["task_id"],),
+            icon=":material/download_done:",
+        )
+if error := st.session_state.get("group__recover_error"):
+    widgets.show_error(error)
 
 
 def save_label() -> None:

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from lib import flow, review
-from lib.apimart import ApimartClient, BadRequestError, PartialSubmitError
+from lib.apimart import ApimartClient, ApimartError, BadRequestError, PartialSubmitError
 from lib.assets import AssetRow, RowCheck, check_rows
 from lib.ledger import AssetLedger
 from lib.registry import Journal, Registry
@@ -128,3 +128,51 @@ def test_a_review_task_apimart_forgot_ends_as_failed_and_resubmittable(sandbox, 
         client, ledger, {k: a.current.url for k, a in ledger.assets.items()}, journal=journal
     )
     assert again.error is None and len(again.sent_keys) == 2
+
+
+def approved_attempt(client, sandbox, journal):
+    attempt = flow.start_session(client, "https://app.example/callback", "en", journal=journal)
+    requests.post(f"{sandbox.base_url}/_sandbox/h5/{attempt.byted_token}/approve", timeout=5)
+    attempt.confirm_by_operator()
+    return attempt
+
+
+def fail_task_reads(sandbox, times):
+    fault = {"route": "/v1/tasks", "method": "GET", "status": 503, "count": times}
+    requests.post(f"{sandbox.base_url}/_sandbox/faults", json=fault, timeout=5).raise_for_status()
+
+
+def token_queries(sandbox):
+    log = requests.get(f"{sandbox.base_url}/_sandbox/requests", timeout=5).json()
+    return [r for r in log if r["selector"] == "byted_token"]
+
+
+def test_an_unread_result_is_read_again_without_spending_another_token(sandbox, setup):
+    client, journal, _ = setup
+    attempt = approved_attempt(client, sandbox, journal)
+    fail_task_reads(sandbox, client.max_retries + 1)  # every read of the result fails, retries included
+    with pytest.raises(ApimartError) as failure:
+        flow.finish_verification(client, attempt, label="Ana", journal=journal)
+    assert attempt.result_task_id and failure.value.task_id == attempt.result_task_id
+    (row,) = journal.registry.unread_verification_results(journal.scope)
+    assert row["result_task_id"] == attempt.result_task_id and row["byted_token"] is None, "token spent"
+
+    group_id = flow.finish_verification(client, attempt, label="Ana", journal=journal)  # the Retry button
+    assert group_id.startswith("group-")
+    assert len(token_queries(sandbox)) == 2, "one query for the setup's person, one for Ana: never twice"
+    assert journal.registry.unread_verification_results(journal.scope) == []
+    assert "Ana" in {p.label for p in journal.registry.people(journal.scope)}
+
+
+def test_a_later_session_recovers_an_unread_result_from_the_registry(sandbox, setup):
+    client, journal, _ = setup
+    attempt = approved_attempt(client, sandbox, journal)
+    fail_task_reads(sandbox, client.max_retries + 1)
+    with pytest.raises(ApimartError):
+        flow.finish_verification(client, attempt, journal=journal)
+    # The tab is gone with its attempt; the registry still knows where the group id waits.
+    (row,) = journal.registry.unread_verification_results(journal.scope)
+    group_id = flow.recover_verification(client, row["task_id"], journal=journal, label="Ana")
+    assert group_id in {p.group_id for p in journal.registry.people(journal.scope)}
+    assert journal.registry.unread_verification_results(journal.scope) == []
+    assert len(token_queries(sandbox)) == 2

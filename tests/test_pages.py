@@ -197,6 +197,25 @@ def test_expired_link_renews_with_one_click(at, sandbox):
     assert "expired" not in texts(at.warning)
 
 
+def test_a_group_id_left_unread_is_recovered_with_one_click_in_a_later_session(at, sandbox):
+    open_page(at, "verify")
+    button(at, "verify__create").click().run()
+    control(sandbox, "faults", route="/v1/tasks", method="GET", status=404, count=1)
+    phone_lands(sandbox, workflow(at).verification.byted_token)
+    at.run()  # the page sees the callback and queries the token: accepted, but its result is not read
+    assert not workflow(at).group_id and "task_" in texts(at.error)
+
+    later = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()  # the tab was closed
+    open_page(later, "group")
+    assert "could not be read yet" in texts(later.warning)
+    recover = next(b for b in later.button if b.key.startswith("group__recover_"))
+    recover.click().run()
+    assert workflow(later).group_id.startswith("group-") and "Recovered" in texts(later.success)
+    assert "could not be read yet" not in texts(later.warning)
+    log = requests.get(f"{sandbox.base_url}/_sandbox/requests", timeout=5).json()
+    assert len([r for r in log if r["selector"] == "byted_token"]) == 1, "the token was queried once"
+
+
 def test_api_errors_are_clear_and_keep_state(at, sandbox):
     open_page(at, "verify")
     control(sandbox, "faults", route="/v1/seedance2/real-avatar", status=402, count=1)

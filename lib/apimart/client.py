@@ -179,8 +179,12 @@ class ApimartClient:
             raise MalformedResponseError(
                 "APIMart's verification result holds neither a group id nor a task id.", body=data
             )
-        task_id = str(task_id)
         # The token is spent now: from here on only the GET is repeated, never the POST.
+        return self.read_verification_result(str(task_id))
+
+    def read_verification_result(self, task_id: str) -> VerificationResult:
+        """Read a step-2 task (its result holds the group id). Safe to repeat: it only GETs, so it is how
+        a result whose first reading failed is fetched again without spending another token."""
         try:
             task = self.get_task(task_id)
             if not task.is_final and not find_group_id(task.raw):
