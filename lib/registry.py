@@ -558,9 +558,7 @@ class Registry:
         rows = self._read(
             "SELECT * FROM videos WHERE scope = ? ORDER BY created_at DESC, id DESC", (scope.id,)
         )
-        return [
-            {**dict(r), "assets": json.loads(r["assets"]), "params": json.loads(r["params"])} for r in rows
-        ]
+        return [_video(r) for r in rows]
 
     def unfinished_videos(self, scope: Scope) -> list[dict]:
         """Videos that were sent (they have a task id) and were not final when last seen, oldest first: a
@@ -572,9 +570,11 @@ class Registry:
             "ORDER BY created_at, id",
             (scope.id, *FINAL_VIDEO_STATUSES),
         )
-        return [
-            {**dict(r), "assets": json.loads(r["assets"]), "params": json.loads(r["params"])} for r in rows
-        ]
+        return [_video(r) for r in rows]
+
+
+def _video(row: sqlite3.Row) -> dict:
+    return {**dict(row), "assets": json.loads(row["assets"]), "params": json.loads(row["params"])}
 
 
 class Journal:
