@@ -60,16 +60,18 @@ def test_reload_mid_review_keeps_everything_and_the_review_finishes(operator: Pa
 
 def test_server_restart_mid_review_loses_nothing(browser, phone_context, tmp_path, request):
     # APIMart does not restart with the app: the sandbox runs outside the app's process here.
-    with start_sandbox() as apimart, operator_page(browser, "about:blank", request.node.name) as page:
+    with start_sandbox() as apimart, contextlib.ExitStack() as restarted:
         SandboxControl(apimart.base_url).post("config", timing="realistic", video_review_seconds=8.0)
         env = {"AVATAR_DESK_SANDBOX_URL": apimart.base_url, "AVATAR_DESK_DB": str(tmp_path / "desk.db")}
         port = free_port()
-        with streamlit_app(env, port=port) as base:
-            page.goto(base)
-            group_id = submit_for_review(page, phone_context, "Ana Reyes")
-        # The server is gone in the middle of the review, then comes back on the same address with
-        # the same registry file; the open tab reconnects by itself.
-        with streamlit_app(env, port=port):
+        # The restarted server outlives the tab, so the tab's last screen (its screenshot) is a live one.
+        with operator_page(browser, "about:blank", request.node.name) as page:
+            with streamlit_app(env, port=port) as base:
+                page.goto(base)
+                group_id = submit_for_review(page, phone_context, "Ana Reyes")
+            # The server is gone in the middle of the review, then comes back on the same address with
+            # the same registry file; the open tab reconnects by itself.
+            restarted.enter_context(streamlit_app(env, port=port))
             expect_resumed_review(page, group_id, "Ana Reyes")
         assert len(SandboxControl(apimart.base_url).get("assets")) == 3, "nothing was sent twice"
 
