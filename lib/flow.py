@@ -92,12 +92,14 @@ def finish_verification(
     return result.group_id
 
 
-def recover_verification(client: ApimartClient, task_id: str, *, journal: Journal, label: str = "") -> str:
-    """Read a verification result left unread (see RESULT_UNREAD) by its session's task id."""
-    row = next(r for r in journal.registry.verifications(journal.scope) if r["task_id"] == task_id)
-    result = client.read_verification_result(row["result_task_id"])
+def recover_verification(
+    client: ApimartClient, session_task_id: str, result_task_id: str, *, journal: Journal, label: str = ""
+) -> str:
+    """Read a verification result left unread (a registry row in RESULT_UNREAD) from the task that holds
+    it; the session's row is then marked used with its group id."""
+    result = client.read_verification_result(result_task_id)
     journal.save_person(result.group_id, label)
-    journal.registry.mark_verification_used(journal.scope, task_id, result.group_id)
+    journal.registry.mark_verification_used(journal.scope, session_task_id, result.group_id)
     return result.group_id
 
 

@@ -20,9 +20,11 @@ if wf.notice:
     wf.notice = ""
 
 
-def recover(task_id: str) -> None:
+def recover(session_task_id: str, result_task_id: str) -> None:
     try:
-        group_id = flow.recover_verification(state.client(), task_id, journal=state.journal())
+        group_id = flow.recover_verification(
+            state.client(), session_task_id, result_task_id, journal=state.journal()
+        )
     except ApimartError as error:
         st.session_state["group__recover_error"] = error
         return
@@ -32,7 +34,8 @@ def recover(task_id: str) -> None:
 
 
 # A verification whose token was spent but whose group id could not be read: one click reads it.
-for row in state.journal().registry.unread_verification_results(state.journal().scope):
+journal = state.journal()
+for row in journal.registry.unread_verification_results(journal.scope):
     with st.container(border=True):
         st.warning(
             f"A verification from {library.when_text(row['created_at'])} UTC was accepted, but its group id "
@@ -44,7 +47,7 @@ for row in state.journal().registry.unread_verification_results(state.journal().
             "Read the group id",
             key=f"group__recover_{row['task_id']}",
             on_click=recover,
-            args=(row["task_id"],),
+            args=(row["task_id"], row["result_task_id"]),
             icon=":material/download_done:",
         )
 if error := st.session_state.get("group__recover_error"):

@@ -172,7 +172,9 @@ def test_a_later_session_recovers_an_unread_result_from_the_registry(sandbox, se
         flow.finish_verification(client, attempt, journal=journal)
     # The tab is gone with its attempt; the registry still knows where the group id waits.
     (row,) = journal.registry.unread_verification_results(journal.scope)
-    group_id = flow.recover_verification(client, row["task_id"], journal=journal, label="Ana")
+    group_id = flow.recover_verification(
+        client, row["task_id"], row["result_task_id"], journal=journal, label="Ana"
+    )
     assert group_id in {p.group_id for p in journal.registry.people(journal.scope)}
     assert journal.registry.unread_verification_results(journal.scope) == []
     assert len(token_queries(sandbox)) == 2

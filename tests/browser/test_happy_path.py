@@ -97,9 +97,11 @@ def edit_failed_urls(operator: Page, urls: list[str]) -> None:
         idle(operator)
 
 
-def test_happy_path_with_a_phone(operator: Page, phone_context, sandbox):
+def test_happy_path_with_a_phone(operator: Page, phone_context, sandbox, app_url):
     expect(operator.get_by_text("Sandbox mode")).to_be_visible()
-    verify_with_phone(operator, phone_context)
+    link = verify_with_phone(operator, phone_context)
+    # One server: the mounted sandbox serves the H5 page on the app's own origin, where a phone reaches it.
+    assert link.startswith(f"{app_url}/sandbox/h5/token_")
     group_id = operator.locator('[data-testid="stCode"]').first.inner_text().strip()
     assert group_id.startswith("group-")
 
