@@ -3,19 +3,24 @@ and split the list into API-sized batches. Pure: no HTTP, no Streamlit."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-import ipaddress
 import re
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TypeVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from lib import netguard
 
 # At most 20 assets per request (documented for the sibling private-avatar endpoint, assumed here).
 MAX_ASSETS_PER_REQUEST = 20
 MAX_NAME_LENGTH = 64
+# Long enough for signed CDN/OSS links with a security token; beyond it a URL is a paste gone wrong.
+MAX_URL_LENGTH = 4096
 ASSET_TYPES = ("Video", "Image")
 
 EXTENSIONS = {
@@ -90,16 +95,94 @@ def parse_pasted(text: str) -> list[AssetRow]:
     return rows
 
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CSV_DELIMITERS = ",;\t|"
+_URL_HEADERS = ("url", "source_url", "source url", "link", "asset_url")
+
+
+def _looks_like_gb18030(data: bytes) -> bool:
+    """GBK/GB18030 (Excel's CSV on a Chinese Windows) writes each character as 2 or 4 bytes, so every run
+    of non-ASCII bytes has an even length; Latin-1/cp1252 text has lone accented bytes ("café,")."""
+    runs = re.findall(rb"[\x80-\xff]+", data)
+    if not runs or any(len(run) % 2 for run in runs):
+        return False
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return any(
+        "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" for ch in text
+    )
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """The text of an uploaded CSV and the encoding it was read with: a BOM first (UTF-8, UTF-16,
+    UTF-32), then UTF-16 without BOM (every other byte zero), UTF-8, GB18030 when the bytes look like it,
+    cp1252, and Latin-1 last (it reads any bytes)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding).lstrip("\ufeff"), encoding
+            except UnicodeDecodeError:
+                break
+    odd_zeros, even_zeros = data[1::2].count(0), data[0::2].count(0)
+    if len(data) > 1 and max(odd_zeros, even_zeros) > len(data) // 4:
+        encoding = "utf-16-le" if odd_zeros > even_zeros else "utf-16-be"
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _looks_like_gb18030(data):
+        return data.decode("gb18030"), "gb18030"
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The CSV's delimiter among , ; tab |: the one that splits a known header, else csv.Sniffer's guess
+    on the first lines, else a comma."""
+    lines = [line for line in text.splitlines() if line.strip()][:20]
+    if not lines:
+        return ","
+    first = lines[0].lower()
+    for delimiter in _CSV_DELIMITERS:
+        cells = [c.strip().strip('"') for c in first.split(delimiter)]
+        if len(cells) > 1 and any(c in _URL_HEADERS for c in cells):
+            return delimiter
+    # A URL may hold ; or | itself, so a one-column list of URLs must not be split on them.
+    if all(_looks_like_url(line) and "," not in line and "\t" not in line for line in lines):
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=_CSV_DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
 def parse_csv(data: bytes | str) -> list[AssetRow]:
     """A CSV with a header naming `url` (or `source_url`/`link`) and optionally `name`; a CSV with no
-    such header is read like a pasted list."""
-    text = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else data
-    reader = csv.reader(io.StringIO(text))
-    records = [r for r in reader if any(cell.strip() for cell in r)]
+    such header is read like a pasted list. The encoding and the delimiter are detected."""
+    text = decode_csv(data)[0] if isinstance(data, bytes) else data.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    try:
+        records = [r for r in reader if any(cell.strip() for cell in r)]
+    except csv.Error:
+        records = [[line] for line in text.splitlines() if line.strip()]
     if not records:
         return []
-    header = [h.strip().lower() for h in records[0]]
-    url_col = next((header.index(h) for h in ("url", "source_url", "link", "asset_url") if h in header), None)
+    header = [h.strip().strip("\ufeff").lower() for h in records[0]]
+    url_col = next((header.index(h) for h in _URL_HEADERS if h in header), None)
     if url_col is None:
         return [row for r in records if (row := _row_from_fields(r))]
     name_col = header.index("name") if "name" in header else None
@@ -112,42 +195,140 @@ def parse_csv(data: bytes | str) -> list[AssetRow]:
     return rows
 
 
+def _path_of(url: str) -> str:
+    try:
+        return unquote(urlsplit(url.strip()).path)
+    except ValueError:
+        return ""
+
+
 def name_from_url(url: str) -> str:
     """A readable default name: the file name without its extension, trimmed to the API's limit."""
-    path = unquote(urlsplit(url.strip()).path)
-    stem = PurePosixPath(path).stem or urlsplit(url.strip()).hostname or "asset"
-    stem = re.sub(r"[^\w.-]+", "-", stem).strip("-") or "asset"
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        host = None
+    stem = PurePosixPath(_path_of(url)).stem or host or "asset"
+    stem = re.sub(r"[^\w.-]+", "-", stem).strip("-.") or "asset"
     return stem[:MAX_NAME_LENGTH]
 
 
 def url_extension(url: str) -> str:
-    return PurePosixPath(unquote(urlsplit(url.strip()).path)).suffix.lower().lstrip(".")
+    return PurePosixPath(_path_of(url)).suffix.lower().lstrip(".")
 
 
-def _url_problem(url: str) -> str | None:
-    if not url:
-        return "URL is empty"
+# Invisible characters a copy from a web page or a spreadsheet leaves at the edges of a cell.
+_EDGE_JUNK = "\ufeff\u200b\u200c\u200d\u2060"
+
+
+def _trim(text: str) -> str:
+    previous = None
+    while previous != text:
+        previous, text = text, text.strip().strip(_EDGE_JUNK)
+    return text
+
+
+def _percent_encode(text: str, safe: str) -> str:
+    """Encode what may not travel raw (non-ASCII, quotes, brackets), keeping existing %XX escapes."""
+    return quote(re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", text), safe=safe + "%")
+
+
+def _character_problem(text: str, what: str) -> str | None:
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cc":
+            return f"{what} contains a control character (U+{ord(ch):04X}): retype it"
+        if category in ("Zs", "Zl", "Zp") and what == "URL":
+            return "URL contains spaces: encode them as %20"
+        if category == "Cf" and ch != "\u200d":
+            return f"{what} contains an invisible character (U+{ord(ch):04X}): retype it"
+    return None
+
+
+def _split_url(url: str) -> tuple[str, str, int | None, str, str] | str:
+    """(scheme, hostname, port, path, query) of an http(s) URL, or the reason it is not one."""
+    head = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", url)
+    scheme = head.group(1).lower() if head else ""
+    if not head or ("." in scheme and not url[head.end() :].startswith("//")):
+        return "URL must start with http:// or https:// (found no scheme)"
+    if scheme not in ("http", "https"):
+        return f"URL must start with http:// or https:// (found {scheme})"
+    if not url[head.end() :].startswith("//"):
+        return f"URL must start with http:// or https:// (found {scheme}: without //)"
     try:
         parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        return "not a valid URL"
-    if parts.scheme.lower() not in ("http", "https"):
-        shown = parts.scheme or "no scheme"
-        return f"URL must start with http:// or https:// (found {shown})"
-    if not host:
+        hostname, port = parts.hostname, parts.port
+    except ValueError as error:
+        message = str(error)
+        if "Port" in message:
+            return "port must be a number from 1 to 65535"
+        if "IPv6" in message or "IPv4" in message:
+            return "the address in [brackets] is not a valid IPv6 address"
+        return "host name contains characters that are not allowed"
+    if "@" in parts.netloc:
+        return "URL contains a user name or password (user:pass@): remove it; it would be sent and stored"
+    if port == 0:
+        return "port must be a number from 1 to 65535"
+    if not hostname:
         return "URL has no host name"
-    if " " in url:
-        return "URL contains spaces: encode them as %20"
-    if host == "localhost" or host.endswith(".local"):
-        return "URL is not public: APIMart's servers cannot download from this computer"
+    return scheme, hostname, port, parts.path, parts.query
+
+
+def normalise_url(url: str, *, trusted_origins: Collection[str] = ()) -> tuple[str, str | None]:
+    """The URL as it will be sent (scheme and host in lower case, international host names in IDNA,
+    non-ASCII path characters percent-encoded, no fragment, no default port) and the reason it cannot be
+    sent, or None. `trusted_origins` are exact origins the app itself serves (never user input) that may
+    be private; every other private, loopback, link-local or reserved host is refused, in any spelling.
+    Offline: a public-looking name is resolved (and refused if private) only by the app's own fetches."""
+    url = _trim(url or "")
+    if not url:
+        return url, "URL is empty"
+    if len(url) > MAX_URL_LENGTH:
+        return url, f"URL is {len(url):,} characters long; at most {MAX_URL_LENGTH:,}"
+    if problem := _character_problem(url, "URL"):
+        return url, problem
+    split = _split_url(url)
+    if isinstance(split, str):
+        return url, split
+    scheme, hostname, port, path, query = split
     try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return None
-    if ip.is_private or ip.is_loopback or ip.is_link_local:
-        return "URL is not public: APIMart's servers cannot download from a private address"
-    return None
+        host = netguard.normalise_host(hostname)
+    except ValueError as error:
+        return url, str(error)
+    default_port = 443 if scheme == "https" else 80
+    origin = netguard.Origin(scheme, host, port or default_port)
+    trusted = {netguard.Origin.of(o) for o in trusted_origins}
+    if origin not in trusted and (problem := netguard.host_problem(host)):
+        return url, f"URL is not public: APIMart's servers cannot download from it ({problem})"
+    netloc = host if port in (None, default_port) else f"{host}:{port}"
+    sent = urlunsplit(
+        (
+            scheme,
+            netloc,
+            _percent_encode(path, "/:@!$&'()*+,;=-._~"),
+            _percent_encode(query, "/?:@!$&'()*+,;=-._~"),
+            "",
+        )
+    )
+    if len(sent) > MAX_URL_LENGTH:
+        return url, f"URL is {len(sent):,} characters long once encoded; at most {MAX_URL_LENGTH:,}"
+    return sent, None
+
+
+# A name that starts like a formula runs as one when an export is opened in a spreadsheet.
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def _name_problems(name: str) -> list[str]:
+    if len(name) > MAX_NAME_LENGTH:
+        return [f"name is {len(name)} characters; at most {MAX_NAME_LENGTH}"]
+    if problem := _character_problem(name, "name"):
+        return [problem]
+    if name.startswith(_FORMULA_STARTS):
+        return [f"name starts with {name[0]}: a spreadsheet would read it as a formula; remove the sign"]
+    if "<" in name or ">" in name:
+        return ["name contains < or >: use plain words"]
+    return []
 
 
 def _extension_problem(url: str, asset_type: str) -> str | None:
@@ -162,40 +343,38 @@ def _extension_problem(url: str, asset_type: str) -> str | None:
     return f".{ext} is not a supported {asset_type.lower()} format ({', '.join(sorted(allowed))})"
 
 
-def _normalised(url: str) -> str:
-    parts = urlsplit(url.strip())
-    return parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
-
-
-def check_rows(rows: Sequence[AssetRow], asset_type: str) -> list[RowCheck]:
-    """Check every row: URL form, extension against the type, duplicates, name length. Empty names are
-    filled from the URL so the operator sees exactly what will be sent."""
+def check_rows(
+    rows: Sequence[AssetRow], asset_type: str, *, trusted_origins: Collection[str] = ()
+) -> list[RowCheck]:
+    """Check every row: URL form and host, extension against the type, duplicates, name. The URL and the
+    name are given back as they will be sent (normalised; an empty name filled from the URL), so the
+    operator sees exactly that. `trusted_origins`: see `normalise_url`."""
     if asset_type not in EXTENSIONS:
         raise ValueError(f"asset type must be one of {ASSET_TYPES}")
     seen_urls: dict[str, int] = {}
     seen_names: dict[str, int] = {}
     checks = []
     for index, row in enumerate(rows):
-        url = (row.url or "").strip()
-        name = (row.name or "").strip() or (name_from_url(url) if url else "")
+        url, url_problem = normalise_url(row.url or "", trusted_origins=trusted_origins)
+        name = unicodedata.normalize("NFC", _trim(row.name or "")) or (name_from_url(url) if url else "")
         problems = []
-        if url_problem := _url_problem(url):
+        if url_problem:
             problems.append(url_problem)
         elif ext_problem := _extension_problem(url, asset_type):
             problems.append(ext_problem)
         if url:
-            key = _normalised(url)
-            if key in seen_urls:
-                problems.append(f"duplicate of row {seen_urls[key] + 1}")
+            if url in seen_urls:
+                problems.append(f"duplicate of row {seen_urls[url] + 1}")
             else:
-                seen_urls[key] = index
-        if len(name) > MAX_NAME_LENGTH:
-            problems.append(f"name is {len(name)} characters; at most {MAX_NAME_LENGTH}")
-        elif name:
-            if name in seen_names:
-                problems.append(f"same name as row {seen_names[name] + 1}: names must tell assets apart")
+                seen_urls[url] = index
+        name_problems = _name_problems(name)
+        problems.extend(name_problems)
+        if name and not name_problems:
+            key = name.casefold()
+            if key in seen_names:
+                problems.append(f"same name as row {seen_names[key] + 1}: names must tell assets apart")
             else:
-                seen_names[name] = index
+                seen_names[key] = index
         checks.append(RowCheck(index=index, url=url, name=name, problems=tuple(problems)))
     return checks
 
