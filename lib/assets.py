@@ -157,6 +157,8 @@ def sniff_delimiter(text: str) -> str:
     if not lines:
         return ","
     first = lines[0].lower()
+    if first.strip().strip('"') in _URL_HEADERS:
+        return ","  # a one-column file: its URLs may hold ; or | themselves
     for delimiter in _CSV_DELIMITERS:
         cells = [c.strip().strip('"') for c in first.split(delimiter)]
         if len(cells) > 1 and any(c in _URL_HEADERS for c in cells):

@@ -31,7 +31,9 @@ def add_rows(rows: list[AssetRow], empty_message: str) -> None:
     if not rows:
         st.session_state["submit__input_error"] = empty_message
         return
-    st.session_state.pop("submit__input_error", None)
+    # New input: the last send's error or refusal is about rows the operator has moved on from.
+    for stale in ("submit__input_error", "submit__error", "submit__refusal"):
+        st.session_state.pop(stale, None)
     reset_editor([r for r in wf.draft if r.url or r.name] + rows)
 
 
