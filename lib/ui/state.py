@@ -22,7 +22,8 @@ from lib.verification import SESSION_LIFETIME_S, VerificationAttempt
 
 WORKFLOW_KEY = "avatar_desk__workflow"
 CLIENT_KEY = "avatar_desk__client"
-SESSION_API_KEY = "sidebar__api_key"  # typed key: this session's memory only, never written anywhere
+SESSION_API_KEY = "sidebar__api_key"  # the key box: emptied by its own callback, never holds the key after
+TYPED_KEY = "avatar_desk__typed_key"  # the one place a typed key lives (a TypedKey, not a widget value)
 
 
 @dataclass
@@ -55,6 +56,20 @@ class Workflow:
         self.known_groups[group_id] = label
         if self.ledger is None or self.ledger.group_id != group_id:
             self.ledger = AssetLedger(group_id, self.asset_type)
+
+
+@dataclass
+class TypedKey:
+    """The API key typed in the sidebar, for this browser session only: kept out of every widget (a widget's
+    value goes to the browser on every rerun), the URL, logs and the registry; shown masked."""
+
+    value: str = field(default="", repr=False)
+
+
+def typed_key() -> TypedKey:
+    if TYPED_KEY not in st.session_state:
+        st.session_state[TYPED_KEY] = TypedKey()
+    return st.session_state[TYPED_KEY]
 
 
 def init_state() -> Workflow:
@@ -129,7 +144,7 @@ def _secrets() -> dict:
 
 
 def connection_settings() -> ConnectionSettings:
-    typed = st.session_state.get(SESSION_API_KEY, "")
+    typed = typed_key().value
     env, secrets = os.environ, _secrets()
     if typed or env.get("APIMART_API_KEY") or secrets.get("APIMART_API_KEY"):
         return resolve_settings(env, secrets, session_key=typed)

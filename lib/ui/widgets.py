@@ -63,6 +63,20 @@ def show_error(error: ApimartError, *, retry_key: str | None = None) -> bool:
     return bool(retry_key) and st.button("Retry", key=retry_key, icon=":material/refresh:")
 
 
+def _take_typed_key() -> None:
+    """Reads the key box once, then empties it: a widget's value is sent to the browser on every rerun,
+    so the key lives only in the session's TypedKey from here on."""
+    typed = str(st.session_state.get(state.SESSION_API_KEY) or "").strip()
+    st.session_state[state.SESSION_API_KEY] = ""
+    if typed:
+        state.typed_key().value = typed
+
+
+def _forget_typed_key() -> None:
+    state.typed_key().value = ""
+    st.session_state[state.SESSION_API_KEY] = ""
+
+
 def sidebar_connection() -> None:
     settings = state.connection_settings()
     with st.sidebar:
@@ -84,8 +98,18 @@ def sidebar_connection() -> None:
             key=state.SESSION_API_KEY,
             type="password",
             placeholder="sk-…",
-            help="Kept in this browser session's memory only: never written to disk, logs or exports.",
+            on_change=_take_typed_key,
+            help="Read once and kept in this session's server memory only: never sent back to the page, "
+            "written to disk, logs or exports.",
         )
+        if state.typed_key().value:
+            st.button(
+                "Forget this key",
+                key="sidebar__forget_key",
+                on_click=_forget_typed_key,
+                icon=":material/key_off:",
+                help="Drops the key typed for this session and goes back to the configured key or the sandbox.",
+            )
         if st.button("Test connection", key="sidebar__test_connection", icon=":material/network_check:"):
             try:
                 state.client().check_connection()
