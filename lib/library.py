@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
+from lib.exports import csv_bytes
 from lib.registry import UNKNOWN_OUTCOME, Journal
 
 PEOPLE_COLUMNS = ["label", "group_id", "usable", "failed", "pending", "created", "mode", "notes"]
@@ -97,5 +98,6 @@ def export_json(journal: Journal) -> bytes:
 
 
 def export_csv(journal: Journal) -> bytes:
-    """One row per asset attempt, with its person: the table people open in a spreadsheet."""
-    return assets_frame(journal, latest_only=False).to_csv(index=False).encode("utf-8")
+    """One row per asset attempt, with its person: the table people open in a spreadsheet (so no cell of it can
+    start a formula)."""
+    return csv_bytes(assets_frame(journal, latest_only=False))

@@ -7,6 +7,7 @@ import json
 
 import pandas as pd
 
+from lib.exports import csv_bytes
 from lib.ledger import FAILED, USABLE, AssetLedger
 
 # Upstream failure codes, said the way an operator can act on them.
@@ -118,7 +119,7 @@ def history_frame(ledger: AssetLedger) -> pd.DataFrame:
 
 
 def usable_csv(frame: pd.DataFrame) -> bytes:
-    return frame[["name", "asset_url", "source_url"]].to_csv(index=False).encode("utf-8")
+    return csv_bytes(frame[["name", "asset_url", "source_url"]])
 
 
 def usable_json(frame: pd.DataFrame, group_id: str) -> bytes:

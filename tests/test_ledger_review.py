@@ -105,6 +105,6 @@ def test_exports_hold_the_usable_list():
     ledger.apply_review(review("task_0", "completed", usable=rows))
     frame = usable_frame(ledger)
     csv = usable_csv(frame).decode()
-    assert csv.splitlines()[0] == "name,asset_url,source_url" and csv.count("asset://") == 2
+    assert csv.splitlines()[0] == '"name","asset_url","source_url"' and csv.count("asset://") == 2
     data = json.loads(usable_json(frame, "group-1"))
     assert data["group_id"] == "group-1" and len(data["usable_assets"]) == 2
