@@ -4,6 +4,7 @@ API failure never loses an id the user already holds. No Streamlit: pages call t
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -13,11 +14,20 @@ from lib.apimart import (
     AssetInput,
     BadRequestError,
     NotFoundError,
-    PartialSubmitError,
+    VideoRequest,
 )
-from lib.assets import AssetRow, RowCheck, check_rows
-from lib.ledger import FAILED, AssetLedger
-from lib.registry import FINAL_VIDEO_STATUSES, RESULT_UNREAD, Journal
+from lib.apimart.client import BATCH_SIZE
+from lib.assets import AssetRow, RowCheck, batched, check_rows
+from lib.ledger import FAILED, SENDING, AssetLedger
+from lib.registry import (
+    FINAL_VIDEO_STATUSES,
+    RESULT_UNREAD,
+    VIDEO_DISMISSED,
+    VIDEO_NOT_SENT,
+    VIDEO_SUBMITTING,
+    VIDEO_UNKNOWN,
+    Journal,
+)
 from lib.verification import SESSION_LIFETIME_S, VerificationAttempt
 
 LOST_AFTER_404S = 3
@@ -106,46 +116,74 @@ def recover_verification(
 @dataclass
 class SubmitOutcome:
     sent_keys: list[int] = field(default_factory=list)
-    unsent: list[AssetRow] = field(default_factory=list)  # rows to keep in the draft
+    unsent: list[AssetRow] = field(default_factory=list)  # rows that certainly did not go out: the draft
     error: ApimartError | None = None
+    unknown_keys: list[int] = field(default_factory=list)  # may have been sent: never resent by itself
 
 
-def _send(
+def _send_batches(
     client: ApimartClient,
     ledger: AssetLedger,
-    items: Sequence[AssetInput],
+    batches: Sequence[tuple[str, list[AssetInput]]],
     journal: Journal | None,
-    kind: str,
-) -> tuple[list, ApimartError | None]:
-    """One logical submit (the client splits it into requests of 20), recorded write-ahead."""
-    detail = {"group_id": ledger.group_id, "asset_type": ledger.asset_type, "assets": len(items)}
-    if journal is None:
-        return _post(client, ledger, items)
-    with journal.intent(kind, detail) as outcome:
-        tasks, error = _post(client, ledger, items)
-        outcome["text"] = f"{len(tasks)} task(s) created" + (
-            f"; then failed: {error.message}" if error else ""
-        )
-        journal.registry.record_submission(
-            journal.scope,
-            ledger.group_id,
-            ledger.asset_type,
-            [t.id for t in tasks],
-            "partial" if tasks and error else ("failed" if error else "sent"),
-            error.message if error else "",
-        )
-    return tasks, error
+) -> SubmitOutcome:
+    """Send staged batches (each already on disk with its Idempotency-Key) one request each, in order.
+    A batch answered is under review; one whose answer was lost is UNKNOWN and never sent again here;
+    after any failure the later batches stay unsent and go back to the draft."""
+    outcome = SubmitOutcome()
+    record = _record_submission_start(ledger, sum(len(b) for _, b in batches), journal)
+    task_ids: list[str] = []
+    for send_key, items in batches:
+        if outcome.error is not None:
+            outcome.unsent += [AssetRow(url, name) for name, url in _unstage(ledger, send_key, journal)]
+            continue
+        try:
+            task = client.submit_batch(ledger.group_id, items, ledger.asset_type, idempotency_key=send_key)
+        except ApimartError as error:
+            outcome.error = error
+            if error.maybe_sent:
+                outcome.unknown_keys += ledger.mark_unknown(send_key)
+            else:
+                outcome.unsent += [AssetRow(url, name) for name, url in _unstage(ledger, send_key, journal)]
+            continue
+        task_ids.append(task.id)
+        outcome.sent_keys += ledger.confirm(send_key, task)
+    if journal:
+        journal.save_ledger(ledger)
+        _record_submission_end(journal, record, task_ids, outcome)
+    return outcome
 
 
-def _post(
-    client: ApimartClient, ledger: AssetLedger, items: Sequence[AssetInput]
-) -> tuple[list, ApimartError | None]:
-    try:
-        return client.submit_assets(ledger.group_id, items, ledger.asset_type), None
-    except PartialSubmitError as partial:
-        return partial.submitted, partial
-    except ApimartError as failure:
-        return [], failure
+def _unstage(ledger: AssetLedger, send_key: str, journal: Journal | None) -> list[tuple[str, str]]:
+    rows = ledger.unstage(send_key)
+    if journal:
+        journal.registry.forget_attempts(journal.scope, ledger.group_id, send_key)
+    return rows
+
+
+def _record_submission_start(ledger: AssetLedger, count: int, journal: Journal | None) -> int | None:
+    if not journal:
+        return None
+    return journal.registry.record_submission(
+        journal.scope, ledger.group_id, ledger.asset_type, [], "sending", f"{count} asset(s)"
+    )
+
+
+def _record_submission_end(journal: Journal, record: int | None, task_ids: list[str], outcome) -> None:
+    error = outcome.error
+    status = (
+        "sent"
+        if error is None
+        else ("unknown" if outcome.unknown_keys else "partial" if task_ids else "failed")
+    )
+    journal.registry.update_submission(record, task_ids, status, error.message if error else "")
+
+
+def _write_ahead(ledger: AssetLedger, journal: Journal | None) -> None:
+    # Every row is on disk with its request's key before the first request goes out: a crash mid-send
+    # leaves rows that read as "may have been sent", never nothing.
+    if journal:
+        journal.save_ledger(ledger)
 
 
 def submit_rows(
@@ -156,20 +194,19 @@ def submit_rows(
     *,
     journal: Journal | None = None,
 ) -> SubmitOutcome:
-    """Send the checked rows (all must be valid). Rows of a batch that did not go out come back in
-    `unsent`, and every task that was created is recorded, even when a later batch fails."""
+    """Send the checked rows (all must be valid) in requests of 20, each written ahead with its key."""
     if not checks:
         raise RefusedError("There is nothing to submit: add at least one asset URL.")
     if bad := [c for c in checks if not c.ok]:
         raise RefusedError(f"{len(bad)} row(s) have problems: fix or drop them first. Nothing was sent.")
     ledger.asset_type = asset_type
-    rows = [(c.name, c.url) for c in checks]
-    tasks, error = _send(client, ledger, [AssetInput(url, name) for name, url in rows], journal, "submit")
-    keys = ledger.add_submission(rows, tasks)
-    if journal:
-        journal.save_ledger(ledger)
-    unsent = [AssetRow(url, name) for name, url in rows[len(keys) :]]
-    return SubmitOutcome(keys, unsent, error)
+    staged = []
+    for batch in batched([(c.name, c.url) for c in checks], BATCH_SIZE):
+        send_key = new_send_key()
+        ledger.stage_new(batch, send_key)
+        staged.append((send_key, [AssetInput(url, name) for name, url in batch]))
+    _write_ahead(ledger, journal)
+    return _send_batches(client, ledger, staged, journal)
 
 
 def resubmit(
@@ -189,13 +226,41 @@ def resubmit(
     if bad := [(k, c) for k, c in zip(keys, checks, strict=True) if not c.ok]:
         names = ", ".join(f"{ledger.assets[k].name} ({c.reason})" for k, c in bad)
         raise RefusedError(f"Fix these replacement URLs first: {names}. Nothing was sent.")
-    items = [(k, c.url) for k, c in zip(keys, checks, strict=True)]
-    inputs = [AssetInput(url, ledger.assets[k].name) for k, url in items]
-    tasks, error = _send(client, ledger, inputs, journal, "resubmit")
-    sent = ledger.add_resubmission(items, tasks)
+    staged = []
+    for batch in batched([(k, c.url) for k, c in zip(keys, checks, strict=True)], BATCH_SIZE):
+        send_key = new_send_key()
+        ledger.stage_retry(batch, send_key)
+        staged.append((send_key, [AssetInput(url, ledger.assets[k].name) for k, url in batch]))
+    _write_ahead(ledger, journal)
+    return _send_batches(client, ledger, staged, journal)
+
+
+def send_again(
+    client: ApimartClient, ledger: AssetLedger, send_key: str, *, journal: Journal | None = None
+) -> SubmitOutcome:
+    """The operator's explicit choice for a send whose outcome is unknown: send the same assets again with
+    the same Idempotency-Key (an upstream that honours it answers with the first task instead of a copy)."""
+    pairs = ledger.attempts_sent_with(send_key)
+    if not pairs:
+        raise RefusedError("Those assets are settled already: nothing to send.")
+    for _, attempt in pairs:
+        attempt.status = SENDING
+    _write_ahead(ledger, journal)
+    items = [AssetInput(attempt.url, asset.name) for asset, attempt in pairs]
+    return _send_batches(client, ledger, [(send_key, items)], journal)
+
+
+def put_back(ledger: AssetLedger, send_key: str, *, journal: Journal | None = None) -> list[AssetRow]:
+    """The operator's other choice: do not send them again; the rows go back to the draft, to be sent
+    later or dropped. The app will not send them by itself either way."""
+    rows = [AssetRow(url, name) for name, url in _unstage(ledger, send_key, journal)]
     if journal:
         journal.save_ledger(ledger)
-    return SubmitOutcome(sent, [], error)
+    return rows
+
+
+def new_send_key() -> str:
+    return str(uuid.uuid4())
 
 
 def poll_reviews(
@@ -237,21 +302,36 @@ class GenerationJob:
     created_at: float
     group_id: str = ""
     task_id: str | None = None
-    status: str = "submitting"
+    status: str = VIDEO_SUBMITTING
     progress: int = 0
     video_url: str | None = None
     expires_at: int | None = None
     error: str | None = None
     video_id: int | None = None
+    send_key: str = ""
+    # The API error of the last send, for the page to explain (not stored: `error` keeps its words).
+    last_error: ApimartError | None = field(default=None, repr=False, compare=False)
 
     @property
     def final(self) -> bool:
         return self.status in FINAL_VIDEO_STATUSES
 
+    @property
+    def unsettled(self) -> bool:
+        """It may have created a billable video that nothing tracks: the operator decides what next."""
+        return not self.task_id and self.status in (VIDEO_SUBMITTING, VIDEO_UNKNOWN)
+
+    @property
+    def running(self) -> bool:
+        return not self.final and not self.unsettled
+
     @classmethod
     def from_record(cls, row: dict) -> GenerationJob:
         """A job rebuilt from its registry row (lib.registry.Registry.unfinished_videos), keeping the row's id
         so polling it again updates that same row."""
+        status = row["status"]
+        if not row["task_id"] and status == VIDEO_SUBMITTING:
+            status = VIDEO_UNKNOWN  # the app stopped during the POST
         return cls(
             row["prompt"],
             row["model"],
@@ -260,8 +340,10 @@ class GenerationJob:
             row["created_at"],
             row["group_id"] or "",
             task_id=row["task_id"],
-            status=row["status"],
+            status=status,
+            error=row.get("error"),
             video_id=row["id"],
+            send_key=row.get("send_key") or "",
         )
 
 
@@ -273,8 +355,10 @@ def submit_generation(
     journal: Journal | None = None,
     now: float | None = None,
 ) -> GenerationJob:
-    """Send a generation request (already checked with lib.generation.problems). The job is recorded before
-    the POST, so a crash leaves a visible row; on an API error the job says why and nothing is lost."""
+    """Send a generation request (already checked with lib.generation.problems). The job and its
+    Idempotency-Key are recorded before the POST, so a crash leaves a visible row; an answer lost on the
+    way makes it UNKNOWN (maybe billed), never "not sent", and it is not sent again without the operator.
+    API errors do not raise: the job's status says what happened and `last_error` why."""
     payload = request.to_payload()
     assets = [
         *payload.get("image_urls", []),
@@ -283,7 +367,13 @@ def submit_generation(
     ]
     params = {k: v for k, v in payload.items() if k not in ("prompt", "model")}
     job = GenerationJob(
-        request.prompt, request.model, assets, params, time.time() if now is None else now, group_id
+        request.prompt,
+        request.model,
+        assets,
+        params,
+        time.time() if now is None else now,
+        group_id,
+        send_key=new_send_key(),
     )
     if journal:
         job.video_id = journal.registry.record_video(
@@ -293,18 +383,58 @@ def submit_generation(
             assets=assets,
             params=params,
             task_id=None,
-            status="submitting",
+            status=VIDEO_SUBMITTING,
             group_id=group_id or None,
+            send_key=job.send_key,
         )
-    try:
-        task = client.generate_video(request)
-        job.task_id, job.status = task.id, task.status or "submitted"
-    except ApimartError as error:
-        job.status, job.error = "not sent", error.message
-        _save_job(job, journal)
-        raise
-    _save_job(job, journal)
+    _post_generation(client, request, job, journal)
     return job
+
+
+def _post_generation(client: ApimartClient, request, job: GenerationJob, journal: Journal | None) -> None:
+    # Errors are kept on the job, not raised: the row exists whatever happened, and the page shows both.
+    try:
+        task = client.generate_video(request, idempotency_key=job.send_key or None)
+    except ApimartError as error:
+        job.status = VIDEO_UNKNOWN if error.maybe_sent else VIDEO_NOT_SENT
+        job.error, job.last_error = error.message, error
+        _save_job(job, journal)
+        return
+    job.task_id, job.status, job.error, job.last_error = task.id, task.status or "submitted", None, None
+    _save_job(job, journal)
+
+
+def send_generation_again(
+    client: ApimartClient, job: GenerationJob, *, journal: Journal | None = None
+) -> None:
+    """Only on the operator's explicit "send again, I accept a possible second charge": the same request
+    with the same Idempotency-Key, into the same row."""
+    if not job.unsettled:
+        raise RefusedError("This video is not waiting for a decision: nothing to send again.")
+    job.status = VIDEO_SUBMITTING
+    _save_job(job, journal)
+    _post_generation(client, rebuild_request(job), job, journal)
+
+
+def dismiss_generation(job: GenerationJob, *, journal: Journal | None = None) -> None:
+    """The operator's other choice for an unknown outcome: do not send again (a video may still exist
+    upstream; nothing here can find it without a task id)."""
+    if job.unsettled:
+        job.status = VIDEO_DISMISSED
+        _save_job(job, journal)
+
+
+def rebuild_request(job: GenerationJob) -> VideoRequest:
+    """The request a recorded job was made from (its payload is kept as prompt, model and params)."""
+    return RecordedVideoRequest({"prompt": job.prompt, "model": job.model, **job.params})
+
+
+@dataclass(frozen=True)
+class RecordedVideoRequest:
+    payload: dict
+
+    def to_payload(self) -> dict:
+        return dict(self.payload)
 
 
 def poll_generation(client: ApimartClient, job: GenerationJob, *, journal: Journal | None = None) -> None:

@@ -13,6 +13,12 @@ if TYPE_CHECKING:
     from lib.apimart import ReviewResult, SubmittedTask
 
 PENDING, USABLE, FAILED = "pending", "usable", "failed"
+# Written before a request goes out (write-ahead), so a crash mid-send leaves a row; read back after a
+# restart it means UNKNOWN: nobody knows whether the request arrived.
+SENDING = "sending"
+# The request may have been carried out, but no answer says so: never sent again without the operator.
+UNKNOWN = "unknown"
+UNSETTLED = (SENDING, UNKNOWN)
 TASK_NOT_FOUND = "TaskNotFound"  # our own code: the review task is gone, its outcome unreadable
 
 
@@ -26,6 +32,7 @@ class Attempt:
     asset_url: str | None = None
     error_code: str | None = None
     error_message: str | None = None
+    send_key: str = ""  # the Idempotency-Key of the request that carried this attempt
 
 
 @dataclass
@@ -122,9 +129,11 @@ class AssetLedger:
             for a in self.assets[key].attempts
             if a.task_id == task.task_id
         ]
+        leftover = []
         for item, status in [(i, USABLE) for i in review.usable] + [(i, FAILED) for i in review.failed]:
             pair = _match(item, unmatched)
             if pair is None:
+                leftover.append((item, status))
                 continue
             unmatched.remove(pair)
             attempt = pair[1]
@@ -137,6 +146,28 @@ class AssetLedger:
             # A final task that does not mention an asset has not approved it.
             attempt.status = FAILED
             attempt.error_code = attempt.error_code or "NotReported"
+        self._settle_from(leftover, task.task_id)
+
+    def _settle_from(self, items: list, task_id: str) -> None:
+        """A result may list more of the group than its own task (`assets`: every item). An asset whose
+        send had an unknown outcome and that such a result names (same URL and name) did arrive: take its
+        verdict, so it is never offered for sending again."""
+        unsettled = [
+            (asset.name, asset.current) for asset in self.assets.values() if asset.status in UNSETTLED
+        ]
+        if not unsettled:
+            return
+        for item, status in items:
+            found = [p for p in unsettled if p[1].url == item.source_url and p[0] == item.name]
+            if not found or not item.source_url:
+                continue
+            attempt = found[0][1]
+            unsettled.remove(found[0])
+            attempt.task_id = attempt.task_id or task_id
+            attempt.status, attempt.asset_id = status, item.asset_id
+            attempt.asset_url = item.asset_url if status == USABLE else None
+            attempt.error_code = item.error_code if status == FAILED else None
+            attempt.error_message = item.error_message if status == FAILED else None
 
     def lose_task(self, task_id: str) -> None:
         """APIMart no longer knows the task (404): close it, and fail what it still held, so the review
@@ -158,10 +189,75 @@ class AssetLedger:
         return [a for a in self.assets.values() if a.status == status]
 
     def counts(self) -> dict[str, int]:
-        counts = {"submitted": len(self.assets), USABLE: 0, FAILED: 0, PENDING: 0}
+        counts = {"submitted": len(self.assets), USABLE: 0, FAILED: 0, PENDING: 0, UNKNOWN: 0}
         for asset in self.assets.values():
-            counts[asset.status] += 1
+            counts[UNKNOWN if asset.status in UNSETTLED else asset.status] += 1
         return counts
+
+    # --- write-ahead: every row is recorded before its request, then confirmed, unstaged or unknown ---
+
+    def stage_new(self, rows: Sequence[tuple[str, str]], send_key: str) -> list[int]:
+        """New (name, url) assets about to be sent in one request; returns their keys."""
+        start = max(self.assets, default=-1) + 1
+        keys = []
+        for offset, (name, url) in enumerate(rows):
+            key = start + offset
+            self.assets[key] = TrackedAsset(key, name, [Attempt(1, url, "", SENDING, send_key=send_key)])
+            keys.append(key)
+        self.version += 1
+        return keys
+
+    def stage_retry(self, items: Sequence[tuple[int, str]], send_key: str) -> list[int]:
+        """A new attempt for each (key, url) of failed assets, about to be sent in one request."""
+        for key, url in items:
+            asset = self.assets[key]
+            asset.attempts.append(Attempt(len(asset.attempts) + 1, url, "", SENDING, send_key=send_key))
+        self.version += 1
+        return [key for key, _ in items]
+
+    def attempts_sent_with(self, send_key: str) -> list[tuple[TrackedAsset, Attempt]]:
+        return [
+            (asset, a)
+            for asset in self.assets.values()
+            for a in asset.attempts
+            if send_key and a.send_key == send_key and a.status in UNSETTLED
+        ]
+
+    def confirm(self, send_key: str, task: SubmittedTask) -> list[int]:
+        """The request carrying `send_key` was answered with `task`: its attempts are under review."""
+        pairs = self.attempts_sent_with(send_key)
+        for _, attempt in pairs:
+            attempt.task_id, attempt.status = task.id, PENDING
+        self.tasks[task.id] = ReviewTask(task.id, [asset.key for asset, _ in pairs], status=task.status)
+        self.version += 1
+        return [asset.key for asset, _ in pairs]
+
+    def mark_unknown(self, send_key: str) -> list[int]:
+        pairs = self.attempts_sent_with(send_key)
+        for _, attempt in pairs:
+            attempt.status = UNKNOWN
+        self.version += 1
+        return [asset.key for asset, _ in pairs]
+
+    def unstage(self, send_key: str) -> list[tuple[str, str]]:
+        """Take back attempts that certainly did not go out (or that the operator decided not to send):
+        a new asset disappears, a retried one is failed again. Returns their (name, url) for the draft."""
+        taken = []
+        for asset, attempt in self.attempts_sent_with(send_key):
+            asset.attempts.remove(attempt)
+            taken.append((asset.name, attempt.url))
+            if not asset.attempts:
+                del self.assets[asset.key]
+        self.version += 1
+        return taken
+
+    def unsettled_sends(self) -> dict[str, list[TrackedAsset]]:
+        """Requests whose outcome is unknown, by their key, with the assets they carried."""
+        found: dict[str, list[TrackedAsset]] = {}
+        for asset in self.assets.values():
+            if asset.status in UNSETTLED:
+                found.setdefault(asset.current.send_key, []).append(asset)
+        return found
 
     def progress(self) -> float:
         """Overall review progress 0..1, final tasks counting as done."""

@@ -16,7 +16,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from lib.ledger import FAILED, PENDING, USABLE, AssetLedger, Attempt, ReviewTask, TrackedAsset
+from lib.ledger import (
+    FAILED,
+    PENDING,
+    SENDING,
+    UNKNOWN,
+    UNSETTLED,
+    USABLE,
+    AssetLedger,
+    Attempt,
+    ReviewTask,
+    TrackedAsset,
+)
 
 DEFAULT_PATH = Path("data") / "avatar-desk.db"
 
@@ -74,13 +85,25 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE verifications ADD COLUMN result_task_id TEXT;
     """,
+    # 6: the Idempotency-Key each asset attempt and video was sent with, written before the request: a
+    # send whose answer was lost is found again by it, and a repeat the operator asks for reuses it.
+    """
+    ALTER TABLE assets ADD COLUMN send_key TEXT;
+    ALTER TABLE videos ADD COLUMN send_key TEXT;
+    CREATE INDEX assets_by_send_key ON assets (scope, send_key);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
-UNKNOWN_OUTCOME = "unknown outcome: check"
+UNKNOWN_OUTCOME = "may have been sent: decide on Start"
+# Video statuses of our own (the rest are upstream's task statuses).
+VIDEO_SUBMITTING = "submitting"  # written before the POST
+VIDEO_UNKNOWN = "unknown"  # the POST may have created a billable video; no task id came back
+VIDEO_NOT_SENT = "not sent"  # refused before anything was created
+VIDEO_DISMISSED = "dismissed"  # unknown, and the operator chose not to send it again
 RESULT_UNREAD = "result unread"  # a verification whose group id waits in a task nobody could read yet
 # A video row in one of these never changes again. Any other status may still move upstream ("submitted",
 # "processing"), or, "submitting" with no task id, was being sent when the app stopped (unfinished_videos).
-FINAL_VIDEO_STATUSES = ("completed", "failed", "cancelled", "not sent")
+FINAL_VIDEO_STATUSES = ("completed", "failed", "cancelled", VIDEO_NOT_SENT, VIDEO_DISMISSED)
 
 
 @dataclass(frozen=True)
@@ -340,6 +363,15 @@ class Registry:
             )
             return int(cur.lastrowid)
 
+    def update_submission(
+        self, submission_id: int, task_ids: Sequence[str], status: str, detail: str = ""
+    ) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE submissions SET task_ids = ?, status = ?, detail = ? WHERE id = ?",
+                (json.dumps(list(task_ids)), status, detail, submission_id),
+            )
+
     def submissions(self, scope: Scope, group_id: str | None = None) -> list[dict]:
         rows = self._read(
             "SELECT * FROM submissions WHERE scope = ? AND (? IS NULL OR group_id = ?) ORDER BY id",
@@ -366,6 +398,7 @@ class Registry:
                 a.error_message,
                 now,
                 int(a is asset.current),
+                a.send_key or None,
             )
             for asset in ledger.assets.values()
             for a in asset.attempts
@@ -385,9 +418,10 @@ class Registry:
         with self._write() as conn:
             conn.executemany(
                 """INSERT INTO assets (scope, group_id, asset_key, attempt, name, source_url, task_id, status,
-                   asset_id, asset_url, error_code, error_message, updated_at, is_latest)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                   asset_id, asset_url, error_code, error_message, updated_at, is_latest, send_key)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                    ON CONFLICT (scope, group_id, asset_key, attempt) DO UPDATE SET status = excluded.status,
+                   task_id = excluded.task_id, send_key = excluded.send_key,
                    asset_id = excluded.asset_id, asset_url = excluded.asset_url, error_code = excluded.error_code,
                    error_message = excluded.error_message, updated_at = excluded.updated_at,
                    is_latest = excluded.is_latest""",
@@ -411,13 +445,16 @@ class Registry:
         tasks = self._read(
             "SELECT * FROM review_tasks WHERE scope = ? AND group_id = ? ORDER BY rowid", (scope.id, group_id)
         )
-        if not tasks:
-            return None
-        ledger = AssetLedger(group_id, tasks[-1]["asset_type"])
-        for asset_row in self._read(
+        asset_rows = self._read(
             "SELECT * FROM assets WHERE scope = ? AND group_id = ? ORDER BY asset_key, attempt",
             (scope.id, group_id),
-        ):
+        )
+        if not tasks and not asset_rows:
+            return None
+        ledger = AssetLedger(
+            group_id, tasks[-1]["asset_type"] if tasks else self._last_asset_type(scope, group_id)
+        )
+        for asset_row in asset_rows:
             asset = ledger.assets.setdefault(
                 asset_row["asset_key"], TrackedAsset(asset_row["asset_key"], asset_row["name"])
             )
@@ -431,12 +468,17 @@ class Registry:
                     asset_row["asset_url"],
                     asset_row["error_code"],
                     asset_row["error_message"],
+                    asset_row["send_key"] or "",
                 )
             )
+            if asset.attempts[-1].status == SENDING:
+                # Written before a request that never reported back (the app stopped mid-send).
+                asset.attempts[-1].status = UNKNOWN
         keys_by_task: dict[str, list[int]] = {}
         for asset in ledger.assets.values():
             for a in asset.attempts:
-                keys_by_task.setdefault(a.task_id, []).append(asset.key)
+                if a.task_id:
+                    keys_by_task.setdefault(a.task_id, []).append(asset.key)
         for t in tasks:
             ledger.tasks[t["task_id"]] = ReviewTask(
                 t["task_id"],
@@ -497,6 +539,36 @@ class Registry:
             params,
         ).fetchall()
 
+    def _last_asset_type(self, scope: Scope, group_id: str) -> str:
+        rows = self._read(
+            "SELECT asset_type FROM submissions WHERE scope = ? AND group_id = ? ORDER BY id DESC LIMIT 1",
+            (scope.id, group_id),
+        )
+        return rows[0][0] if rows else "Video"
+
+    def forget_attempts(self, scope: Scope, group_id: str, send_key: str) -> None:
+        """Delete the attempts of a send that certainly did not go out, or that the operator decided not
+        to send (save the ledger afterwards: it marks the attempts that are current again)."""
+        marks = ", ".join("?" * len(UNSETTLED))
+        with self._write() as conn:
+            conn.execute(
+                f"DELETE FROM assets WHERE scope = ? AND group_id = ? AND send_key = ? AND status IN ({marks})",
+                (scope.id, group_id, send_key, *UNSETTLED),
+            )
+
+    def unsettled_sends(self, scope: Scope) -> list[dict]:
+        """Asset sends whose outcome is unknown (or that were being sent when the app stopped), one row per
+        send: group, label, key, how many assets and their names, oldest first."""
+        marks = ", ".join("?" * len(UNSETTLED))
+        rows = self._read(
+            f"SELECT a.group_id, p.label, a.send_key, COUNT(*) AS assets, GROUP_CONCAT(a.name, ', ') AS names, "
+            f"MIN(a.updated_at) AS since FROM assets a LEFT JOIN people p ON p.scope = a.scope "
+            f"AND p.group_id = a.group_id WHERE a.scope = ? AND a.is_latest = 1 AND a.status IN ({marks}) "
+            "GROUP BY a.group_id, a.send_key ORDER BY since",
+            (scope.id, *UNSETTLED),
+        )
+        return [dict(r) for r in rows]
+
     def groups_with_open_reviews(self, scope: Scope) -> list[str]:
         return [
             r[0]
@@ -518,10 +590,11 @@ class Registry:
         task_id: str | None,
         status: str,
         group_id: str | None = None,
+        send_key: str | None = None,
     ) -> int:
         with self._write() as conn:
             cur = conn.execute(
-                "INSERT INTO videos (scope, task_id, group_id, prompt, model, assets, params, status, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO videos (scope, task_id, group_id, prompt, model, assets, params, status, created_at, send_key) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
                     scope.id,
                     task_id,
@@ -532,6 +605,7 @@ class Registry:
                     json.dumps(params),
                     status,
                     self._clock(),
+                    send_key,
                 ),
             )
             return int(cur.lastrowid)
@@ -571,6 +645,19 @@ class Registry:
             (scope.id, *FINAL_VIDEO_STATUSES),
         )
         return [_video(r) for r in rows]
+
+    def unsettled_videos(self, scope: Scope) -> list[dict]:
+        """Generations whose POST may have created a billable video that no task id tracks: being sent
+        when the app stopped, or sent with the answer lost. Oldest first."""
+        rows = self._read(
+            "SELECT * FROM videos WHERE scope = ? AND task_id IS NULL AND status IN (?, ?) ORDER BY created_at, id",
+            (scope.id, VIDEO_SUBMITTING, VIDEO_UNKNOWN),
+        )
+        return [_video(r) for r in rows]
+
+    def video(self, scope: Scope, video_id: int) -> dict | None:
+        rows = self._read("SELECT * FROM videos WHERE scope = ? AND id = ?", (scope.id, video_id))
+        return _video(rows[0]) if rows else None
 
 
 def _video(row: sqlite3.Row) -> dict:

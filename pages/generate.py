@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import flow, generation, library
 from lib.apimart import ApimartError
-from lib.ui import state, widgets
+from lib.ui import state, unsettled, widgets
 
 wf = state.workflow()
 journal = state.journal()
@@ -127,13 +127,14 @@ for problem in problems:
 
 def generate() -> None:
     request = generation.to_request(spec)
-    try:
-        wf.videos.append(
-            flow.submit_generation(state.client(), request, group_id=wf.group_id, journal=journal)
-        )
+    with widgets.sending("the video request"):
+        job = flow.submit_generation(state.client(), request, group_id=wf.group_id, journal=journal)
+    if not job.final:  # sent, or may have been sent: it stays on screen until settled
+        wf.videos.append(job)
+    if job.last_error is not None and not job.unsettled:
+        st.session_state["generate__error"] = job.last_error
+    else:
         st.session_state.pop("generate__error", None)
-    except ApimartError as error:
-        st.session_state["generate__error"] = error
 
 
 st.button(
@@ -145,9 +146,9 @@ st.button(
     icon=":material/movie:",
 )
 if error := st.session_state.get("generate__error"):
-    widgets.show_error(error)
+    widgets.show_error(error, again="press Generate video again: your choices are kept")
 
-running_at_render = any(not job.final for job in wf.videos)
+running_at_render = any(job.running for job in wf.videos)
 
 
 @st.fragment(run_every=2.0 if running_at_render else None)
@@ -157,13 +158,16 @@ def videos() -> None:
         try:
             flow.poll_generation(state.client(), job, journal=journal)
         except ApimartError as error:
-            widgets.show_error(error)  # the job keeps its task id; the next tick asks again
+            # The job keeps its task id; the next tick asks again.
+            widgets.show_error(error, again="the page asks again by itself every few seconds")
         with st.container(border=True):
             st.markdown(
                 f"**{job.model}** · {job.params.get('duration', 5)} s · `{job.task_id or 'not sent'}`"
             )
             st.caption(job.prompt)
-            if job.status == "completed" and job.video_url:
+            if job.unsettled:
+                unsettled.video(job, key="generate__unsettled")
+            elif job.status == "completed" and job.video_url:
                 st.video(job.video_url)
                 expiry = (
                     datetime.fromtimestamp(job.expires_at, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -185,6 +189,7 @@ def videos() -> None:
 if wf.videos:
     st.subheader("Videos of this session")
     videos()
+    unsettled.show_error()
 earlier = library.videos_frame(journal)
 session_tasks = {job.task_id for job in wf.videos}
 earlier = earlier[~earlier["task_id"].isin(session_tasks)]

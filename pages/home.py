@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.ui import state, widgets
+from lib.ui import state, unsettled, widgets
 
 st.title("Avatar Desk")
 st.caption("From a real person to approved Seedance 2.0 avatar assets, through APIMart.")
@@ -39,5 +39,8 @@ with st.container(border=True):
             st.page_link("pages/review.py", label="Go to the review", icon=":material/fact_check:")
         else:
             st.page_link("pages/submit.py", label="Submit assets", icon=":material/upload:")
-    if running := sum(not v.final for v in wf.videos):
+    if running := sum(v.running for v in wf.videos):
         st.page_link("pages/generate.py", label=f"{running} video(s) generating", icon=":material/movie:")
+
+# After a crash or a lost answer: every request that may have been carried out, with its two choices.
+unsettled.everything(key="home__unsettled")

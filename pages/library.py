@@ -10,26 +10,15 @@ journal = state.journal()
 st.title("Library")
 st.caption("Everything made with this connection is kept here, across reloads and restarts.")
 
-unknown = journal.registry.open_intents(journal.scope)
-if unknown:
+unsettled = len(journal.registry.unsettled_sends(journal.scope)) + len(
+    journal.registry.unsettled_videos(journal.scope)
+)
+if unsettled:
     st.warning(
-        f"{len(unknown)} request(s) were sent but their outcome was never recorded (the app stopped in between). "
-        "Check them in the review or on APIMart before sending again.",
+        f"{unsettled} request(s) may have been sent without an answer: nothing is sent again by itself.",
         icon=":material/help:",
     )
-    st.dataframe(
-        [
-            {
-                "when": library.when_text(i["created_at"]),
-                "what": i["kind"],
-                **i["detail"],
-                "outcome": i["outcome"],
-            }
-            for i in unknown
-        ],
-        hide_index=True,
-        key="library__unknown",
-    )
+    st.page_link("pages/home.py", label="Decide on the Start page", icon=":material/arrow_forward:")
 
 search = st.text_input(
     "Search people by name or group id", key="library__search", placeholder="Lin, group-2026…"

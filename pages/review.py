@@ -6,7 +6,7 @@ import time
 import streamlit as st
 
 from lib import flow, review
-from lib.ui import state, widgets
+from lib.ui import state, unsettled, widgets
 
 wf = state.workflow()
 widgets.step_header(4, "Review", "APIMart reviews each asset: images take seconds, videos can take minutes.")
@@ -43,7 +43,7 @@ def review_progress() -> None:
         )
     for error in errors[:1]:
         # A failed poll loses nothing: the next tick asks again.
-        widgets.show_error(error)
+        widgets.show_error(error, again="the page asks again by itself every few seconds")
     if len(ledger.pending_task_ids()) != before:
         st.rerun()
 
@@ -193,7 +193,9 @@ else:
 if refusal := st.session_state.get("review__refusal"):
     st.warning(refusal)
 if error := st.session_state.get("review__error"):
-    widgets.show_error(error)
+    widgets.show_error(error, again="press the resubmit button again")
+unsettled.asset_sends(ledger, key="review__unsettled")
+unsettled.show_error()
 
 if st.toggle("Show the attempt history", key="review__show_history"):
     st.dataframe(review.history_frame(ledger), hide_index=True, width="stretch", key="review__history")

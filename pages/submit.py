@@ -6,7 +6,7 @@ import streamlit as st
 from lib import flow
 from lib.assets import ASSET_TYPES, AssetRow, check_rows, parse_csv, parse_pasted, request_count
 from lib.probe import probe_urls
-from lib.ui import state, widgets
+from lib.ui import state, unsettled, widgets
 
 wf = state.workflow()
 widgets.step_header(
@@ -201,14 +201,18 @@ st.button(
 if refusal := st.session_state.get("submit__refusal"):
     st.warning(refusal)
 if error := st.session_state.get("submit__error"):
-    sent = wf.ledger.counts()["submitted"] if wf.ledger else 0
+    counts = wf.ledger.counts() if wf.ledger else {}
     st.caption(
-        f"Assets already sent and being reviewed: {sent}. The rows that did not go out are still in the table."
+        f"Sent and under review: {counts.get('submitted', 0) - counts.get('unknown', 0)}. "
+        "The rows that certainly did not go out are still in the table."
     )
     if widgets.show_error(error, retry_key="submit__retry"):
         st.session_state.pop("submit__error", None)
         submit()
         st.rerun()
+# Sends whose answer was lost: shown as "may have been sent", with the operator's two choices.
+unsettled.asset_sends(wf.ledger, key="submit__unsettled")
+unsettled.show_error()
 if st.session_state.pop("submit__go_to_review", False):
     st.switch_page("pages/review.py")
 if wf.ledger and wf.ledger.tasks:

@@ -60,13 +60,13 @@ def test_submit_writes_through_and_closes_its_intent(setup):
     assert outcome.error is None and len(outcome.sent_keys) == 25 and len(ledger.tasks) == 2
     (submission,) = journal.registry.submissions(journal.scope)
     assert submission["status"] == "sent" and submission["task_ids"] == list(ledger.tasks)
-    assert journal.registry.open_intents(journal.scope) == []
+    assert journal.registry.unsettled_sends(journal.scope) == []
     while ledger.pending_task_ids():
         assert not flow.poll_reviews(client, ledger, journal=journal)
     assert journal.registry.people(journal.scope)[0].usable == 25
 
 
-def test_intent_is_on_disk_while_the_post_is_in_flight(sandbox, setup):
+def test_every_row_is_on_disk_with_its_key_while_the_post_is_in_flight(sandbox, setup):
     client, journal, ledger = setup
     requests.post(
         f"{sandbox.base_url}/_sandbox/faults",
@@ -82,11 +82,18 @@ def test_intent_is_on_disk_while_the_post_is_in_flight(sandbox, setup):
     seen = []
     deadline = time.monotonic() + 5
     while not seen and time.monotonic() < deadline:
-        seen = journal.registry.open_intents(journal.scope)
+        seen = journal.registry.unsettled_sends(journal.scope)
         time.sleep(0.02)
     sender.join(timeout=10)
-    assert seen and seen[0]["detail"]["assets"] == 2, "a crash now would leave a visible row"
-    assert journal.registry.open_intents(journal.scope) == []
+    assert seen and seen[0]["assets"] == 2, "a crash now would leave both rows, not a count"
+    assert seen[0]["names"] == "front-0, front-1" and seen[0]["send_key"]
+    sent_with = [
+        r["idempotency_key"]
+        for r in requests.get(f"{sandbox.base_url}/_sandbox/requests", timeout=5).json()
+        if r["selector"] == "group_id"
+    ]
+    assert sent_with == [seen[0]["send_key"]], "the key on disk is the key sent"
+    assert journal.registry.unsettled_sends(journal.scope) == []
 
 
 def test_partial_submit_keeps_the_created_task_and_the_unsent_rows(setup):
@@ -95,8 +102,8 @@ def test_partial_submit_keeps_the_created_task_and_the_unsent_rows(setup):
     # A row the API refuses in the second batch (pre-flight would catch it; here it gets through).
     checks[22] = RowCheck(22, "ftp://cdn.example.com/x.mp4", "x")
     outcome = flow.submit_rows(client, ledger, checks, "Video", journal=journal)
-    assert isinstance(outcome.error, PartialSubmitError) and outcome.error.submitted
-    assert len(outcome.sent_keys) == 20 and len(outcome.unsent) == 5
+    assert isinstance(outcome.error, BadRequestError) and not outcome.error.maybe_sent
+    assert len(outcome.sent_keys) == 20 and len(outcome.unsent) == 5 and not outcome.unknown_keys
     assert len(ledger.tasks) == 1
     (submission,) = journal.registry.submissions(journal.scope)
     assert submission["status"] == "partial" and len(submission["task_ids"]) == 1

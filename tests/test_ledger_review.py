@@ -4,7 +4,7 @@ assets. Review payloads are parsed by the client's own models, as in production.
 import json
 
 from lib.apimart import ReviewResult, SubmittedTask, Task
-from lib.ledger import FAILED, PENDING, USABLE, AssetLedger
+from lib.ledger import FAILED, PENDING, UNKNOWN, USABLE, AssetLedger
 from lib.review import explain, failed_frame, history_frame, usable_csv, usable_frame, usable_json
 
 
@@ -48,7 +48,7 @@ def test_batches_map_to_tasks_in_order():
     submitted(ledger, 25)
     assert [len(t.asset_keys) for t in ledger.tasks.values()] == [20, 5]
     assert ledger.assets[24].current.task_id == "task_1"
-    assert ledger.counts() == {"submitted": 25, USABLE: 0, FAILED: 0, PENDING: 25}
+    assert ledger.counts() == {"submitted": 25, USABLE: 0, FAILED: 0, PENDING: 25, UNKNOWN: 0}
 
 
 def test_unsent_rows_are_not_recorded():

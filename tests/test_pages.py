@@ -61,10 +61,11 @@ def open_page(at, page):
 
 def phone_lands(sandbox, token, outcome="approve"):
     """The person's phone follows the H5 redirect to the app's callback: the route records it in the
-    server's inbox (the route itself is tested over HTTP in test_server_routes)."""
+    server's inbox under the attempt's secret, which rides in the redirect (the route itself is tested over
+    HTTP in test_server_routes and test_callback_security)."""
     redirect = control(sandbox, f"h5/{token}/{outcome}")["redirect_url"]
     params = {k: v[0] for k, v in parse_qs(urlsplit(redirect).query).items()}
-    server_inbox().record(params)
+    assert server_inbox().record(params["s"], params) is not None, "the callback is accepted"
     return params
 
 
@@ -223,6 +224,7 @@ def test_api_errors_are_clear_and_keep_state(at, sandbox):
     assert "balance" in texts(at.error).lower()
     control(sandbox, "faults", route="/v1/seedance2/real-avatar", status=500, count=1)
     button(at, "verify__retry").click().run()
+    # A second verification session costs nothing: Retry stays offered even though the first may exist.
     assert "retry" in texts(at.error).lower()
     button(at, "verify__retry").click().run()
     assert workflow(at).verification is not None
@@ -351,18 +353,68 @@ def test_review_poll_errors_are_shown_and_polling_goes_on(at, sandbox):
     assert workflow(at).ledger.counts()["usable"] == 2
 
 
-def test_submit_server_error_keeps_the_table_and_sends_once(at, sandbox):
+def sandbox_assets(sandbox) -> list[dict]:
+    return requests.get(f"{sandbox.base_url}/_sandbox/assets", timeout=5).json()
+
+
+def unsettled_buttons(at, action: str) -> list:
+    return [b for b in at.button if b.key and b.key.startswith("submit__unsettled__" + action)]
+
+
+@pytest.mark.parametrize("carried_out", [False, True], ids=["500-before", "500-after-action"])
+def test_a_server_error_on_submit_is_may_have_been_sent_and_never_resent_by_itself(at, sandbox, carried_out):
     verified(at, sandbox)
     open_page(at, "submit")
     paste(at, GOOD)
-    control(sandbox, "faults", route="/v1/seedance2/real-avatar", method="POST", status=500, count=1)
+    control(
+        sandbox,
+        "faults",
+        route="/v1/seedance2/real-avatar",
+        method="POST",
+        status=500,
+        after=carried_out,
+        selector="group_id",
+        count=1,
+    )
     button(at, "submit__send").click().run()
-    assert "retry" in texts(at.error).lower()
+    assert not at.exception, at.exception
+    assert "may have been sent" in texts(at.warning)
+    assert "retry" not in texts(at.error).lower(), (
+        "no plain retry for a request that may have been carried out"
+    )
+    assert not [b for b in at.button if b.key == "submit__retry"]
+    assert workflow(at).ledger.counts()["unknown"] == 4, "every row is kept, as 'may have been sent'"
+    assert len(sandbox_assets(sandbox)) == (4 if carried_out else 0)
+    at.run()
+    assert len(sandbox_assets(sandbox)) == (4 if carried_out else 0), "a rerun sends nothing by itself"
+    if carried_out:
+        # The operator knows they arrived (or accepts not knowing): back to the table, nothing is sent.
+        unsettled_buttons(at, "back")[0].click().run()
+        assert len(workflow(at).draft) == 4 and workflow(at).ledger.counts()["unknown"] == 0
+        assert len(sandbox_assets(sandbox)) == 4, "no duplicate"
+    else:
+        unsettled_buttons(at, "again")[0].click().run()
+        assert workflow(at).ledger.counts()["pending"] + workflow(at).ledger.counts()["usable"] == 4
+        assert len(sandbox_assets(sandbox)) == 4, "sent once"
+        keys = [
+            r["idempotency_key"]
+            for r in requests.get(f"{sandbox.base_url}/_sandbox/requests", timeout=5).json()
+            if r["selector"] == "group_id"
+        ]
+        assert len(keys) == 2 and keys[0] == keys[1], "the second send carries the first one's key"
+
+
+def test_a_refused_submit_keeps_the_rows_and_offers_retry(at, sandbox):
+    verified(at, sandbox)
+    open_page(at, "submit")
+    paste(at, GOOD)
+    control(sandbox, "faults", route="/v1/seedance2/real-avatar", method="POST", status=402, count=1)
+    button(at, "submit__send").click().run()
+    assert "balance" in texts(at.error).lower()
     assert len(workflow(at).draft) == 4, "the operator's table survives"
     button(at, "submit__retry").click().run()
     assert not at.exception, at.exception
-    assets = requests.get(f"{sandbox.base_url}/_sandbox/assets", timeout=5).json()
-    assert len(assets) == 4, "no duplicate assets"
+    assert len(sandbox_assets(sandbox)) == 4, "no duplicate assets"
 
 
 def test_rate_limit_and_dropped_connection_on_submit_lose_nothing(at, sandbox):
@@ -382,18 +434,18 @@ def test_rate_limit_and_dropped_connection_on_submit_lose_nothing(at, sandbox):
     button(at, "submit__send").click().run()
     open_page(at, "review")
     assert workflow(at).ledger.counts()["submitted"] == 3
-    # A dropped connection on a POST is never repeated blindly: the error says so, the rows stay.
+    # A dropped connection on a POST is never repeated blindly: the row reads "may have been sent".
     open_page(at, "submit")
     paste(at, GOOD[3:])
     control(sandbox, "faults", route="/v1/seedance2/real-avatar", method="POST", drop=True, count=1)
     button(at, "submit__send").click().run()
     assert at.error, "the operator is told"
-    assert len(workflow(at).draft) == 1, "the unsent row is still in the table"
+    assert workflow(at).ledger.counts()["unknown"] == 1, "the row is kept as 'may have been sent'"
     log = requests.get(f"{sandbox.base_url}/_sandbox/requests", timeout=5).json()
     assert sum(1 for r in log if r.get("selector") == "group_id") == 3, (
         "429 retried once, the drop not at all"
     )
-    assert len(requests.get(f"{sandbox.base_url}/_sandbox/assets", timeout=5).json()) == 3
+    assert len(sandbox_assets(sandbox)) == 3
 
 
 def test_a_typed_key_is_used_masked_and_never_stored(sandbox, monkeypatch, tmp_path):

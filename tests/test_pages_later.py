@@ -254,10 +254,24 @@ def test_a_generation_cut_off_while_sending_reads_as_unknown_outcome(
     assert (task_id, status) == (None, "submitting"), "the write-ahead row is all that is left"
 
     reloaded = app_factory()
-    assert workflow(reloaded).videos == [], "no task id: nothing to poll"
-    open_page(reloaded, "generate")
-    earlier = table(reloaded, "video_url")
-    assert earlier["status"].tolist() == [UNKNOWN_OUTCOME]
+    (job,) = workflow(reloaded).videos
+    assert job.unsettled and not job.running, "no task id: nothing to poll, a decision to make"
     open_page(reloaded, "library")
     assert table(reloaded, "video_url")["status"].tolist() == [UNKNOWN_OUTCOME]
     assert stored_videos(tmp_path)[0][2] == "submitting", "reading it changes nothing"
+    open_page(reloaded, "generate")
+    assert "may have been created" in texts(reloaded.warning)
+    again = next(b for b in reloaded.button if b.key and b.key.startswith("generate__unsettled__again"))
+    assert again.disabled, "a second charge needs the operator's explicit consent"
+    # The Start page lists it too, with the same two choices.
+    open_page(reloaded, "home")
+    assert "Needs your decision" in texts(reloaded.subheader)
+    next(b for b in reloaded.button if b.key and b.key.startswith("home__unsettled__dismiss")).click().run()
+    assert stored_videos(tmp_path)[0][2] == "dismissed"
+    assert "Needs your decision" not in texts(reloaded.subheader)
+    posts = [
+        r
+        for r in requests.get(f"{sandbox.base_url}/_sandbox/requests", timeout=5).json()
+        if r["path"].startswith("/v1/videos")
+    ]
+    assert posts == [], "nothing was sent, before or after the decision"

@@ -19,6 +19,7 @@ from urllib3.exceptions import SSLError as Urllib3SSLError
 from lib.apimart.errors import (
     ApiConnectionError,
     ApimartError,
+    ApiStatusError,
     ApiTimeoutError,
     AuthenticationError,
     MalformedResponseError,
@@ -219,6 +220,29 @@ class ApimartClient:
         base = {"group_id": group_id, "project_name": self.project_name, "asset_type": asset_type}
         return self._submit_batches(REAL_AVATAR_PATH, base, assets, first_only={})
 
+    def submit_batch(
+        self,
+        group_id: str,
+        assets: Sequence[AssetInput],
+        asset_type: str = "Video",
+        *,
+        idempotency_key: str | None = None,
+    ) -> SubmittedTask:
+        """One request of at most 20 assets. Callers that record each batch before sending it use this, so
+        the key on disk is the key sent, and a repeat the operator asks for carries the same one."""
+        if not (group_id or "").strip():
+            raise ValueError("group_id is required")
+        items = [a if isinstance(a, AssetInput) else AssetInput(*a) for a in assets]
+        if not 0 < len(items) <= BATCH_SIZE:
+            raise ValueError(f"a batch holds 1 to {BATCH_SIZE} assets")
+        payload = {
+            "group_id": group_id,
+            "project_name": self.project_name,
+            "asset_type": asset_type,
+            "assets": [a.to_payload() for a in items],
+        }
+        return self._post_for_task(REAL_AVATAR_PATH, payload, idempotency_key)
+
     def submit_private_avatar(
         self,
         *,
@@ -316,8 +340,10 @@ class ApimartClient:
 
     # --- video generation --------------------------------------------------------------------------
 
-    def generate_video(self, request: VideoRequest) -> SubmittedTask:
-        return SubmittedTask.from_data(unwrap(self._post(VIDEO_PATH, request.to_payload())))
+    def generate_video(self, request: VideoRequest, *, idempotency_key: str | None = None) -> SubmittedTask:
+        """Send a billable generation. Pass the key recorded before sending, so a send the operator repeats
+        after an unknown outcome carries the same key (an upstream that honours it will not charge twice)."""
+        return self._post_for_task(VIDEO_PATH, request.to_payload(), idempotency_key)
 
     def get_video(self, task_id: str) -> VideoResult:
         return VideoResult.from_task(self.get_task(task_id))
@@ -336,10 +362,35 @@ class ApimartClient:
     def _get(self, path: str, params: dict | None = None) -> Any:
         return self._send("GET", path, params=params)
 
-    def _post(self, path: str, payload: dict) -> Any:
-        return self._send("POST", path, json=payload)
+    def _post(self, path: str, payload: dict, *, idempotency_key: str | None = None) -> Any:
+        try:
+            return self._send("POST", path, json=payload, idempotency_key=idempotency_key)
+        except MalformedResponseError as error:
+            # A 2xx that cannot be read was most likely carried out.
+            error.maybe_sent = error.status_code is not None and error.status_code < 400
+            raise
+        except ApiStatusError as error:
+            # A 5xx may come after the server acted (or from a proxy that lost the answer).
+            error.maybe_sent = error.status_code >= 500
+            raise
 
-    def _send(self, method: str, path: str, *, json: Any = None, params: dict | None = None) -> Any:
+    def _post_for_task(self, path: str, payload: dict, idempotency_key: str | None) -> SubmittedTask:
+        body = self._post(path, payload, idempotency_key=idempotency_key)
+        try:
+            return SubmittedTask.from_data(unwrap(body))
+        except MalformedResponseError as error:
+            error.maybe_sent = True  # the server answered 2xx: it acted, but its task id is unreadable
+            raise
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict | None = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
         if not self._key_usable:
             raise AuthenticationError(
                 "The API key contains spaces, line breaks or unusual characters, so it was not sent.",
@@ -349,7 +400,7 @@ class ApimartClient:
             )
         is_get = method == "GET"
         # One key per logical call, repeated on every attempt, so the server can drop a duplicate.
-        headers = None if is_get else {"Idempotency-Key": str(uuid.uuid4())}
+        headers = None if is_get else {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
         url = self.base_url + path
         attempt = 0
         while True:
@@ -361,6 +412,7 @@ class ApimartClient:
                 )
             except requests.exceptions.RequestException as exc:
                 error, safe = self._transport_error(exc, is_get)
+                error.maybe_sent = not is_get and not safe
                 self._record(method, path, type(exc).__name__, attempt, started)
                 if safe and attempt < self.max_retries:
                     self._wait(attempt, None)

@@ -14,6 +14,10 @@ class ApimartError(Exception):
     """Base of every error the client raises. `message` says what happened, `hint` what to do next."""
 
     retryable: bool = False
+    # True when a POST may have been carried out although no answer says so (it timed out, the connection
+    # broke, the server failed after receiving it, the answer was unreadable): sending it again could pay
+    # twice, so callers treat the outcome as unknown rather than "not sent".
+    maybe_sent: bool = False
 
     def __init__(self, message: str, *, hint: str | None = None, retryable: bool | None = None) -> None:
         super().__init__(message)
@@ -157,6 +161,7 @@ class PartialSubmitError(ApimartError):
         )
         self.submitted = list(submitted)
         self.cause = cause
+        self.maybe_sent = cause.maybe_sent
         self.sent = sent
         self.total = total
 

@@ -15,9 +15,11 @@ with an asset:// URL. Finished videos are a real short MP4 served under /files/.
 
 Control plane (no auth), under /_sandbox/: POST reset; POST h5/{token}/approve|fail; GET/POST config
 (timing, session_ttl, image_review_seconds, video_review_seconds, generation_seconds, public_url);
-GET/POST/DELETE faults (route prefix, method, status + body + retry_after, latency, drop, malformed,
-count, probability; applied before the handler, so a faulted request changes nothing); GET/DELETE
-requests (the /v1 request log, keys only as fingerprints); GET assets; GET health.
+GET/POST/DELETE faults (route prefix, method, selector of the real-avatar step, status + body +
+retry_after, latency, drop, malformed, count, probability; applied before the handler, so a faulted
+request changes nothing, or with `after` once the handler has carried the request out, so the answer is
+lost while the work is done); GET/DELETE requests (the /v1 request log, keys only as fingerprints,
+with each POST's Idempotency-Key); GET assets; GET tasks?kind=; GET health.
 
 Not emulated: real identity, face matching or liveness; billing and balances (402 only via a fault);
 rate limits (429 only via a fault); a server-side callback POST from APIMart; upstream's exact error

@@ -137,9 +137,18 @@ class Fault:
     malformed: bool = False
     count: int | None = 1
     probability: float = 1.0
+    # "after": the request is carried out first, then the answer is lost (delayed, dropped or replaced by
+    # the status): the case that costs money when a client sends it again.
+    after: bool = False
+    # Narrows a fault on /v1/seedance2/real-avatar to one step: callback_url, byted_token or group_id.
+    selector: str | None = None
 
-    def matches(self, path: str, method: str) -> bool:
-        return path.startswith(self.route) and (self.method is None or self.method.upper() == method.upper())
+    def matches(self, path: str, method: str, selector: str | None = None) -> bool:
+        return (
+            path.startswith(self.route)
+            and (self.method is None or self.method.upper() == method.upper())
+            and (self.selector is None or self.selector == selector)
+        )
 
 
 class Store:
@@ -527,6 +536,8 @@ class Store:
             "malformed",
             "count",
             "probability",
+            "after",
+            "selector",
         }
         if unknown := set(spec) - allowed:
             raise SandboxError(400, f"unknown fault fields: {', '.join(sorted(unknown))}")
@@ -536,10 +547,10 @@ class Store:
             self.faults.append(fault)
             return fault
 
-    def take_fault(self, path: str, method: str) -> Fault | None:
+    def take_fault(self, path: str, method: str, selector: str | None = None) -> Fault | None:
         with self.lock:
             for fault in self.faults:
-                if fault.matches(path, method) and self._random.random() < fault.probability:
+                if fault.matches(path, method, selector) and self._random.random() < fault.probability:
                     if fault.count is not None:
                         fault.count -= 1
                         if fault.count <= 0:
@@ -551,6 +562,16 @@ class Store:
         with self.lock:
             self.requests.append(entry)
             del self.requests[:-5000]  # bounded: a long demo must not grow without end
+
+    def task_rows(self, kind: str | None = None) -> list[dict]:
+        """Every task the sandbox created (of one kind: session, query, review, video), for tests that
+        count upstream objects."""
+        with self.lock:
+            return [
+                {"id": t.id, "tenant": t.tenant, "kind": t.kind, "group_id": t.group_id}
+                for t in self.tasks.values()
+                if kind is None or t.kind == kind
+            ]
 
     def asset_rows(self) -> list[dict]:
         with self.lock:

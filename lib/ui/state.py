@@ -49,7 +49,7 @@ class Workflow:
     @property
     def running(self) -> bool:
         """A review or a generation is still under way."""
-        return bool(self.ledger and self.ledger.pending_task_ids()) or any(not v.final for v in self.videos)
+        return bool(self.ledger and self.ledger.pending_task_ids()) or any(v.running for v in self.videos)
 
     def remember_group(self, group_id: str, label: str) -> None:
         self.group_id, self.group_label = group_id, label
@@ -85,7 +85,7 @@ def resumed_workflow() -> Workflow:
     try:
         j = journal()
         people = j.registry.people(j.scope)
-        unfinished = j.registry.unfinished_videos(j.scope)
+        unfinished = j.registry.unfinished_videos(j.scope) + j.registry.unsettled_videos(j.scope)
     except Exception:  # an unreadable registry must not keep the app from starting
         return wf
     wf.known_groups = {p.group_id: p.label for p in people}

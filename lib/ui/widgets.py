@@ -30,7 +30,13 @@ def require(done: bool, message: str, page: str, label: str) -> None:
         st.stop()
 
 
-def _what_to_do(error: ApimartError) -> str:
+def _what_to_do(error: ApimartError, again: str, unsafe: bool) -> str:
+    if unsafe:
+        # Never "press Retry" here: the request may have been carried out, and a repeat could pay twice.
+        return (
+            "The request may have reached APIMart before the answer was lost. Nothing is sent again by "
+            "itself: decide below what to do with it."
+        )
     if isinstance(error, AuthenticationError):
         return "Check the API key in the sidebar (or APIMART_API_KEY)."
     if isinstance(error, InsufficientBalanceError):
@@ -39,7 +45,7 @@ def _what_to_do(error: ApimartError) -> str:
         wait = f" in about {error.retry_after:g} s" if error.retry_after else " in a moment"
         return f"APIMart asked us to slow down: try again{wait}."
     if isinstance(error, ServerError | ApiConnectionError):
-        return "This is usually temporary: press Retry. Your table, group and tasks are kept."
+        return f"This is usually temporary: {again}. Your table, group and tasks are kept."
     return error.hint or ""
 
 
@@ -51,16 +57,26 @@ def sending(what: str):
     )
 
 
-def show_error(error: ApimartError, *, retry_key: str | None = None) -> bool:
-    """One clear message with what to do next; returns True when the operator pressed Retry."""
+def show_error(
+    error: ApimartError,
+    *,
+    retry_key: str | None = None,
+    again: str = "try the same button again",
+    repeat_is_safe: bool = False,
+) -> bool:
+    """One clear message with what to do next; returns True when the operator pressed Retry. `again` says
+    how this page tries again when it offers no Retry button (a poll asks again by itself). A request that
+    may have been carried out gets no Retry unless `repeat_is_safe` (a second one creates nothing billed)."""
     text = f"**{error.message}**"
-    if hint := _what_to_do(error):
+    unsafe = error.maybe_sent and not repeat_is_safe
+    offered = bool(retry_key) and not unsafe
+    if hint := _what_to_do(error, "press Retry" if offered else again, unsafe):
         text += f"  \n{hint}"
     if isinstance(error, RateLimitError):
         st.warning(text, icon=":material/hourglass_top:")
     else:
         st.error(text, icon=":material/error:")
-    return bool(retry_key) and st.button("Retry", key=retry_key, icon=":material/refresh:")
+    return offered and st.button("Retry", key=retry_key, icon=":material/refresh:")
 
 
 def _take_typed_key() -> None:

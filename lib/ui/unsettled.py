@@ -1,0 +1,166 @@
+"""Work whose outcome is unknown (a request that may have been carried out, its answer lost): shown as
+"may have been sent", never as a plain retry, each with the operator's two choices. The app itself never
+sends such work again: a repeated send could create assets twice or charge for a second video."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from lib import flow
+from lib.apimart import ApimartError
+from lib.flow import GenerationJob
+from lib.ledger import AssetLedger
+from lib.ui import state, widgets
+
+ERROR_KEY = "unsettled__error"
+
+
+def _when(timestamp: float | None) -> str:
+    return datetime.fromtimestamp(timestamp).strftime("%H:%M") if timestamp else "earlier"
+
+
+def _run(action, *args) -> None:
+    """Run a settling action in a button callback; an API error is kept for the page to show."""
+    st.session_state.pop(ERROR_KEY, None)
+    try:
+        action(*args)
+    except (ApimartError, flow.RefusedError) as error:
+        st.session_state[ERROR_KEY] = error
+
+
+def _send_again(group_id: str, send_key: str) -> None:
+    ledger = _working_ledger(group_id)
+    outcome = flow.send_again(state.client(), ledger, send_key, journal=state.journal())
+    if outcome.error is not None:
+        raise outcome.error
+
+
+def _put_back(group_id: str, send_key: str, go_to_submit: bool) -> None:
+    ledger = _working_ledger(group_id)
+    rows = flow.put_back(ledger, send_key, journal=state.journal())
+    wf = state.workflow()
+    wf.draft = [r for r in wf.draft if r.url or r.name] + rows
+    st.session_state["submit__editor_version"] = st.session_state.get("submit__editor_version", 0) + 1
+    if go_to_submit:
+        st.session_state["unsettled__to_submit"] = True
+
+
+def _working_ledger(group_id: str) -> AssetLedger:
+    # Settling makes that person the working one, so the review (or the table) goes on where it belongs.
+    wf = state.workflow()
+    if wf.group_id != group_id:
+        state.use_group(group_id)
+    return wf.ledger
+
+
+def asset_sends(ledger: AssetLedger | None, *, key: str) -> None:
+    """The sends of this ledger whose outcome is unknown, each with "send again" and "put back"."""
+    if ledger is None:
+        return
+    for send_key, assets in ledger.unsettled_sends().items():
+        _asset_send_card(ledger.group_id, send_key, len(assets), ", ".join(a.name for a in assets), key=key)
+
+
+def _asset_send_card(
+    group_id: str, send_key: str, count: int, names: str, *, key: str, label="", since=None, elsewhere=False
+):
+    with st.container(border=True):
+        who = f" for {label}" if label else ""
+        st.warning(
+            f"**{count} asset(s){who} may have been sent** ({_when(since)}): APIMart's answer did not "
+            "arrive, so we cannot tell whether it received them. The app will not send them again by itself.",
+            icon=":material/help:",
+        )
+        st.text(names)
+        left, right = st.columns(2)
+        left.button(
+            "Send them again",
+            key=f"{key}__again_{send_key}",
+            on_click=_run,
+            args=(_send_again, group_id, send_key),
+            icon=":material/send:",
+            help="Sends the same assets with the same request key. If APIMart did receive them the first "
+            "time, they may appear twice in this person's group.",
+        )
+        right.button(
+            "Put them back in the table",
+            key=f"{key}__back_{send_key}",
+            on_click=_run,
+            args=(_put_back, group_id, send_key, elsewhere),
+            icon=":material/undo:",
+            help="Sends nothing. The rows go back to the Submit table, to send later or drop.",
+        )
+
+
+def video(job: GenerationJob, *, key: str) -> None:
+    """A generation that may have created a billable video: send again only with explicit consent."""
+    journal = state.journal()
+    st.warning(
+        "**This video may have been created, and charged**: APIMart's answer did not arrive, so it "
+        "cannot be followed. The app will not send it again by itself.",
+        icon=":material/help:",
+    )
+    accepted = st.checkbox(
+        "Send again: I accept a possible second charge", key=f"{key}__accept_{job.video_id}"
+    )
+    left, right = st.columns(2)
+    left.button(
+        "Send again",
+        key=f"{key}__again_{job.video_id}",
+        disabled=not accepted,
+        on_click=_run,
+        args=(lambda: flow.send_generation_again(state.client(), job, journal=journal),),
+        icon=":material/send:",
+    )
+    right.button(
+        "Don't send again",
+        key=f"{key}__dismiss_{job.video_id}",
+        on_click=_run,
+        args=(lambda: flow.dismiss_generation(job, journal=journal),),
+        icon=":material/block:",
+    )
+
+
+def everything(*, key: str) -> int:
+    """Every unknown outcome of this connection (any person, any earlier session), each with its
+    choices; returns how many there are."""
+    journal = state.journal()
+    sends = journal.registry.unsettled_sends(journal.scope)
+    wf = state.workflow()
+    held = {job.video_id: job for job in wf.videos}
+    videos = []
+    for row in journal.registry.unsettled_videos(journal.scope):
+        if row["id"] not in held:
+            wf.videos.append(GenerationJob.from_record(row))
+            held[row["id"]] = wf.videos[-1]
+        videos.append(held[row["id"]])
+    if not sends and not videos:
+        return 0
+    st.subheader("Needs your decision")
+    for send in sends:
+        _asset_send_card(
+            send["group_id"],
+            send["send_key"] or "",
+            send["assets"],
+            send["names"] or "",
+            key=key,
+            label=send["label"] or send["group_id"],
+            since=send["since"],
+            elsewhere=True,
+        )
+    for job in videos:
+        with st.container(border=True):
+            st.text(f"Video · {job.model} · {job.prompt[:120]}")
+            video(job, key=key)
+    show_error()
+    if st.session_state.pop("unsettled__to_submit", False):
+        st.switch_page("pages/submit.py")
+    return len(sends) + len(videos)
+
+
+def show_error() -> None:
+    """The error of the last settling action, if it failed (once per page)."""
+    if error := st.session_state.get(ERROR_KEY):
+        widgets.show_error(error)
