@@ -9,9 +9,23 @@ if __name__ == "__main__":
 
     run_dashboard()
 else:
-    # Imported by the server (uvicorn): extra routes on the app's own port.
+    # Imported by the server (uvicorn): extra routes on the app's own port. The mode (is the sandbox
+    # mounted?) and who may use its control plane are decided here, from what is known at start.
     from lib.server import server_routes
     from lib.ui.shell import navigation_only
 
+    def _secrets_at_start() -> dict:
+        try:
+            return dict(st.secrets)
+        except Exception:  # no secrets.toml: the usual case on a newcomer's machine
+            return {}
+
     navigation_only()
-    app = st.App(__file__, routes=server_routes())
+    app = st.App(
+        __file__,
+        routes=server_routes(
+            secrets=_secrets_at_start(),
+            # Unset, Streamlit binds every interface.
+            server_address=st.get_option("server.address") or "0.0.0.0",
+        ),
+    )

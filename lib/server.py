@@ -1,16 +1,31 @@
-"""The extra HTTP routes served on the app's own port (st.App routes): the H5 callback, and the sandbox
-mounted at /sandbox so its H5 page is reachable wherever the app is. No Streamlit import here."""
+"""The extra HTTP routes served on the app's own port (st.App routes): the H5 callback, and in sandbox mode
+the sandbox mounted at /sandbox so its H5 page is reachable wherever the app is. No Streamlit import here.
+
+The callback route records only what carries an attempt's own secret (see lib.callbacks). The sandbox is
+mounted only when the server starts in sandbox mode (no APIMart key in the environment or secrets, and
+AVATAR_DESK_SANDBOX not off): a live deployment exposes no emulator, reset or fault injection. A key typed
+in the sidebar later makes that one session live; the mount stays for the other sessions. The sandbox's
+API and H5 pages answer anyone (a phone must reach them); its control plane (/sandbox/_sandbox/...)
+answers only loopback clients or a request bearing AVATAR_DESK_SANDBOX_CONTROL_TOKEN in the
+X-Sandbox-Control-Token header. Behind a reverse proxy every request comes from loopback, so when
+AVATAR_DESK_PUBLIC_URL is not a loopback URL or the server binds beyond loopback (Streamlit's default
+binds every interface), loopback is not trusted and the token is required; this process's own client
+(lib.sandbox.control) holds it, generated at start when the variable is not set."""
 
 from __future__ import annotations
 
 import html
 import os
+from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from lib.callbacks import CallbackInbox, server_inbox
+from lib.callbacks import SECRET_PARAM, CallbackInbox, server_inbox
+from lib.connection import resolve_settings
+from lib.sandbox.control import ControlGuard, control_token, is_loopback_host
 
 SANDBOX_PREFIX = "/sandbox"
 CALLBACK_PATH = "/callback"
@@ -37,6 +52,20 @@ def _answer(ok: bool) -> HTMLResponse:
     return HTMLResponse(_PAGE.format(ok=str(ok).lower(), title=html.escape(title), body=html.escape(body)))
 
 
+def _refused() -> HTMLResponse:
+    # Plain, and the same for every reason (unknown secret, another token, too late): it reveals nothing.
+    return HTMLResponse(
+        _PAGE.format(
+            ok="false",
+            title="This link is not valid",
+            body=html.escape(
+                "Ask the person who sent you the link for a new one. / 此链接无效，请联系发送链接的人获取新链接。"
+            ),
+        ),
+        status_code=403,
+    )
+
+
 def callback_endpoint(inbox: CallbackInbox):
     async def endpoint(request: Request):
         params = dict(request.query_params)
@@ -48,12 +77,13 @@ def callback_endpoint(inbox: CallbackInbox):
                 body = dict(await request.form())
             if isinstance(body, dict):
                 params.update({k: str(v) for k, v in body.items() if isinstance(v, str | int)})
-        record = inbox.record(params)
+        # The secret is the one in the URL the app gave APIMart, never one from a body.
+        record = inbox.record(request.query_params.get(SECRET_PARAM, ""), params)
         if record is None:
             return (
-                JSONResponse({"error": "bytedToken is missing"}, status_code=400)
+                JSONResponse({"error": "refused"}, status_code=403)
                 if request.method == "POST"
-                else _answer(False)
+                else _refused()
             )
         if request.method == "POST":
             return JSONResponse({"received": True})
@@ -62,27 +92,63 @@ def callback_endpoint(inbox: CallbackInbox):
     return endpoint
 
 
-def sandbox_enabled(env=os.environ) -> bool:
+def sandbox_enabled(env: Mapping[str, str] = os.environ) -> bool:
     return env.get("AVATAR_DESK_SANDBOX", "on").lower() not in ("0", "off", "false", "no")
+
+
+def sandbox_mode_at_start(
+    env: Mapping[str, str] = os.environ, secrets: Mapping[str, object] | None = None
+) -> bool:
+    """Mount the sandbox: no APIMart key is configured (the rule lib.connection applies to every session)
+    and AVATAR_DESK_SANDBOX is not off."""
+    return sandbox_enabled(env) and resolve_settings(env, secrets or {}).is_sandbox
+
+
+def _is_loopback_url(url: str) -> bool:
+    try:
+        return is_loopback_host(urlsplit(url).hostname or "")
+    except ValueError:
+        return False
+
+
+def control_guard(env: Mapping[str, str] = os.environ, server_address: str | None = None) -> ControlGuard:
+    """Who may use the mounted sandbox's control plane. `server_address` is where the server binds (None:
+    not known, as when a test serves the routes on loopback itself)."""
+    public = env.get("AVATAR_DESK_PUBLIC_URL", "").strip()
+    exposed = bool(public and not _is_loopback_url(public)) or (
+        server_address is not None and not is_loopback_host(server_address)
+    )
+    return ControlGuard(token=control_token(env), trust_loopback=not exposed)
 
 
 _MOUNTED = {"sandbox": False}
 
 
 def sandbox_is_mounted() -> bool:
-    """True in a process started by `streamlit run app.py`, where the sandbox shares the app's port."""
+    """True in a process started by `streamlit run app.py` in sandbox mode, where the sandbox shares the
+    app's port."""
     return _MOUNTED["sandbox"]
 
 
-def server_routes(inbox: CallbackInbox | None = None) -> list[BaseRoute]:
+def server_routes(
+    inbox: CallbackInbox | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    secrets: Mapping[str, object] | None = None,
+    server_address: str | None = None,
+) -> list[BaseRoute]:
+    """The routes, built once when the server starts: `env` and `secrets` as known then decide the mode."""
     inbox = server_inbox() if inbox is None else inbox
+    env = os.environ if env is None else env
     routes: list[BaseRoute] = [Route(CALLBACK_PATH, callback_endpoint(inbox), methods=["GET", "POST"])]
-    if sandbox_enabled():
+    mount = sandbox_mode_at_start(env, secrets)
+    if mount:
         from lib.sandbox.config import SandboxConfig
         from lib.sandbox.server import create_app
 
-        public = os.environ.get("AVATAR_DESK_PUBLIC_URL", "").rstrip("/")
+        public = env.get("AVATAR_DESK_PUBLIC_URL", "").rstrip("/")
         config = SandboxConfig(public_url=f"{public}{SANDBOX_PREFIX}" if public else None)
-        routes.append(Mount(SANDBOX_PREFIX, app=create_app(config)))
-        _MOUNTED["sandbox"] = True
+        guard = control_guard(env, server_address)
+        routes.append(Mount(SANDBOX_PREFIX, app=create_app(config, control_guard=guard)))
+    _MOUNTED["sandbox"] = mount
     return routes

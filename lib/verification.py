@@ -3,11 +3,12 @@ token is queried only after a success signal. Pure: no HTTP, no Streamlit."""
 
 from __future__ import annotations
 
+import hmac
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from lib.callbacks import CallbackRecord
+from lib.callbacks import CALLBACK_GRACE_S, CallbackRecord, callback_secret_of
 
 # Upstream, the link and token live about 120 s; APIMart states no lifetime of its own.
 SESSION_LIFETIME_S = 120.0
@@ -35,6 +36,11 @@ class VerificationAttempt:
     def expires_at(self) -> float:
         return self.created_at + self.lifetime
 
+    @property
+    def callback_secret(self) -> str:
+        """This attempt's own callback secret, carried by the callback URL it sent (see lib.callbacks)."""
+        return callback_secret_of(self.callback_url)
+
     def remaining(self, now: float | None = None) -> float:
         return max(0.0, self.expires_at - (time.time() if now is None else now))
 
@@ -46,8 +52,14 @@ class VerificationAttempt:
         return EXPIRED if self.remaining(now) <= 0 else WAITING
 
     def apply_callback(self, record: CallbackRecord | None) -> bool:
-        """Take the phone's redirect into account; True when it changed the outcome."""
-        if record is None or record.byted_token != self.byted_token or self.outcome:
+        """Take the phone's redirect into account; True when it changed the outcome. The caller reads the
+        record under this attempt's own callback secret; it counts only for this attempt's token, when it
+        arrived while the link lived, and before any other signal. A failure never spends the token."""
+        if record is None or self.outcome or self.queried:
+            return False
+        if not hmac.compare_digest(record.byted_token.encode(), self.byted_token.encode()):
+            return False
+        if record.received_at > self.expires_at + CALLBACK_GRACE_S:
             return False
         self.outcome = APPROVED if record.succeeded else FAILED
         self.signal = "callback"

@@ -6,32 +6,47 @@ import streamlit as st
 
 from lib import flow
 from lib.apimart import ApimartError, with_language
-from lib.callbacks import server_inbox
+from lib.callbacks import SECRET_PARAM, new_callback_secret, server_inbox, with_callback_secret
 from lib.qr import qr_png
 from lib.ui import state, widgets
 from lib.verification import APPROVED, EXPIRED, FAILED, LANGUAGES, USED, WAITING, handoff_text
 
 wf = state.workflow()
+
+# A callback URL pointed at this page (instead of /callback) lands here, on the person's phone, with the
+# result in the query: the same secret and the same rules as the /callback route, and the same answer.
+if "bytedToken" in st.query_params:
+    landed = st.query_params.to_dict()
+    st.query_params.clear()
+    if (record := server_inbox().record(landed.get(SECRET_PARAM, ""), landed)) is None:
+        st.warning("This link is not valid (any more). Ask the person who sent it for a new one.")
+    elif record.succeeded:
+        st.success("Done: thank you. Your verification is complete. You can close this page.")
+    else:
+        st.warning(
+            "Verification not completed. Tell the person who sent you the link: they can send a new one."
+        )
+    st.stop()
+
 widgets.step_header(
     1, "Verify the person", "The person scans the code with their phone and completes a face check there."
 )
 widgets.sandbox_banner()
 
-# A callback URL pointed at this page (instead of /callback) lands here with the result in the query.
-if "bytedToken" in st.query_params:
-    server_inbox().record(st.query_params.to_dict())
-    st.query_params.clear()
-
 
 def create_session() -> None:
+    # A secret of this attempt's own rides in the callback URL: only a callback carrying it (and this
+    # attempt's token) moves this page; the token alone, which is in the QR code, does not.
+    secret = new_callback_secret()
     try:
         wf.verification = flow.start_session(
             state.client(),
-            wf.callback_url or state.default_callback_url(),
+            with_callback_secret(wf.callback_url or state.default_callback_url(), secret),
             wf.language,
             lifetime=state.session_lifetime(),
             journal=state.journal(),
         )
+        server_inbox().expect(secret, wf.verification.byted_token, wf.verification.expires_at)
         wf.notice = ""
         st.session_state.pop("verify__error", None)
     except ApimartError as error:
@@ -124,9 +139,10 @@ waiting_at_render = attempt.state() == WAITING
 
 @st.fragment(run_every=1.0 if waiting_at_render else None)
 def live_status() -> None:
-    """Countdown and callback watch: reads the server's callback inbox, never the API."""
+    """Countdown and callback watch: reads this attempt's own entry in the server's callback inbox (by its
+    secret, never by the token), never the API."""
     current = wf.verification
-    if current.apply_callback(server_inbox().get(current.byted_token)):
+    if current.apply_callback(server_inbox().get(current.callback_secret)):
         if current.outcome == APPROVED:
             get_group()
         st.rerun()

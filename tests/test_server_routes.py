@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+
 import requests
 from starlette.applications import Starlette
 
@@ -11,35 +13,57 @@ from lib.server import server_routes
 from tests.serving import serve_asgi, streamlit_app
 
 
+def expecting(inbox, token, secret, lifetime=120.0):
+    inbox.expect(secret, token, time.time() + lifetime)
+    return secret
+
+
 def test_callback_get_records_and_thanks_the_person():
     inbox = CallbackInbox()
+    expecting(inbox, "token_a", "secret-a")
+    expecting(inbox, "token_b", "secret-b")
     with serve_asgi(Starlette(routes=server_routes(inbox))) as base:
         ok = requests.get(
             f"{base}/callback",
-            params={"bytedToken": "token_a", "resultCode": "10000", "verify_type": "h5"},
+            params={"s": "secret-a", "bytedToken": "token_a", "resultCode": "10000", "verify_type": "h5"},
             timeout=5,
         )
         assert ok.status_code == 200 and 'data-ok="true"' in ok.text and "close this page" in ok.text
-        assert inbox.get("token_a").succeeded
+        assert inbox.get("secret-a").succeeded
         failed = requests.get(
-            f"{base}/callback", params={"bytedToken": "token_b", "resultCode": "60001"}, timeout=5
+            f"{base}/callback",
+            params={"s": "secret-b", "bytedToken": "token_b", "resultCode": "60001"},
+            timeout=5,
         )
-        assert 'data-ok="false"' in failed.text and not inbox.get("token_b").succeeded
+        assert 'data-ok="false"' in failed.text and not inbox.get("secret-b").succeeded
         nothing = requests.get(f"{base}/callback", timeout=5)
-        assert 'data-ok="false"' in nothing.text and len(inbox) == 2
+        assert (
+            nothing.status_code == 403 and 'data-ok="false"' in nothing.text and "not valid" in nothing.text
+        )
+        assert len(inbox) == 2
 
 
 def test_callback_post_accepts_json_and_form():
     inbox = CallbackInbox()
+    expecting(inbox, "t1", "s1")
+    expecting(inbox, "t2", "s2")
     with serve_asgi(Starlette(routes=server_routes(inbox))) as base:
         assert requests.post(
-            f"{base}/callback", json={"bytedToken": "t1", "resultCode": 10000}, timeout=5
+            f"{base}/callback?s=s1", json={"bytedToken": "t1", "resultCode": 10000}, timeout=5
         ).json() == {"received": True}
         assert requests.post(
-            f"{base}/callback", data={"bytedToken": "t2", "resultCode": "10000"}, timeout=5
+            f"{base}/callback?s=s2", data={"bytedToken": "t2", "resultCode": "10000"}, timeout=5
         ).ok
-        assert requests.post(f"{base}/callback", json={"resultCode": "10000"}, timeout=5).status_code == 400
-        assert inbox.get("t1").succeeded and inbox.get("t2").succeeded
+        assert (
+            requests.post(f"{base}/callback?s=s1", json={"resultCode": "10000"}, timeout=5).status_code == 403
+        )
+        # The secret counts only from the URL the app gave, never from a body.
+        assert (
+            requests.post(
+                f"{base}/callback", json={"s": "s1", "bytedToken": "t1", "resultCode": 10000}, timeout=5
+            )
+        ).status_code == 403
+        assert inbox.get("s1").succeeded and inbox.get("s2").succeeded
 
 
 def test_mounted_sandbox_builds_links_under_its_prefix():
@@ -58,9 +82,11 @@ def test_mounted_sandbox_builds_links_under_its_prefix():
 def test_streamlit_run_serves_app_callback_and_sandbox_on_one_port():
     with streamlit_app() as base:
         assert requests.get(f"{base}/_stcore/health", timeout=5).ok
+        # Bound to loopback, with no public URL: a loopback client may use the control plane.
         assert requests.get(f"{base}/sandbox/_sandbox/health", timeout=5).json().get("ok") is True
+        # A callback without an attempt's secret is refused: the token alone (it is in the QR) moves nothing.
         page = requests.get(
             f"{base}/callback", params={"bytedToken": "token_x", "resultCode": "10000"}, timeout=5
         )
-        assert page.status_code == 200 and 'data-ok="true"' in page.text
+        assert page.status_code == 403 and 'data-ok="false"' in page.text
         assert '<div id="root"' in requests.get(base, timeout=5).text or requests.get(base, timeout=5).ok

@@ -1,6 +1,6 @@
 """The verification attempt's countdown, outcome signals and the never-burn-the-token rule."""
 
-from lib.callbacks import CallbackInbox
+from lib.callbacks import CallbackInbox, CallbackRecord, with_callback_secret
 from lib.verification import APPROVED, EXPIRED, FAILED, USED, WAITING, VerificationAttempt, handoff_text
 
 
@@ -28,27 +28,40 @@ def test_query_is_refused_until_a_success_signal():
 
 
 def test_callback_moves_the_attempt_and_ignores_other_tokens():
-    inbox = CallbackInbox(clock=lambda: 5.0)
+    inbox = CallbackInbox(clock=lambda: 1005.0)
     a = attempt()
-    assert not a.apply_callback(inbox.record({"bytedToken": "token_other", "resultCode": "10000"}))
-    assert a.apply_callback(inbox.record({"bytedToken": "token_abc", "resultCode": "60001"}))
-    assert a.state(1001.0) == FAILED and a.signal == "callback"
+    inbox.expect("sec", "token_abc", a.expires_at)
+    assert inbox.record("sec", {"bytedToken": "token_other", "resultCode": "10000"}) is None
+    assert not a.apply_callback(CallbackRecord("token_other", "10000", {}, 1005.0))
+    assert a.apply_callback(inbox.record("sec", {"bytedToken": "token_abc", "resultCode": "60001"}))
+    assert a.state(1001.0) == FAILED and a.signal == "callback" and not a.queried
     assert "failed" in a.query_refusal(1001.0)
 
 
-def test_callback_success_even_after_expiry_counts():
-    a = attempt()
-    a.apply_callback(CallbackInbox().record({"bytedToken": "token_abc", "resultCode": "10000"}))
+def test_a_success_that_arrived_in_time_counts_after_expiry_and_a_late_one_does_not():
+    a = attempt()  # the link lives from 1000 to 1120
+    assert a.apply_callback(CallbackRecord("token_abc", "10000", {}, 1119.0))
     assert a.state(5000.0) == APPROVED
+    late = attempt()
+    assert not late.apply_callback(CallbackRecord("token_abc", "10000", {}, 1200.0))
+    assert late.state(1200.0) == EXPIRED and late.query_refusal(1200.0)
 
 
-def test_inbox_is_bounded_and_keeps_only_documented_fields():
-    inbox = CallbackInbox(max_entries=2)
-    for i in range(3):
-        inbox.record({"bytedToken": f"t{i}", "resultCode": "10000", "evil": "x" * 10})
-    assert len(inbox) == 2 and inbox.get("t0") is None
-    assert "evil" not in inbox.get("t2").params
-    assert inbox.record({"resultCode": "10000"}) is None
+def test_the_attempt_knows_its_secret_from_its_callback_url():
+    url = with_callback_secret("https://app.example/callback?keep=1", "abc-123")
+    assert url == "https://app.example/callback?keep=1&s=abc-123"
+    a = VerificationAttempt("task_1", "https://h5.example/x", "token_abc", url, 1000.0)
+    assert a.callback_secret == "abc-123" and attempt().callback_secret == ""
+    assert with_callback_secret(url, "new") == "https://app.example/callback?keep=1&s=new"
+
+
+def test_inbox_keeps_only_documented_fields_and_refuses_what_it_does_not_expect():
+    inbox = CallbackInbox()
+    inbox.expect("sec", "t2", 10**10)
+    assert "evil" not in inbox.record("sec", {"bytedToken": "t2", "resultCode": "10000", "evil": "x"}).params
+    assert inbox.record("sec", {"resultCode": "10000"}) is None
+    assert inbox.record("other", {"bytedToken": "t2", "resultCode": "10000"}) is None
+    assert inbox.get("") is None and inbox.get("other") is None
 
 
 def test_handoff_text_in_each_language():

@@ -14,6 +14,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Route
 
 from lib.sandbox.config import SandboxConfig
+from lib.sandbox.control import TOKEN_HEADER, ControlGuard
 from lib.sandbox.h5 import expired_page, h5_page
 from lib.sandbox.store import SandboxError, Store, fingerprint
 
@@ -121,8 +122,16 @@ def _api(store: Store, handler):
     return endpoint
 
 
-def create_app(config: SandboxConfig | None = None, store: Store | None = None) -> Starlette:
+def create_app(
+    config: SandboxConfig | None = None,
+    store: Store | None = None,
+    *,
+    control_guard: ControlGuard | None = None,
+) -> Starlette:
     store = store or Store(config)
+    # Loopback clients and the control token by default (lib.sandbox.control); the app passes a stricter
+    # guard when it sits behind a proxy or binds beyond loopback.
+    guard = control_guard or ControlGuard.from_environment()
 
     def real_avatar(request, tenant, body):
         chosen = [s for s in SELECTORS if s in body]
@@ -174,7 +183,7 @@ def create_app(config: SandboxConfig | None = None, store: Store | None = None) 
             media_type="video/mp4" if ext == "mp4" else "image/jpeg",
         )
 
-    # ---- control plane (no auth: a loopback tool for demos and tests)
+    # ---- control plane: loopback clients or the control token only (see lib.sandbox.control)
 
     async def control_json(request: Request):
         raw = await request.body()
@@ -185,6 +194,12 @@ def create_app(config: SandboxConfig | None = None, store: Store | None = None) 
 
     def control(handler):
         async def endpoint(request: Request) -> Response:
+            if not guard.allows(
+                request.client.host if request.client else None, request.headers.get(TOKEN_HEADER)
+            ):
+                return _error(
+                    403, "the sandbox control plane answers loopback or its token only", "forbidden"
+                )
             try:
                 return JSONResponse(await handler(request))
             except SandboxError as error:
