@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from lib import flow, review
-from lib.apimart import ApimartClient, ApimartError, BadRequestError, PartialSubmitError
+from lib.apimart import ApimartClient, ApimartError, BadRequestError
 from lib.assets import AssetRow, RowCheck, check_rows
 from lib.ledger import AssetLedger
 from lib.registry import Journal, Registry

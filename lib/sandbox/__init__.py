@@ -13,7 +13,8 @@ expire after session_ttl, and deterministic reviews: a URL containing `mismatch`
 `unreachable` with InvalidParameter.DownloadFailed, `noreason` with no reason; the rest become Active
 with an asset:// URL. Finished videos are a real short MP4 served under /files/.
 
-Control plane (no auth), under /_sandbox/: POST reset; POST h5/{token}/approve|fail; GET/POST config
+Control plane under /_sandbox/ (loopback clients, or the X-Sandbox-Control-Token header; see
+lib.sandbox.control): POST reset; POST h5/{token}/approve|fail; GET/POST config
 (timing, session_ttl, image_review_seconds, video_review_seconds, generation_seconds, public_url);
 GET/POST/DELETE faults (route prefix, method, selector of the real-avatar step, status + body +
 retry_after, latency, drop, malformed, count, probability; applied before the handler, so a faulted

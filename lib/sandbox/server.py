@@ -47,76 +47,93 @@ class _DroppedResponse(Response):
         raise ConnectionAbortedError("sandbox fault: connection dropped on purpose")
 
 
+def _fault_response(fault) -> Response | None:
+    """The answer a fault puts in place of the real one (None: the fault only delays)."""
+    if fault.malformed:
+        return Response('{"code": 200, "data": {oops', status_code=200, media_type="application/json")
+    if not fault.status:
+        return None
+    content = (
+        fault.body
+        if fault.body is not None
+        else {
+            "error": {
+                "code": fault.status,
+                "message": f"sandbox fault: HTTP {fault.status}",
+                "type": "sandbox_fault",
+            }
+        }
+    )
+    headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
+    if isinstance(content, str):
+        return Response(content, status_code=fault.status, headers=headers, media_type="text/plain")
+    return JSONResponse(content, status_code=fault.status, headers=headers)
+
+
+def _handle(store: Store, handler, request: Request, key: str, body) -> Response:
+    if not key:
+        return _error(401, "Invalid API key", "authentication_error")
+    if body is ValueError or (request.method == "POST" and not isinstance(body, dict)):
+        return _error(400, "the request body must be a JSON object", "invalid_request_error")
+    try:
+        return JSONResponse({"code": 200, "data": handler(request, fingerprint(key), body)})
+    except SandboxError as error:
+        return _error(error.status, error.message, error.type)
+
+
+def _log_entry(request: Request, path: str, body, key: str) -> dict:
+    return {
+        "method": request.method,
+        "path": path,
+        "status": None,
+        "time": time.time(),
+        "faulted": False,
+        "selector": next((s for s in SELECTORS if isinstance(body, dict) and s in body), None),
+        "asset_count": len(body["assets"])
+        if isinstance(body, dict) and isinstance(body.get("assets"), list)
+        else None,
+        "key": fingerprint(key) if key else None,
+        "idempotency_key": request.headers.get("idempotency-key"),
+    }
+
+
 def _api(store: Store, handler):
-    """Wraps a /v1 handler: faults first (a faulted request changes no state), auth, envelope, log."""
+    """Wraps a /v1 handler with faults, auth, envelope and log. A fault applies before the handler (the
+    request changes nothing) or, with `after`, once the handler has carried the request out (the answer
+    is then delayed past the client's patience, dropped or replaced: "done, answer lost")."""
 
     async def endpoint(request: Request) -> Response:
-        path, method = _relative_path(request), request.method
+        path = _relative_path(request)
         raw = await request.body()
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
             body = ValueError
-        entry = {
-            "method": method,
-            "path": path,
-            "status": None,
-            "time": time.time(),
-            "faulted": False,
-            "selector": next((s for s in SELECTORS if isinstance(body, dict) and s in body), None),
-            "asset_count": len(body["assets"])
-            if isinstance(body, dict) and isinstance(body.get("assets"), list)
-            else None,
-        }
         auth = request.headers.get("authorization", "")
         key = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-        entry["key"] = fingerprint(key) if key else None
-        fault = store.take_fault(path, method)
-        response: Response | None = None
+        entry = _log_entry(request, path, body, key)
+        # Logged on arrival (status filled in when answered): a request whose answer is still being held
+        # back, or never comes, is in the log as soon as the sandbox has it.
+        store.log(entry)
+        fault = store.take_fault(path, request.method, entry["selector"])
+        real: Response | None = None
+        if fault and fault.after:
+            real = _handle(store, handler, request, key, body)
+            entry["carried_out"] = real.status_code < 400
         if fault:
             if fault.latency:
                 await asyncio.sleep(fault.latency)
             if fault.drop:
                 entry.update(status=0, faulted=True)
-                store.log(entry)
                 return _DroppedResponse()
-            if fault.malformed:
-                response = Response(
-                    '{"code": 200, "data": {oops', status_code=200, media_type="application/json"
-                )
-            elif fault.status:
-                content = (
-                    fault.body
-                    if fault.body is not None
-                    else {
-                        "error": {
-                            "code": fault.status,
-                            "message": f"sandbox fault: HTTP {fault.status}",
-                            "type": "sandbox_fault",
-                        }
-                    }
-                )
-                headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
-                if isinstance(content, str):
-                    response = Response(
-                        content, status_code=fault.status, headers=headers, media_type="text/plain"
-                    )
-                else:
-                    response = JSONResponse(content, status_code=fault.status, headers=headers)
+            response = _fault_response(fault)
             entry["faulted"] = response is not None
+            response = response or real
+        else:
+            response = None
         if response is None:
-            if not key:
-                response = _error(401, "Invalid API key", "authentication_error")
-            elif body is ValueError or (method == "POST" and not isinstance(body, dict)):
-                response = _error(400, "the request body must be a JSON object", "invalid_request_error")
-            else:
-                try:
-                    data = handler(request, fingerprint(key), body)
-                    response = JSONResponse({"code": 200, "data": data})
-                except SandboxError as error:
-                    response = _error(error.status, error.message, error.type)
+            response = _handle(store, handler, request, key, body)
         entry["status"] = response.status_code
-        store.log(entry)
         return response
 
     return endpoint
@@ -239,6 +256,9 @@ def create_app(
     async def assets(request):
         return store.asset_rows()
 
+    async def tasks(request):
+        return store.task_rows(request.query_params.get("kind"))
+
     async def health(request):
         return {"ok": True}
 
@@ -259,6 +279,7 @@ def create_app(
         Route("/_sandbox/faults", control(faults), methods=["GET", "POST", "DELETE"]),
         Route("/_sandbox/requests", control(request_log), methods=["GET", "DELETE"]),
         Route("/_sandbox/assets", control(assets), methods=["GET"]),
+        Route("/_sandbox/tasks", control(tasks), methods=["GET"]),
         Route("/_sandbox/health", control(health), methods=["GET"]),
     ]
     app = Starlette(routes=routes)
