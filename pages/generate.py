@@ -8,6 +8,7 @@ import streamlit as st
 from lib import flow, generation, library
 from lib.apimart import ApimartError
 from lib.ui import state, unsettled, widgets
+from lib.ui.text import code, literal, web_url
 
 wf = state.workflow()
 journal = state.journal()
@@ -51,7 +52,7 @@ if picked:
     st.markdown("**Roles** (reference image unless you need a first or last frame)")
     for n, url in enumerate(picked, start=1):
         role = st.selectbox(
-            f"image {n}: {usable[url]}",
+            f"image {n}: {literal(usable[url])}",
             generation.ROLES,
             key=f"generate__role_{url}",
             format_func=lambda r: r.replace("_", " "),
@@ -162,9 +163,9 @@ def videos() -> None:
             widgets.show_error(error, again="the page asks again by itself every few seconds")
         with st.container(border=True):
             st.markdown(
-                f"**{job.model}** · {job.params.get('duration', 5)} s · `{job.task_id or 'not sent'}`"
+                f"**{literal(job.model)}** · {literal(job.params.get('duration', 5))} s · {code(job.task_id or 'not sent')}"
             )
-            st.caption(job.prompt)
+            st.caption(literal(job.prompt))
             if job.unsettled:
                 unsettled.video(job, key="generate__unsettled")
             elif job.status == "completed" and job.video_url:
@@ -174,13 +175,17 @@ def videos() -> None:
                     if job.expires_at
                     else "unknown"
                 )
-                st.markdown(f"[Open the video]({job.video_url}) · link expires {expiry}")
-                st.link_button("Download", job.video_url, icon=":material/download:")
+                # Upstream's URL, shown as text; a link only when it is a plain http(s) URL.
+                st.caption(f"Video URL (link expires {expiry}):")
+                st.code(job.video_url, language=None, wrap_lines=True)
+                if web_url(job.video_url):
+                    st.link_button("Open or download", job.video_url, icon=":material/download:")
             elif job.final:
-                st.error(f"Generation {job.status}: {job.error or 'no reason given'}")
+                st.error(f"Generation {literal(job.status)}: {literal(job.error or 'no reason given')}")
             else:
                 st.progress(
-                    min(job.progress, 99) / 100, text=f"{job.status}… {int(time.time() - job.created_at)} s"
+                    min(job.progress, 99) / 100,
+                    text=f"{literal(job.status)}… {int(time.time() - job.created_at)} s",
                 )
         if job.final and not before:
             st.rerun()

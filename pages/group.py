@@ -7,6 +7,7 @@ import streamlit as st
 from lib import flow, library
 from lib.apimart import ApimartError
 from lib.ui import state, widgets
+from lib.ui.text import code
 
 GROUP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{3,127}$")
 
@@ -39,7 +40,7 @@ for row in journal.registry.unread_verification_results(journal.scope):
     with st.container(border=True):
         st.warning(
             f"A verification from {library.when_text(row['created_at'])} UTC was accepted, but its group id "
-            f"could not be read yet (task `{row['result_task_id']}`). Read it now: the person does not need to "
+            f"could not be read yet (task {code(row['result_task_id'])}). Read it now: the person does not need to "
             "verify again.",
             icon=":material/restore:",
         )

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.ui import state, unsettled, widgets
+from lib.ui.text import code, literal
 
 st.title("Avatar Desk")
 st.caption("From a real person to approved Seedance 2.0 avatar assets, through APIMart.")
@@ -29,7 +30,7 @@ with st.container(border=True):
                 icon=":material/video_library:",
             )
     else:
-        st.markdown(f"Person **{wf.group_label or '(no label)'}** · `{wf.group_id}`")
+        st.markdown(f"Person **{literal(wf.group_label) or '(no label)'}** · {code(wf.group_id)}")
         counts = wf.ledger.counts() if wf.ledger else {}
         if counts.get("submitted"):
             st.caption(

@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib import flow, review
 from lib.ui import state, unsettled, widgets
+from lib.ui.text import code, literal
 
 wf = state.workflow()
 widgets.step_header(4, "Review", "APIMart reviews each asset: images take seconds, videos can take minutes.")
@@ -17,7 +18,9 @@ widgets.require(
     "pages/submit.py",
     "Go to the submit step",
 )
-st.caption(f"Group **{wf.group_label or '(no label)'}** · `{ledger.group_id}` · {ledger.asset_type}")
+st.caption(
+    f"Group **{literal(wf.group_label) or '(no label)'}** · {code(ledger.group_id)} · {literal(ledger.asset_type)}"
+)
 
 if wf.review_started_at is None:
     wf.review_started_at = time.time()
@@ -191,7 +194,7 @@ else:
         icon=":material/replay:",
     )
 if refusal := st.session_state.get("review__refusal"):
-    st.warning(refusal)
+    st.warning(literal(refusal))  # may name the operator's assets
 if error := st.session_state.get("review__error"):
     widgets.show_error(error, again="press the resubmit button again")
 unsettled.asset_sends(ledger, key="review__unsettled")

@@ -7,6 +7,7 @@ from lib import flow
 from lib.assets import ASSET_TYPES, AssetRow, check_rows, parse_csv, parse_pasted, request_count
 from lib.probe import probe_urls
 from lib.ui import state, unsettled, widgets
+from lib.ui.text import code, literal
 
 wf = state.workflow()
 widgets.step_header(
@@ -15,7 +16,7 @@ widgets.step_header(
 widgets.require(
     bool(wf.group_id), "Choose the person's asset group first.", "pages/group.py", "Go to the group step"
 )
-st.caption(f"Group **{wf.group_label or '(no label)'}** · `{wf.group_id}`")
+st.caption(f"Group **{literal(wf.group_label) or '(no label)'}** · {code(wf.group_id)}")
 
 EDITOR = f"submit__editor_{st.session_state.setdefault('submit__editor_version', 0)}"
 

@@ -9,6 +9,7 @@ from lib.apimart import ApimartError, with_language
 from lib.callbacks import SECRET_PARAM, new_callback_secret, server_inbox, with_callback_secret
 from lib.qr import qr_png
 from lib.ui import state, widgets
+from lib.ui.text import code
 from lib.verification import APPROVED, EXPIRED, FAILED, LANGUAGES, USED, WAITING, handoff_text
 
 wf = state.workflow()
@@ -122,7 +123,7 @@ if attempt is not None and attempt.state() == EXPIRED and wf.auto_renew:
 
 if attempt is None or attempt.state() == USED:
     if attempt is not None and wf.group_id:
-        st.success(f"Verified. Group `{wf.group_id}`.")
+        st.success(f"Verified. Group {code(wf.group_id)}.")
         st.page_link("pages/group.py", label="Go to the group", icon=":material/arrow_forward:")
     st.button(
         "Create verification session",
@@ -208,5 +209,5 @@ if refusal := st.session_state.get("verify__refusal"):
     st.warning(refusal, icon=":material/front_hand:")
 
 st.caption(
-    f"Session task `{attempt.task_id}` · created {time.strftime('%H:%M:%S', time.localtime(attempt.created_at))}"
+    f"Session task {code(attempt.task_id)} · created {time.strftime('%H:%M:%S', time.localtime(attempt.created_at))}"
 )

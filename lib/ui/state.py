@@ -18,6 +18,7 @@ from lib.ledger import AssetLedger
 from lib.registry import Journal, Registry
 from lib.sandbox.control import SandboxControl
 from lib.server import CALLBACK_PATH, SANDBOX_PREFIX, sandbox_is_mounted
+from lib.ui.text import literal
 from lib.verification import SESSION_LIFETIME_S, VerificationAttempt
 
 WORKFLOW_KEY = "avatar_desk__workflow"
@@ -99,7 +100,7 @@ def resumed_workflow() -> Workflow:
         wf.group_id, wf.group_label = group_id, wf.known_groups.get(group_id, "")
         wf.ledger = j.registry.load_ledger(j.scope, group_id)
         wf.asset_type = wf.ledger.asset_type
-        picked_up.append(f"the review of {wf.group_label or group_id}")
+        picked_up.append(f"the review of {literal(wf.group_label or group_id)}")
     if wf.videos:
         picked_up.append(f"{len(wf.videos)} video generation(s) (see Generate)")
     if picked_up:

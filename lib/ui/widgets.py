@@ -13,6 +13,7 @@ from lib.apimart import (
     ServerError,
 )
 from lib.ui import state
+from lib.ui.text import code, literal
 
 STEPS = ["Verify", "Group", "Submit", "Review"]
 
@@ -46,7 +47,7 @@ def _what_to_do(error: ApimartError, again: str, unsafe: bool) -> str:
         return f"APIMart asked us to slow down: try again{wait}."
     if isinstance(error, ServerError | ApiConnectionError):
         return f"This is usually temporary: {again}. Your table, group and tasks are kept."
-    return error.hint or ""
+    return literal(error.hint or "")
 
 
 def sending(what: str):
@@ -67,7 +68,7 @@ def show_error(
     """One clear message with what to do next; returns True when the operator pressed Retry. `again` says
     how this page tries again when it offers no Retry button (a poll asks again by itself). A request that
     may have been carried out gets no Retry unless `repeat_is_safe` (a second one creates nothing billed)."""
-    text = f"**{error.message}**"
+    text = f"**{literal(error.message)}**"  # upstream's words, shown as text
     unsafe = error.maybe_sent and not repeat_is_safe
     offered = bool(retry_key) and not unsafe
     if hint := _what_to_do(error, "press Retry" if offered else again, unsafe):
@@ -108,7 +109,7 @@ def sidebar_connection() -> None:
                 f"**Live APIMart** · key {settings.masked_key} (from {settings.key_source})",
                 icon=":material/cloud_done:",
             )
-        st.caption(f"Base URL: `{settings.base_url}`  \nProject: `{settings.project_name}`")
+        st.caption(f"Base URL: {code(settings.base_url)}  \nProject: {code(settings.project_name)}")
         st.text_input(
             "API key for this session only",
             key=state.SESSION_API_KEY,
