@@ -8,7 +8,7 @@ character as itself): brackets, emphasis, code, LaTeX, HTML, entities, tables, s
 task_1 alone); block markers (`-`, `=`, `1.`) at the start. Escapes do not stop what happens to the text after
 parsing (GFM links bare `https://…`, `www.…` and `a@b.c`; `->`, `--`, `<=` become arrows and dashes), so an
 invisible word joiner goes where those would match; and text is kept on one line, so no line of it can start a
-block. Checked in Chromium against the real renderer (tests/test_user_text.py). `code` puts a value in an
+block. Checked in Chromium against the real renderer (tests/browser/test_user_text_and_key.py). `code` puts a value in an
 inline code span that its own backticks cannot close. Nothing here stores or logs.
 """
 
