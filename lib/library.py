@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from lib.exports import csv_bytes
-from lib.registry import UNKNOWN_OUTCOME, Journal
+from lib.registry import UNKNOWN_OUTCOME, VIDEO_SUBMITTING, VIDEO_UNKNOWN, Journal
 
 PEOPLE_COLUMNS = ["label", "group_id", "usable", "failed", "pending", "created", "mode", "notes"]
 ASSET_COLUMNS = [
@@ -51,9 +51,9 @@ def assets_frame(
 
 def video_status(video: dict) -> str:
     """A video row's status as the operator should read it."""
-    if video["status"] == "submitting" and not video["task_id"]:
-        # Written before its POST and never updated: the app stopped while sending, so whether a task (and a
-        # charge) exists upstream is unknown. Nothing can be polled; "submitting" would read as running forever.
+    if video["status"] in (VIDEO_SUBMITTING, VIDEO_UNKNOWN) and not video["task_id"]:
+        # Written before its POST and never answered (the app stopped, or the answer was lost): whether a
+        # task (and a charge) exists upstream is unknown. "submitting" would read as running forever.
         return UNKNOWN_OUTCOME
     return video["status"]
 
@@ -90,9 +90,16 @@ def export_json(journal: Journal) -> bytes:
             {k: v for k, v in r.items() if k != "scope"} for r in registry.assets(scope, latest_only=False)
         ],
         "videos": [{k: v for k, v in r.items() if k != "scope"} for r in registry.videos(scope)],
-        "unknown_outcomes": [
-            {k: v for k, v in r.items() if k != "scope"} for r in registry.open_intents(scope)
-        ],
+        "unknown_outcomes": {
+            "asset_sends": registry.unsettled_sends(scope),
+            "videos": [
+                {k: v for k, v in r.items() if k != "scope"} for r in registry.unsettled_videos(scope)
+            ],
+            # Written by versions before per-row write-ahead.
+            "open_intents": [
+                {k: v for k, v in r.items() if k != "scope"} for r in registry.open_intents(scope)
+            ],
+        },
     }
     return json.dumps(data, indent=2, ensure_ascii=False, default=str).encode("utf-8")
 

@@ -107,7 +107,7 @@ with st.container(border=True):
 
 if failure := st.session_state.get("verify__error"):
     error, action = failure
-    if widgets.show_error(error, retry_key="verify__retry"):
+    if widgets.show_error(error, retry_key="verify__retry", repeat_is_safe=True):
         st.session_state.pop("verify__error", None)
         {"create": create_session, "group": get_group}[action]()
         st.rerun()

@@ -13,6 +13,7 @@ from lib.apimart import ApimartError
 from lib.flow import GenerationJob
 from lib.ledger import AssetLedger
 from lib.ui import state, widgets
+from lib.ui.text import literal
 
 ERROR_KEY = "unsettled__error"
 
@@ -67,7 +68,7 @@ def _asset_send_card(
     group_id: str, send_key: str, count: int, names: str, *, key: str, label="", since=None, elsewhere=False
 ):
     with st.container(border=True):
-        who = f" for {label}" if label else ""
+        who = f" for {literal(label)}" if label else ""
         st.warning(
             f"**{count} asset(s){who} may have been sent** ({_when(since)}): APIMart's answer did not "
             "arrive, so we cannot tell whether it received them. The app will not send them again by itself.",
@@ -136,6 +137,9 @@ def everything(*, key: str) -> int:
             wf.videos.append(GenerationJob.from_record(row))
             held[row["id"]] = wf.videos[-1]
         videos.append(held[row["id"]])
+    if st.session_state.pop("unsettled__to_submit", False):
+        # Checked before the early return below: the rows just put back were often the last card.
+        st.switch_page("pages/submit.py")
     if not sends and not videos:
         return 0
     st.subheader("Needs your decision")
@@ -155,8 +159,6 @@ def everything(*, key: str) -> int:
             st.text(f"Video · {job.model} · {job.prompt[:120]}")
             video(job, key=key)
     show_error()
-    if st.session_state.pop("unsettled__to_submit", False):
-        st.switch_page("pages/submit.py")
     return len(sends) + len(videos)
 
 
