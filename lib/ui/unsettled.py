@@ -33,9 +33,16 @@ def _run(action, *args) -> None:
 
 def _send_again(group_id: str, send_key: str) -> None:
     ledger = _working_ledger(group_id)
-    outcome = flow.send_again(state.client(), ledger, send_key, journal=state.journal())
+    # The same "sending" state as Submit: the client may wait out a 429's Retry-After before it goes.
+    with widgets.sending(f"{len(ledger.attempts_sent_with(send_key))} asset(s)"):
+        outcome = flow.send_again(state.client(), ledger, send_key, journal=state.journal())
     if outcome.error is not None:
         raise outcome.error
+
+
+def _send_video_again(job: GenerationJob) -> None:
+    with widgets.sending("the video request"):
+        flow.send_generation_again(state.client(), job, journal=state.journal())
 
 
 def _put_back(group_id: str, send_key: str, go_to_submit: bool) -> None:
@@ -112,7 +119,7 @@ def video(job: GenerationJob, *, key: str) -> None:
         key=f"{key}__again_{job.video_id}",
         disabled=not accepted,
         on_click=_run,
-        args=(lambda: flow.send_generation_again(state.client(), job, journal=journal),),
+        args=(_send_video_again, job),
         icon=":material/send:",
     )
     right.button(
