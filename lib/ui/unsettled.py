@@ -36,6 +36,8 @@ def _send_again(group_id: str, send_key: str) -> None:
     # The same "sending" state as Submit: the client may wait out a 429's Retry-After before it goes.
     with widgets.sending(f"{len(ledger.attempts_sent_with(send_key))} asset(s)"):
         outcome = flow.send_again(state.client(), ledger, send_key, journal=state.journal())
+    if outcome.unsent:  # refused outright this time: the rows go back to the table, never lost
+        _to_draft(outcome.unsent)
     if outcome.error is not None:
         raise outcome.error
 
@@ -47,12 +49,16 @@ def _send_video_again(job: GenerationJob) -> None:
 
 def _put_back(group_id: str, send_key: str, go_to_submit: bool) -> None:
     ledger = _working_ledger(group_id)
-    rows = flow.put_back(ledger, send_key, journal=state.journal())
-    wf = state.workflow()
-    wf.draft = [r for r in wf.draft if r.url or r.name] + rows
-    st.session_state["submit__editor_version"] = st.session_state.get("submit__editor_version", 0) + 1
+    _to_draft(flow.put_back(ledger, send_key, journal=state.journal()))
     if go_to_submit:
         st.session_state["unsettled__to_submit"] = True
+
+
+def _to_draft(rows) -> None:
+    wf = state.workflow()
+    wf.draft = [r for r in wf.draft if r.url or r.name] + list(rows)
+    # The Submit table is re-created around the new draft on its next run.
+    st.session_state["submit__editor_version"] = st.session_state.get("submit__editor_version", 0) + 1
 
 
 def _working_ledger(group_id: str) -> AssetLedger:
