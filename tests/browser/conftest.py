@@ -3,8 +3,6 @@ Playwright (never a downloaded browser), and a screenshot of each test's last sc
 
 from __future__ import annotations
 
-import contextlib
-import re
 import shutil
 from pathlib import Path
 
@@ -12,10 +10,10 @@ import pytest
 
 from lib.sandbox.control import SandboxControl
 from lib.server import SANDBOX_PREFIX
-from tests.serving import ROOT, streamlit_app
+from tests.browser.helpers import operator_page
+from tests.serving import streamlit_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-OUTPUT = ROOT / "test-output" / "browser"
 # Chromium's own background traffic is refused on this closed network: switch it off.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -69,24 +67,6 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-@contextlib.contextmanager
-def operator_page(browser, url: str, name: str):
-    """A desktop-sized operator tab on `url`; its last screen is saved as test-output/browser/<name>.png."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(url)
-    try:
-        yield page
-    finally:
-        OUTPUT.mkdir(parents=True, exist_ok=True)
-        shot = OUTPUT / (re.sub(r"[^\w.-]+", "_", name) + ".png")
-        try:
-            page.screenshot(path=str(shot), full_page=True)
-        finally:
-            context.close()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_happy_path import decode_qr
+from tests.browser.helpers import decode_qr
 
 pytest.importorskip("zxingcpp")
 

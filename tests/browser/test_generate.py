@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_happy_path import continue_to_submit, idle, verify_with_phone
+from tests.browser.helpers import continue_to_submit, idle, verify_with_phone
 
 
 def test_generate_a_video_from_approved_assets(operator: Page, phone_context, sandbox):

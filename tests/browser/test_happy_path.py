@@ -4,6 +4,7 @@ moves on by itself; review polls on its own; failed assets are replaced in place
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from pathlib import Path
@@ -11,60 +12,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-zxingcpp = pytest.importorskip("zxingcpp")
-Image = pytest.importorskip("PIL.Image")
+from tests.browser.helpers import idle, label_group, verify_with_phone
+
+pytest.importorskip("zxingcpp")
+pytest.importorskip("PIL.Image")
 
 GOOD = [f"https://cdn.example.com/lin/front-{i}.mp4" for i in range(4)]
 BAD = ["https://cdn.example.com/lin/mismatch-1.mp4", "https://cdn.example.com/lin/unreachable-2.mp4"]
 RETAKES = ["https://cdn.example.com/lin/retake-1.mp4", "https://cdn.example.com/lin/retake-2.mp4"]
-
-
-def idle(page: Page) -> None:
-    """Wait until no script run is in progress. Only a settled state counts: the app root says
-    "notRunning" and no status widget shows. (A rerun asked for a moment ago may not have started yet:
-    callers first wait for something their action changes on the screen.)"""
-    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
-
-
-def decode_qr(page: Page) -> str:
-    image = page.locator('[data-testid="stImage"] img').first
-    expect(image).to_be_visible()
-    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.screenshot())))
-    assert len(found) == 1, "exactly one QR code on the screen"
-    return found[0].text
-
-
-def verify_with_phone(operator: Page, phone_context) -> str:
-    operator.get_by_role("link", name="1. Verify").click()
-    operator.get_by_role("button", name="Create verification session").click()
-    link = decode_qr(operator)
-    assert "/h5/token_" in link and "lng=en" in link
-    phone = phone_context.new_page()
-    phone.goto(link)
-    phone.locator("#approve").click()
-    expect(phone.get_by_text("close this page")).to_be_visible()
-    # No click on the operator's side: the verify page notices the callback and moves on.
-    expect(operator.get_by_text("Current group")).to_be_visible()
-    return link
-
-
-def label_group(operator: Page, label: str) -> None:
-    """Name the verified group, then go on to the submit step."""
-    operator.get_by_label("Who is this? (the person's name)").fill(label)
-    operator.keyboard.press("Enter")
-    # Saved once the hint for unlabelled groups is gone; during that rerun the old and the new "Continue"
-    # links stand side by side for a moment, so wait for one.
-    expect(operator.get_by_text("A label makes this group easy to find again")).to_have_count(0)
-    continue_to_submit(operator)
-
-
-def continue_to_submit(operator: Page) -> None:
-    link = operator.get_by_role("link", name="Continue: submit assets")
-    idle(operator)
-    expect(link).to_have_count(1)
-    link.click()
-    expect(operator.get_by_role("button", name="Add to the table")).to_be_visible()
 
 
 def edit_failed_urls(operator: Page, urls: list[str]) -> None:
@@ -127,10 +82,11 @@ def test_happy_path_with_a_phone(operator: Page, phone_context, sandbox, app_url
 
     with operator.expect_download() as download:
         operator.get_by_role("button", name="Download CSV").click()
-    rows = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
-    assert rows[0] == "name,asset_url,source_url"
-    assert len(rows) == 7 and all(",asset://" in row for row in rows[1:])
-    assert any("retake-1.mp4" in row for row in rows) and any("retake-2.mp4" in row for row in rows)
+    # Every cell is quoted (lib/exports neutralises spreadsheet formulas): read it as CSV, not as text.
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert rows[0] == ["name", "asset_url", "source_url"]
+    assert len(rows) == 7 and all(row[1].startswith("asset://") for row in rows[1:])
+    assert {"retake-1.mp4", "retake-2.mp4"} <= {row[2].rsplit("/", 1)[-1] for row in rows[1:]}
 
     # Exactly 8 assets were ever created upstream: 6 first, 2 resubmitted; nothing duplicated.
     assets = sandbox.get("assets")

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_happy_path import continue_to_submit, decode_qr, idle
+from tests.browser.helpers import continue_to_submit, decode_qr, idle
 
 pytest.importorskip("zxingcpp")
 Image = pytest.importorskip("PIL.Image")

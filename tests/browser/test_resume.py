@@ -12,8 +12,7 @@ from playwright.sync_api import Page, expect
 
 from lib.sandbox.control import SandboxControl
 from lib.sandbox.runner import start_sandbox
-from tests.browser.conftest import operator_page
-from tests.browser.test_happy_path import idle, label_group, verify_with_phone
+from tests.browser.helpers import idle, label_group, operator_page, verify_with_phone
 from tests.serving import free_port, streamlit_app
 
 pytest.importorskip("zxingcpp")
