@@ -83,7 +83,7 @@ def finish_verification(
                 journal.record_verification(attempt, RESULT_UNREAD)
         elif isinstance(error, BadRequestError):
             # Upstream burns the token on a refused query: say so rather than invite a useless retry.
-            attempt.queried = True
+            attempt.queried = attempt.spent = True
             if journal:
                 journal.record_verification(attempt, "used")
         raise

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 
 from lib.callbacks import CALLBACK_GRACE_S, CallbackRecord, callback_secret_of
 
@@ -15,6 +15,9 @@ SESSION_LIFETIME_S = 120.0
 LANGUAGES = {"en": "English", "zh": "中文 (简体)", "zh-Hant": "中文 (繁體)"}
 
 WAITING, APPROVED, FAILED, EXPIRED, USED = "waiting", "approved", "failed", "expired", "used"
+# The token was used up without giving a group: queried before the person finished (upstream refused it).
+# Nothing but a new link helps.
+SPENT = "spent"
 
 
 @dataclass
@@ -28,6 +31,7 @@ class VerificationAttempt:
     outcome: str | None = None  # APPROVED or FAILED once a signal arrived
     signal: str | None = None  # "callback" or "operator": who said so
     queried: bool = False
+    spent: bool = False  # queried and refused: the token is gone and gave no group (state SPENT)
     # Set when the token was accepted but reading its result failed: the token is spent, the group id
     # waits in this task, and a retry reads it (a GET) instead of querying the token again.
     result_task_id: str | None = None
@@ -45,6 +49,8 @@ class VerificationAttempt:
         return max(0.0, self.expires_at - (time.time() if now is None else now))
 
     def state(self, now: float | None = None) -> str:
+        if self.spent:
+            return SPENT
         if self.queried:
             return USED
         if self.outcome:
@@ -82,13 +88,16 @@ class VerificationAttempt:
             "they would have to verify again. Wait for the phone to finish, or confirm by hand once they have.",
             FAILED: "The verification failed on the phone. Create a new session and let the person try again.",
             EXPIRED: "The link expired before the person finished. Create a new session.",
-            USED: "This token was already used. Its group id is shown on the Group step.",
+            USED: "This link was already used: it gave the person's group (see the Group step).",
+            SPENT: "This link was used up before the person finished, so it gave no group. Make a new link: "
+            "the person scans again, and nothing else is lost.",
         }[state]
 
 
-def handoff_text(h5_link: str, expires_at: float, language: str) -> str:
-    """A message the operator can send to the person, in the H5 page's language."""
-    until = datetime.fromtimestamp(expires_at, tz=timezone.utc).strftime("%H:%M:%S UTC")
+def handoff_text(h5_link: str, expires_at: float, language: str, tz: tzinfo = timezone.utc) -> str:
+    """A message the operator can send to the person, in the H5 page's language; the link's end is given in
+    `tz` (the page passes the operator's browser zone: the person is usually nearby) with its zone name."""
+    until = datetime.fromtimestamp(expires_at, tz=tz).strftime("%H:%M:%S %Z")
     if language == "zh":
         return (
             f"请在手机上打开以下链接完成实名认证（链接在 {until} 前有效）：\n{h5_link}\n"

@@ -4,14 +4,19 @@ import re
 
 import streamlit as st
 
-from lib import flow, library
+from lib import flow
 from lib.apimart import ApimartError
-from lib.ui import state, widgets
+from lib.ui import state, when, widgets
 from lib.ui.text import code
 
 GROUP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{3,127}$")
 
 wf = state.workflow()
+
+# Set by the Continue button's callback: switched here, in the script, where it always works.
+if st.session_state.pop("group__go_to_submit", False):
+    st.switch_page("pages/submit.py")
+
 widgets.step_header(
     2, "Asset group", "One group belongs to one verified person and can be reused without verifying again."
 )
@@ -39,9 +44,8 @@ journal = state.journal()
 for row in journal.registry.unread_verification_results(journal.scope):
     with st.container(border=True):
         st.warning(
-            f"A verification from {library.when_text(row['created_at'])} UTC was accepted, but its group id "
-            f"could not be read yet (task {code(row['result_task_id'])}). Read it now: the person does not need to "
-            "verify again.",
+            f"A verification from {when.clock(row['created_at'])} was accepted, but the person's group could "
+            "not be read yet. Read it now: the person does not need to verify again.",
             icon=":material/restore:",
         )
         st.button(
@@ -51,14 +55,25 @@ for row in journal.registry.unread_verification_results(journal.scope):
             args=(row["task_id"], row["result_task_id"]),
             icon=":material/download_done:",
         )
+        with st.expander("Details"):
+            st.caption(f"Verification session {code(row['task_id'])}  \nResult {code(row['result_task_id'])}")
 if error := st.session_state.get("group__recover_error"):
     widgets.show_error(error)
 
 
 def save_label() -> None:
-    label = st.session_state["group__label"].strip()
+    label = str(st.session_state.get("group__label", wf.group_label) or "").strip()
+    if label == wf.group_label:
+        return
     state.use_group(wf.group_id, label)
     state.journal().registry.rename_person(state.journal().scope, wf.group_id, label)
+
+
+def continue_to_submit() -> None:
+    # The label typed last is read from the session state here: a click that also ends the typing sends
+    # both in one go, so this one click saves and goes on.
+    save_label()
+    st.session_state["group__go_to_submit"] = True
 
 
 def use_existing() -> None:
@@ -81,8 +96,7 @@ def pick_known() -> None:
 
 if wf.group_id:
     with st.container(border=True):
-        st.markdown("**Current group**")
-        st.code(wf.group_id, language=None)
+        st.markdown("**Current group**: the person whose photos and clips you submit next")
         st.text_input(
             "Who is this? (the person's name)",
             value=wf.group_label,
@@ -91,8 +105,17 @@ if wf.group_id:
             placeholder="e.g. Lin Wei, presenter",
         )
         if not wf.group_label:
-            st.caption("A label makes this group easy to find again. Press Enter to save it.")
-        st.page_link("pages/submit.py", label="Continue: submit assets", icon=":material/arrow_forward:")
+            st.caption("A label makes this group easy to find again.")
+        st.button(
+            "Continue: submit assets",
+            key="group__continue",
+            type="primary",
+            on_click=continue_to_submit,
+            icon=":material/arrow_forward:",
+        )
+        with st.expander("Details"):
+            st.caption("The person's asset group at APIMart (reusable without verifying again):")
+            st.code(wf.group_id, language=None)
 else:
     st.info("No group yet: verify a person first, or use a group verified earlier below.")
     st.page_link("pages/verify.py", label="Verify a person", icon=":material/arrow_back:")

@@ -150,11 +150,12 @@ def test_callback_moves_the_flow_to_the_group_by_itself(at, sandbox):
     assert at.text_input(key="group__label")
 
 
-def test_early_continue_is_refused_and_the_token_still_works(at, sandbox):
+def test_early_confirm_asks_first_and_the_token_still_works(at, sandbox):
     open_page(at, "verify")
     button(at, "verify__create").click().run()
-    button(at, "verify__continue").click().run()
-    assert "use up the one-time token" in texts(at.warning)
+    button(at, "verify__confirm").click().run()  # opens the question; nothing is sent
+    assert "uses up the link" in texts(at.warning)
+    button(at, "verify__confirm_no").click().run()
     log = requests.get(f"{sandbox.base_url}/_sandbox/requests", timeout=5).json()
     assert not [r for r in log if r.get("selector") == "byted_token"], "the token was never queried"
     # The token still works once the person finishes.
@@ -168,6 +169,7 @@ def test_operator_can_confirm_by_hand(at, sandbox):
     button(at, "verify__create").click().run()
     control(sandbox, f"h5/{workflow(at).verification.byted_token}/approve")  # the phone never reaches the app
     button(at, "verify__confirm").click().run()
+    button(at, "verify__confirm_yes").click().run()
     assert workflow(at).group_id.startswith("group-")
 
 
