@@ -77,7 +77,10 @@ def label_group(operator: Page, label: str) -> None:
 
 
 def continue_to_submit(operator: Page) -> None:
-    link = operator.get_by_role("link", name="Continue: submit assets")
+    # A link, or a button whose callback switches page: the test follows either.
+    link = operator.get_by_role("link", name="Continue: submit assets").or_(
+        operator.get_by_role("button", name="Continue: submit assets")
+    )
     idle(operator)
     expect(link).to_have_count(1)
     link.click()

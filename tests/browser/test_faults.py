@@ -1,6 +1,9 @@
-"""Issue 4 scenario 5 in the browser: the sandbox answers the submit with 500, then 429 with Retry-After,
-and drops the first review poll. The operator sees a clear message and keeps the typed table; a retry
-goes through, the review finishes by itself, and the request log shows nothing was created twice."""
+"""Issue 4 scenario 5 and issue 10 in the browser. A 500 on the submit POST may mean "done, answer lost",
+so it reads "may have been sent" (never "press Retry"): the rows are kept as unknown in a card with the
+operator's two choices, not put back in the table. "Send them again" (the same Idempotency-Key) meets a
+429 with Retry-After that the client waits out while the page says it is sending, and the review's first
+poll is dropped and asked again; the request log shows that nothing was created twice. And a 500 *after*
+the sandbox carried the request out, settled with "Put them back in the table": zero duplicates."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_happy_path import continue_to_submit, idle, verify_with_phone
+from tests.browser.helpers import continue_to_submit, fill_table, idle, submit_button, verify_with_phone
 
 pytest.importorskip("zxingcpp")
 pytest.importorskip("PIL.Image")
@@ -18,51 +21,61 @@ SUBMIT_ROUTE = "/v1/seedance2/real-avatar"
 URLS = [f"https://cdn.example.com/ana/pose-{i}.mp4" for i in range(3)]
 
 
-def submits(sandbox) -> list[tuple[int, bool, int | None]]:
-    """(status, faulted, asset_count) of every asset submit (step 3) the sandbox received, in order."""
+def submits(sandbox) -> list[tuple[int, bool, int | None, str]]:
+    """(status, faulted, asset_count, Idempotency-Key) of every asset submit (step 3) the sandbox
+    received, in order."""
     return [
-        (r["status"], r["faulted"], r["asset_count"])
+        (r["status"], r["faulted"], r["asset_count"], r["idempotency_key"])
         for r in sandbox.get("requests")
         if r["method"] == "POST" and r["path"] == SUBMIT_ROUTE and r["selector"] == "group_id"
     ]
 
 
-def test_faults_on_submit_and_poll_are_survived_without_duplicates(operator: Page, phone_context, sandbox):
+def submit_into_a_lost_answer(operator: Page, phone_context, sandbox, **fault) -> str:
+    """Verify a person, table three rows, meet `fault` on the submit: the page says the assets may have
+    been sent and holds them in a card, not in the table. Returns the request's Idempotency-Key."""
     verify_with_phone(operator, phone_context)
     continue_to_submit(operator)
-    operator.locator("textarea").first.fill("\n".join(URLS))
-    operator.get_by_role("button", name="Add to the table").click()
-    submit = operator.get_by_role("button", name="Submit 3 assets (1 request)")
-    expect(submit).to_be_enabled()
-    idle(operator)
+    fill_table(operator, URLS)
+    # Armed only now, and on step 3 only: the route also serves the verification steps.
+    sandbox.post("faults", route=SUBMIT_ROUTE, method="POST", selector="group_id", count=1, **fault)
+    submit_button(operator, 3).click()
 
-    # Armed only now: the route also serves the verification steps, which must not meet the fault.
-    sandbox.post("faults", route=SUBMIT_ROUTE, method="POST", status=500, count=1)
-    submit.click()
-
-    # A 500 on a POST is never repeated by the client: the operator is told, and nothing is lost.
     expect(operator.get_by_text("APIMart had a problem on its side (HTTP 500)")).to_be_visible()
-    expect(operator.get_by_text(re.compile(r"usually temporary: press Retry"))).to_be_visible()
-    expect(operator.get_by_text("The rows that did not go out are still in the table.")).to_be_visible()
+    expect(operator.get_by_text("may have reached APIMart before the answer was lost")).to_be_visible()
+    expect(operator.get_by_text(re.compile(r"^3 .+ may have been sent$"))).to_be_visible()
     idle(operator)
-    editor, checks = operator.get_by_test_id("stDataFrame").first, operator.get_by_test_id("stDataFrame").last
+    expect(operator.get_by_text(re.compile(r"press Retry"))).to_have_count(0)
+    expect(operator.get_by_role("button", name="Retry")).to_have_count(0)
+    # The rows are in the card (its names), not back in the table: a plain Submit would send them twice.
+    editor = operator.get_by_test_id("stDataFrame").first
     for url in URLS:
-        # Grid cells live in a hidden accessibility layer over the canvas: attached, not "visible".
-        expect(editor.get_by_text(url, exact=True)).to_be_attached()
-        expect(checks.get_by_text(url, exact=True)).to_be_attached()
-    expect(submit).to_be_enabled()
-    assert submits(sandbox) == [(500, True, 3)]
-    assert sandbox.get("assets") == [], "a faulted request creates nothing"
+        expect(editor.get_by_text(url, exact=True)).to_have_count(0)
+    expect(operator.get_by_text("pose-0, pose-1, pose-2", exact=True)).to_be_visible()
+    expect(operator.get_by_role("button", name=re.compile(r"^Submit 0 "))).to_be_disabled()
+    [(status, faulted, count, key)] = submits(sandbox)
+    assert (status, faulted, count) == (500, True, 3) and key
+    return key
 
-    # The retry meets a 429 (the client waits out Retry-After and sends the same request again by
-    # itself) and the review page's first poll loses its connection (a read: retried at once).
+
+def card_button(operator: Page, choice: str, key: str, name: str):
+    """One of the card's two buttons, found by its widget key (submit__unsettled__<choice>_<key>)."""
+    return operator.locator(f".st-key-submit__unsettled__{choice}_{key}").get_by_role("button", name=name)
+
+
+def test_faults_on_submit_and_poll_are_survived_without_duplicates(operator: Page, phone_context, sandbox):
+    key = submit_into_a_lost_answer(operator, phone_context, sandbox, status=500)
+    assert sandbox.get("assets") == [], "this 500 came before the handler: it created nothing"
+
+    # "Send them again" meets a 429 (the client waits out Retry-After and sends the same request again
+    # by itself) and the review page's first poll loses its connection (a read: retried at once).
     sandbox.post("faults", route=SUBMIT_ROUTE, method="POST", status=429, retry_after=2, count=1)
     sandbox.post("faults", route="/v1/tasks", method="GET", drop=True, count=1)
-    operator.get_by_role("button", name="Retry").click()
+    card_button(operator, "again", key, "Send them again").click()
     # While the client waits out Retry-After, the page says it is sending and will retry by itself.
-    expect(
-        operator.get_by_text(re.compile(r"Sending 3 asset\(s\) to APIMart.*retry by ourselves"))
-    ).to_be_visible()
+    expect(operator.get_by_text(re.compile(r"Sending 3 .+ to APIMart.*retry by ourselves"))).to_be_visible()
+    expect(operator.get_by_text("may have been sent")).to_have_count(0)
+    operator.get_by_role("link", name="4. Review").click()
 
     # The review finishes on its own; no error is left on the screen.
     expect(operator.get_by_text("Usable (3)")).to_be_visible()
@@ -73,8 +86,9 @@ def test_faults_on_submit_and_poll_are_survived_without_duplicates(operator: Pag
     ).to_have_count(0)
     assert sandbox.get("faults") == [], "every armed fault was met"
 
-    # Exactly one submit went through: the 500 and the 429 are logged as faulted and created nothing.
-    assert submits(sandbox) == [(500, True, 3), (429, True, 3), (200, False, 3)]
+    # Exactly one submit went through, all three with the key written ahead: the 500 and the 429 are
+    # logged as faulted and created nothing.
+    assert submits(sandbox) == [(500, True, 3, key), (429, True, 3, key), (200, False, 3, key)]
     log = sandbox.get("requests")
     accepted = next(i for i, r in enumerate(log) if r["selector"] == "group_id" and r["status"] == 200)
     polls = [
@@ -87,3 +101,28 @@ def test_faults_on_submit_and_poll_are_survived_without_duplicates(operator: Pag
     assets = sandbox.get("assets")
     assert sorted(a["url"] for a in assets) == URLS, "each typed row created once: no duplicates"
     assert {a["status"] for a in assets} == {"Active"}
+
+
+def test_a_500_after_carrying_out_put_back_in_the_table_makes_no_duplicate(
+    operator: Page, phone_context, sandbox
+):
+    # "Done, answer lost": the sandbox creates the assets, then answers 500.
+    key = submit_into_a_lost_answer(operator, phone_context, sandbox, status=500, after=True)
+    assert [r.get("carried_out") for r in sandbox.get("requests") if r["selector"] == "group_id"] == [True]
+
+    card_button(operator, "back", key, "Put them back in the table").click()
+    # The rows are back in the table, checked and ready; the card is gone; nothing was sent.
+    expect(submit_button(operator, 3)).to_be_enabled()
+    expect(operator.get_by_text("may have been sent")).to_have_count(0)
+    idle(operator)
+    editor = operator.get_by_test_id("stDataFrame").first
+    for url in URLS:
+        # Grid cells live in a hidden accessibility layer over the canvas: attached, not "visible".
+        expect(editor.get_by_text(url, exact=True)).to_be_attached()
+
+    # Exactly one submit, and the 3 assets it made: zero duplicates (the operator now knows to check the
+    # group before sending these rows again).
+    assert submits(sandbox) == [(500, True, 3, key)]
+    assets = sandbox.get("assets")
+    assert sorted(a["url"] for a in assets) == URLS
+    assert len(sandbox.get("tasks?kind=review")) == 1
