@@ -4,8 +4,9 @@ apart from reading the registry; no Streamlit."""
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 
 import pandas as pd
 
@@ -26,16 +27,28 @@ ASSET_COLUMNS = [
 ]
 
 
-def when_text(ts: float | None) -> str:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M") if ts else ""
+def when_text(ts: float | None, tz: tzinfo | None = None) -> str:
+    """"2026-03-04 14:05" in `tz` (the pages pass the browser's zone, lib.ui.when.zone(); UTC when None,
+    as in exports); "" for no time."""
+    if ts is None or not isinstance(ts, int | float) or not math.isfinite(ts) or not ts:
+        return ""
+    return datetime.fromtimestamp(ts, tz=tz or timezone.utc).strftime("%Y-%m-%d %H:%M")
 
 
-def people_frame(journal: Journal, search: str = "") -> pd.DataFrame:
+def _blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing text cells (None, NaN) as empty strings: a table shows nothing there, never "None"."""
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = frame[column].where(frame[column].notna(), "")
+    return frame
+
+
+def people_frame(journal: Journal, search: str = "", tz: tzinfo | None = None) -> pd.DataFrame:
     rows = [
-        {**asdict(p), "created": when_text(p.created_at)}
+        {**asdict(p), "created": when_text(p.created_at, tz)}
         for p in journal.registry.people(journal.scope, search)
     ]
-    return pd.DataFrame(rows, columns=PEOPLE_COLUMNS)
+    return _blank_cells(pd.DataFrame(rows, columns=PEOPLE_COLUMNS))
 
 
 def assets_frame(
@@ -45,8 +58,8 @@ def assets_frame(
         journal.scope, ASSET_COLUMNS, group_id, latest_only=latest_only, status=status
     )
     frame = pd.DataFrame.from_records(rows, columns=ASSET_COLUMNS)
-    frame["label"] = frame["label"].fillna("")
-    return frame
+    # An empty result has no dtype to go by: its text columns are made text, so they stay "" too.
+    return _blank_cells(frame.astype({c: object for c in ASSET_COLUMNS if c != "attempt"}))
 
 
 def video_status(video: dict) -> str:
@@ -58,13 +71,13 @@ def video_status(video: dict) -> str:
     return video["status"]
 
 
-def videos_frame(journal: Journal, group_id: str | None = None) -> pd.DataFrame:
+def videos_frame(journal: Journal, group_id: str | None = None, tz: tzinfo | None = None) -> pd.DataFrame:
     rows = [
         {
-            "created": when_text(v["created_at"]),
+            "created": when_text(v["created_at"], tz),
             "status": video_status(v),
-            "model": v["model"],
-            "prompt": v["prompt"],
+            "model": v["model"] or "",
+            "prompt": v["prompt"] or "",
             "video_url": v["video_url"] or "",
             "assets": len(v["assets"]),
             "task_id": v["task_id"] or "",

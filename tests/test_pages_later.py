@@ -80,7 +80,9 @@ def generated(at, sandbox, prompt):
 def test_generate_refuses_until_there_are_usable_assets(app_factory):
     at = app_factory()
     open_page(at, "generate")
-    assert "no approved assets" in texts(at.info).lower()
+    # No person yet: the guard goes straight to the first unfinished step, Verify.
+    assert "no person" in texts(at.info).lower()
+    assert [b.label for b in at.button if b.key == "guard__go"] == ["Verify a person"]
 
 
 def test_generate_happy_path_and_refusals(app_factory, sandbox):

@@ -39,6 +39,10 @@ def run_dashboard() -> None:
         for i, (path, title, icon, url) in enumerate(PAGES)
     ]
     navigation = st.navigation(pages)
+    # The guard (widgets.require) never sends the operator to the page they are on.
+    st.session_state[widgets.CURRENT_PAGE_KEY] = next(
+        (path for path, title, _, _ in PAGES if title == navigation.title), None
+    )
     widgets.sidebar_connection()
     widgets.resumed_notice(wf)
     navigation.run()

@@ -4,22 +4,20 @@ sends such work again: a repeated send could create assets twice or charge for a
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import streamlit as st
 
 from lib import flow
 from lib.apimart import ApimartError
 from lib.flow import GenerationJob
 from lib.ledger import AssetLedger
-from lib.ui import state, widgets
+from lib.ui import state, when, widgets, words
 from lib.ui.text import literal
 
 ERROR_KEY = "unsettled__error"
 
 
 def _when(timestamp: float | None) -> str:
-    return datetime.fromtimestamp(timestamp).strftime("%H:%M") if timestamp else "earlier"
+    return when.clock(timestamp) or "earlier"
 
 
 def _run(action, *args) -> None:
@@ -34,7 +32,7 @@ def _run(action, *args) -> None:
 def _send_again(group_id: str, send_key: str) -> None:
     ledger = _working_ledger(group_id)
     # The same "sending" state as Submit: the client may wait out a 429's Retry-After before it goes.
-    with widgets.sending(f"{len(ledger.attempts_sent_with(send_key))} asset(s)"):
+    with widgets.sending(words.assets(len(ledger.attempts_sent_with(send_key)), ledger.asset_type)):
         outcome = flow.send_again(state.client(), ledger, send_key, journal=state.journal())
     if outcome.unsent:  # refused outright this time: the rows go back to the table, never lost
         _to_draft(outcome.unsent)
@@ -83,7 +81,7 @@ def _asset_send_card(
     with st.container(border=True):
         who = f" for {literal(label)}" if label else ""
         st.warning(
-            f"**{count} asset(s){who} may have been sent** ({_when(since)}): APIMart's answer did not "
+            f"**{words.assets(count).capitalize()}{who} may have been sent** ({_when(since)}): APIMart's answer did not "
             "arrive, so we cannot tell whether it received them. The app will not send them again by itself.",
             icon=":material/help:",
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from lib.apimart import (
@@ -14,8 +16,21 @@ from lib.apimart import (
 )
 from lib.ui import state
 from lib.ui.text import code, literal
+from lib.ui.when import span
+from lib.ui.words import assets as assets_word
+from lib.ui.words import count
 
-STEPS = ["Verify", "Group", "Submit", "Review"]
+CURRENT_PAGE_KEY = "avatar_desk__page"  # the page file this run shows (set by the shell)
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where the operator should go next: the page, the button's words and one sentence of why."""
+
+    page: str
+    label: str
+    why: str
+    icon: str
 
 
 def step_header(number: int, title: str, caption: str) -> None:
@@ -23,12 +38,70 @@ def step_header(number: int, title: str, caption: str) -> None:
     st.caption(caption)
 
 
-def require(done: bool, message: str, page: str, label: str) -> None:
-    """Stop the page with a pointer back when an earlier step is not done."""
-    if not done:
-        st.info(message)
-        st.page_link(page, label=label, icon=":material/arrow_back:")
-        st.stop()
+def first_unfinished_step(wf: state.Workflow) -> Step | None:
+    """The first step of the workflow that is not done yet, from the session's state; None when a person's
+    photos or clips have been approved and nothing is being checked (everything up to Generate is done)."""
+    if not wf.group_id:
+        return Step(
+            "pages/verify.py",
+            "Verify a person",
+            "No person is chosen yet: verify one first, or pick someone verified before on the Group step.",
+            ":material/qr_code_2:",
+        )
+    who = literal(wf.group_label) or "this person"
+    ledger = wf.ledger
+    if not (ledger and ledger.tasks):
+        rows = [r for r in wf.draft if r.url or r.name]
+        why = (
+            f"{count(len(rows), 'row')} for {who} {'waits' if len(rows) == 1 else 'wait'} in the table: "
+            "check and send them."
+            if rows
+            else f"Nothing has been submitted for {who} yet: send their photos or clips first."
+        )
+        return Step("pages/submit.py", "Submit photos or clips", why, ":material/upload:")
+    counts = ledger.counts()
+    if ledger.pending_task_ids() or counts["pending"]:
+        return Step(
+            "pages/review.py",
+            "See the review",
+            f"{assets_word(counts['pending'], ledger.asset_type).capitalize()} of {who} "
+            f"{'is' if counts['pending'] == 1 else 'are'} still being checked: the review shows them as they "
+            "are approved.",
+            ":material/fact_check:",
+        )
+    if not counts["usable"]:
+        return Step(
+            "pages/review.py",
+            "See the review",
+            f"None of {who}'s photos or clips was approved: the review says why and lets you send better ones.",
+            ":material/fact_check:",
+        )
+    return None
+
+
+def go_button(step: Step, key: str) -> None:
+    """The one primary button of a page: it goes to `step`'s page."""
+    if st.button(step.label, key=key, type="primary", icon=step.icon):
+        st.switch_page(step.page)
+
+
+def require(
+    done: bool, message: str = "", page: str = "", label: str = "", *, key: str = "guard__go"
+) -> None:
+    """Stop the page when an earlier step is not done, with one sentence of why and one primary button
+    straight to the first unfinished step of the workflow (not merely the step before this page).
+    `message`, `page` and `label` say where to go when the workflow state points nowhere earlier than
+    this page (the page's own condition is not a step, e.g. no approved asset of any saved person)."""
+    if done:
+        return
+    step = first_unfinished_step(state.workflow())
+    here = st.session_state.get(CURRENT_PAGE_KEY)
+    if step is None or step.page == here:
+        step = Step(page or "pages/home.py", label or "Go to the Start page", message, ":material/arrow_forward:")
+    if step.why:
+        st.info(step.why)
+    go_button(step, key)
+    st.stop()
 
 
 def _what_to_do(error: ApimartError, again: str, unsafe: bool) -> str:
@@ -39,14 +112,14 @@ def _what_to_do(error: ApimartError, again: str, unsafe: bool) -> str:
             "itself: decide below what to do with it."
         )
     if isinstance(error, AuthenticationError):
-        return "Check the API key in the sidebar (or APIMART_API_KEY)."
+        return "APIMart did not accept the API key: check the key in the sidebar (or APIMART_API_KEY)."
     if isinstance(error, InsufficientBalanceError):
         return "Top up the APIMart balance, then try again: nothing you entered is lost."
     if isinstance(error, RateLimitError):
-        wait = f" in about {error.retry_after:g} s" if error.retry_after else " in a moment"
+        wait = f" in about {span(error.retry_after)}" if error.retry_after else " in a moment"
         return f"APIMart asked us to slow down: try again{wait}."
     if isinstance(error, ServerError | ApiConnectionError):
-        return f"This is usually temporary: {again}. Your table, group and tasks are kept."
+        return f"This is usually temporary: {again}. Nothing you entered or sent is lost."
     return literal(error.hint or "")
 
 
@@ -77,7 +150,25 @@ def show_error(
         st.warning(text, icon=":material/hourglass_top:")
     else:
         st.error(text, icon=":material/error:")
+    error_details(error)
     return offered and st.button("Retry", key=retry_key, icon=":material/refresh:")
+
+
+def error_details(error: ApimartError) -> None:
+    """What support needs (HTTP status, APIMart's error code, request id), out of the way in an expander;
+    nothing when the error carries none of them."""
+    facts = [
+        (name, value)
+        for name, value in (
+            ("HTTP status", getattr(error, "status_code", None)),
+            ("Error code", getattr(error, "code", None)),
+            ("Request id", getattr(error, "request_id", None)),
+        )
+        if value not in (None, "")
+    ]
+    if facts:
+        with st.expander("Details"):
+            st.markdown("  \n".join(f"{name}: {code(value)}" for name, value in facts))
 
 
 def _take_typed_key() -> None:
@@ -94,22 +185,33 @@ def _forget_typed_key() -> None:
     st.session_state[state.SESSION_API_KEY] = ""
 
 
+SANDBOX_NOTICE = (
+    "**Sandbox mode**: practice with a copy of APIMart built into this app. Nothing is billed and no real "
+    "person is verified: verification links open a test page where you approve or fail for the person. "
+    "To work for real, type an APIMart key below (or set APIMART_API_KEY)."
+)
+KEY_SOURCES = {
+    "environment": "from the server's environment",
+    "secrets": "from the secrets file",
+    "this session": "typed here, for this session only",
+}
+
+
 def sidebar_connection() -> None:
     settings = state.connection_settings()
     with st.sidebar:
         st.subheader("Connection")
         if settings.is_sandbox:
-            st.info(
-                "**Sandbox mode**: a local emulator of APIMart. Nothing is billed and no real person is "
-                "verified. Set APIMART_API_KEY (or type a key below) to go live.",
-                icon=":material/science:",
-            )
+            # The one sandbox notice: the sidebar is on every page, so no page repeats it.
+            st.info(SANDBOX_NOTICE, icon=":material/science:")
         else:
             st.success(
-                f"**Live APIMart** · key {settings.masked_key} (from {settings.key_source})",
+                f"**Connected to APIMart** with the key {settings.masked_key} "
+                f"({KEY_SOURCES.get(settings.key_source, settings.key_source)})",
                 icon=":material/cloud_done:",
             )
-        st.caption(f"Base URL: {code(settings.base_url)}  \nProject: {code(settings.project_name)}")
+        with st.expander("Details"):
+            st.caption(f"API address: {code(settings.base_url)}  \nProject: {code(settings.project_name)}")
         st.text_input(
             "API key for this session only",
             key=state.SESSION_API_KEY,
@@ -130,7 +232,7 @@ def sidebar_connection() -> None:
         if st.button("Test connection", key="sidebar__test_connection", icon=":material/network_check:"):
             try:
                 state.client().check_connection()
-                st.success("Connected: the key works.")
+                st.success("Connected: APIMart accepts the key.")
             except ApimartError as error:
                 show_error(error)
 
@@ -145,9 +247,5 @@ def resumed_notice(wf: state.Workflow) -> None:
 
 
 def sandbox_banner() -> None:
-    if state.connection_settings().is_sandbox:
-        st.info(
-            "You are on the **sandbox**: a built-in APIMart emulator. Verification links open a test page "
-            "where you approve or fail on the person's behalf.",
-            icon=":material/science:",
-        )
+    """Kept for the pages that call it: the sandbox notice is shown once per page, in the sidebar
+    (`sidebar_connection`), so this shows nothing."""

@@ -1,0 +1,90 @@
+"""The words an operator reads for what the app stores as codes: asset and video statuses, counts. Codes
+stay codes in the registry, exports and tests; pages put them through here before showing them. Plain
+data and string helpers only; nothing here renders."""
+
+from __future__ import annotations
+
+import math
+
+from lib.ledger import FAILED, PENDING, SENDING, UNKNOWN, USABLE
+from lib.registry import (
+    UNKNOWN_OUTCOME,
+    VIDEO_DISMISSED,
+    VIDEO_NOT_SENT,
+    VIDEO_SUBMITTING,
+    VIDEO_UNKNOWN,
+)
+
+MAY_HAVE_BEEN_SENT = "may have been sent"
+
+# An asset's review status (lib.ledger), as the person in front of the screen says it.
+ASSET_STATUS = {
+    PENDING: "being checked",
+    USABLE: "approved",
+    FAILED: "not approved",
+    UNKNOWN: MAY_HAVE_BEEN_SENT,
+    SENDING: MAY_HAVE_BEEN_SENT,  # read back after a restart, a write-ahead row means the same thing
+}
+
+# A video's status: upstream's task statuses plus the app's own (lib.registry).
+VIDEO_STATUS = {
+    VIDEO_SUBMITTING: "being sent",
+    "submitted": "waiting to start",
+    "pending": "waiting to start",
+    "processing": "being made",
+    "completed": "ready",
+    "failed": "failed",
+    "cancelled": "cancelled",
+    VIDEO_NOT_SENT: "not sent",
+    VIDEO_DISMISSED: "not sent again",
+    VIDEO_UNKNOWN: UNKNOWN_OUTCOME,  # "may have been sent: decide on Start"
+    UNKNOWN_OUTCOME: UNKNOWN_OUTCOME,  # lib.library.video_status's reading of a lost answer
+}
+
+# The Library's filter and the review's counts, by status code.
+ASSET_FILTER = {"all": "all", USABLE: "approved", FAILED: "not approved", PENDING: "being checked"}
+
+
+def _blank(code: object) -> bool:
+    return code is None or (isinstance(code, float) and math.isnan(code)) or str(code).strip() == ""
+
+
+def asset_status(code: object) -> str:
+    """"approved", "not approved", "being checked", "may have been sent"; "" for no status; an unknown code
+    as itself (never hidden)."""
+    if _blank(code):
+        return ""
+    return ASSET_STATUS.get(str(code), str(code))
+
+
+def video_status(code: object) -> str:
+    """"ready", "being made", "failed", …; "" for no status; an unknown code as itself."""
+    if _blank(code):
+        return ""
+    return VIDEO_STATUS.get(str(code), str(code))
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """"1 asset", "3 assets", "no assets": never "asset(s)"."""
+    many = plural or f"{singular}s"
+    if n == 0:
+        return f"no {many}"
+    return f"{n} {singular if n == 1 else many}"
+
+
+def assets(n: int, asset_type: str = "") -> str:
+    """Assets as the operator calls them: "1 photo", "3 clips", "2 photos or clips" (type unknown)."""
+    kind = str(asset_type or "").lower()
+    if kind.startswith("image"):
+        return count(n, "photo")
+    if kind.startswith("video"):
+        return count(n, "clip")
+    return count(n, "photo or clip", "photos or clips")
+
+
+def cell(value: object) -> str:
+    """A table cell's text: "" for None, NaN and the strings "None"/"nan" a frame may have picked up."""
+    if _blank(value):
+        return ""
+    text = str(value)
+    return "" if text in ("None", "nan", "NaN", "NaT", "<NA>") else text
