@@ -14,6 +14,7 @@ from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 Zone = str | tzinfo | None
 
@@ -32,9 +33,11 @@ def zone(tz: Zone = None) -> tzinfo:
 
 
 def _browser_zone_name() -> str | None:
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return None  # outside a script run (a unit test, a thread): no browser to ask
     try:
         return st.context.timezone
-    except Exception:  # outside a script run (a unit test, a thread): no browser to ask
+    except Exception:
         return None
 
 
