@@ -8,7 +8,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TypeVar
@@ -29,16 +29,25 @@ EXTENSIONS = {
 }
 # Upstream size limits, used by the optional reachability probe.
 MAX_BYTES = {"Image": 30 * 1024 * 1024, "Video": 50 * 1024 * 1024}
+# Where a row's type came from (RowCheck.type_from).
+TYPE_CHOSEN = "chosen"  # the operator picked it in the row
+TYPE_FROM_EXTENSION = "extension"
+TYPE_FROM_SERVER = "server"  # the probe's Content-Type
+TYPE_DEFAULT = "default"  # the page's "type for rows we cannot detect"
+TYPE_GIVEN = "given"  # a caller checked every row against one type
+CHOOSE_TYPE = "choose Image or Video in the Type column: the URL does not say which it is"
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class AssetRow:
-    """One asset as the operator typed it; `name` may be empty (it is then derived from the URL)."""
+    """One asset as the operator typed it; `name` may be empty (it is then derived from the URL), and so
+    may `asset_type` (Auto: detected from the URL's extension, else from the server's Content-Type)."""
 
     url: str
     name: str = ""
+    asset_type: str = ""  # "Image" or "Video" when the operator chose it for this row
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,11 @@ class RowCheck:
     url: str
     name: str
     problems: tuple[str, ...] = ()
+    # The type the row is checked against and will be sent as ("" when nobody can tell yet), and where it
+    # came from: TYPE_CHOSEN, TYPE_FROM_EXTENSION, TYPE_FROM_SERVER, TYPE_DEFAULT or TYPE_GIVEN.
+    asset_type: str = ""
+    type_from: str = ""
+    url_ok: bool = True  # the URL itself is fine (the probe may ask its server)
 
     @property
     def ok(self) -> bool:
@@ -219,6 +233,18 @@ def url_extension(url: str) -> str:
     return PurePosixPath(_path_of(url)).suffix.lower().lstrip(".")
 
 
+def type_from_extension(url: str) -> str | None:
+    """Image or Video by the URL's file extension, or None (no extension, or one of neither kind)."""
+    ext = url_extension(url)
+    return next((t for t, exts in EXTENSIONS.items() if ext and ext in exts), None)
+
+
+def type_from_content_type(content_type: str | None) -> str | None:
+    """Image or Video by a server's Content-Type (image/..., video/...), or None."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    return "Image" if kind.startswith("image/") else "Video" if kind.startswith("video/") else None
+
+
 # Invisible characters a copy from a web page or a spreadsheet leaves at the edges of a cell.
 _EDGE_JUNK = "\ufeff\u200b\u200c\u200d\u2060"
 
@@ -341,28 +367,68 @@ def _extension_problem(url: str, asset_type: str) -> str | None:
         return None
     other = next((t for t, exts in EXTENSIONS.items() if ext in exts), None)
     if other:
-        return f".{ext} is a {other.lower()} file, but the asset type is {asset_type}"
+        return f".{ext} is {'an' if other == 'Image' else 'a'} {other.lower()} file, but the type is {asset_type}"
     return f".{ext} is not a supported {asset_type.lower()} format ({', '.join(sorted(allowed))})"
 
 
+def _unknown_type_problem(url: str) -> str:
+    ext = url_extension(url)
+    if not ext:
+        return CHOOSE_TYPE
+    return (
+        f".{ext} is neither a photo nor a video format (photos: {', '.join(sorted(EXTENSIONS['Image']))}; "
+        f"videos: {', '.join(sorted(EXTENSIONS['Video']))})"
+    )
+
+
+def _row_type(
+    row: AssetRow, url: str, given: str | None, detected: Mapping[str, str], default: str | None
+) -> tuple[str, str]:
+    """The type a row is checked against and sent as, and where it came from; ("", "") when unknown."""
+    if row.asset_type in EXTENSIONS:
+        return row.asset_type, TYPE_CHOSEN
+    if given:
+        return given, TYPE_GIVEN
+    if url and (by_extension := type_from_extension(url)):
+        return by_extension, TYPE_FROM_EXTENSION
+    if url and detected.get(url) in EXTENSIONS:
+        return detected[url], TYPE_FROM_SERVER
+    if default in EXTENSIONS:
+        return default, TYPE_DEFAULT
+    return "", ""
+
+
 def check_rows(
-    rows: Sequence[AssetRow], asset_type: str, *, trusted_origins: Collection[str] = ()
+    rows: Sequence[AssetRow],
+    asset_type: str | None = None,
+    *,
+    detected: Mapping[str, str] | None = None,
+    default_type: str | None = None,
+    trusted_origins: Collection[str] = (),
 ) -> list[RowCheck]:
-    """Check every row: URL form and host, extension against the type, duplicates, name. The URL and the
-    name are given back as they will be sent (normalised; an empty name filled from the URL), so the
-    operator sees exactly that. `trusted_origins`: see `normalise_url`."""
-    if asset_type not in EXTENSIONS:
-        raise ValueError(f"asset type must be one of {ASSET_TYPES}")
+    """Check every row: URL form and host, extension against the row's type, duplicates, name. The URL and
+    the name are given back as they will be sent (normalised; an empty name filled from the URL), so the
+    operator sees exactly that. Each row's type: the one chosen in the row, else `asset_type` when given
+    (every row is then checked against it), else the URL's extension, else `detected[url]` (the probe's
+    Content-Type, by the URL as sent), else `default_type`; a row with none is asked to choose.
+    `trusted_origins`: see `normalise_url`."""
+    for kind in (asset_type, default_type):
+        if kind is not None and kind not in EXTENSIONS:
+            raise ValueError(f"asset type must be one of {ASSET_TYPES}")
+    detected = detected or {}
     seen_urls: dict[str, int] = {}
     seen_names: dict[str, int] = {}
     checks = []
     for index, row in enumerate(rows):
         url, url_problem = normalise_url(row.url or "", trusted_origins=trusted_origins)
         name = unicodedata.normalize("NFC", _trim(row.name or "")) or (name_from_url(url) if url else "")
+        row_type, type_from = _row_type(row, "" if url_problem else url, asset_type, detected, default_type)
         problems = []
         if url_problem:
             problems.append(url_problem)
-        elif ext_problem := _extension_problem(url, asset_type):
+        elif not row_type:
+            problems.append(_unknown_type_problem(url))
+        elif ext_problem := _extension_problem(url, row_type):
             problems.append(ext_problem)
         if url:
             if url in seen_urls:
@@ -377,8 +443,29 @@ def check_rows(
                 problems.append(f"same name as row {seen_names[key] + 1}: names must tell assets apart")
             else:
                 seen_names[key] = index
-        checks.append(RowCheck(index=index, url=url, name=name, problems=tuple(problems)))
+        checks.append(
+            RowCheck(
+                index=index,
+                url=url,
+                name=name,
+                problems=tuple(problems),
+                asset_type=row_type,
+                type_from=type_from,
+                url_ok=bool(url) and not url_problem,
+            )
+        )
     return checks
+
+
+def batches_by_type(
+    items: Sequence[tuple[str, T]], size: int = MAX_ASSETS_PER_REQUEST
+) -> list[tuple[str, list[T]]]:
+    """(type, item) pairs as (type, batch) pairs: one type per request, types in the order they first
+    appear, each split into batches of at most `size`, keeping order within a type."""
+    by_type: dict[str, list[T]] = {}
+    for kind, item in items:
+        by_type.setdefault(kind, []).append(item)
+    return [(kind, batch) for kind, group in by_type.items() for batch in batched(group, size)]
 
 
 def batched(items: Iterable[T], size: int = MAX_ASSETS_PER_REQUEST) -> list[list[T]]:
@@ -391,3 +478,11 @@ def batched(items: Iterable[T], size: int = MAX_ASSETS_PER_REQUEST) -> list[list
 
 def request_count(n_assets: int) -> int:
     return -(-n_assets // MAX_ASSETS_PER_REQUEST) if n_assets > 0 else 0
+
+
+def requests_for(asset_types: Iterable[str]) -> int:
+    """How many requests a list of assets goes out in: each type on its own, at most 20 per request."""
+    counts: dict[str, int] = {}
+    for kind in asset_types:
+        counts[kind] = counts.get(kind, 0) + 1
+    return sum(request_count(n) for n in counts.values())

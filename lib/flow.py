@@ -17,7 +17,14 @@ from lib.apimart import (
     VideoRequest,
 )
 from lib.apimart.client import BATCH_SIZE
-from lib.assets import AssetRow, RowCheck, batched, check_rows
+from lib.assets import (
+    EXTENSIONS,
+    AssetRow,
+    RowCheck,
+    batches_by_type,
+    check_rows,
+    type_from_extension,
+)
 from lib.ledger import FAILED, SENDING, AssetLedger
 from lib.registry import (
     FINAL_VIDEO_STATUSES,
@@ -124,59 +131,85 @@ class SubmitOutcome:
 def _send_batches(
     client: ApimartClient,
     ledger: AssetLedger,
-    batches: Sequence[tuple[str, list[AssetInput]]],
+    batches: Sequence[tuple[str, str, list[AssetInput]]],
     journal: Journal | None,
 ) -> SubmitOutcome:
-    """Send staged batches (each already on disk with its Idempotency-Key) one request each, in order.
-    A batch answered is under review; one whose answer was lost is UNKNOWN and never sent again here;
-    after any failure the later batches stay unsent and go back to the draft."""
+    """Send staged (key, type, assets) batches (each already on disk with its Idempotency-Key) one request
+    each, in order, each with its own asset type. A batch answered is under review; one whose answer was
+    lost is UNKNOWN and never sent again here; after any failure the later batches stay unsent and go back
+    to the draft."""
     outcome = SubmitOutcome()
-    record = _record_submission_start(ledger, sum(len(b) for _, b in batches), journal)
-    task_ids: list[str] = []
-    for send_key, items in batches:
+    records = _record_submission_start(ledger, batches, journal)
+    task_ids: dict[str, list[str]] = {kind: [] for kind in records}
+    troubled: dict[str, str] = {}  # type -> "unknown" or "failed": a batch of it did not plainly go out
+    for send_key, asset_type, items in batches:
         if outcome.error is not None:
-            outcome.unsent += [AssetRow(url, name) for name, url in _unstage(ledger, send_key, journal)]
+            outcome.unsent += _unstage(ledger, send_key, journal)
+            troubled.setdefault(asset_type, "failed")
             continue
         try:
-            task = client.submit_batch(ledger.group_id, items, ledger.asset_type, idempotency_key=send_key)
+            task = client.submit_batch(ledger.group_id, items, asset_type, idempotency_key=send_key)
         except ApimartError as error:
             outcome.error = error
             if error.maybe_sent:
                 outcome.unknown_keys += ledger.mark_unknown(send_key)
+                troubled[asset_type] = "unknown"
             else:
-                outcome.unsent += [AssetRow(url, name) for name, url in _unstage(ledger, send_key, journal)]
+                outcome.unsent += _unstage(ledger, send_key, journal)
+                troubled.setdefault(asset_type, "failed")
             continue
-        task_ids.append(task.id)
+        task_ids.setdefault(asset_type, []).append(task.id)
         outcome.sent_keys += ledger.confirm(send_key, task)
     if journal:
         journal.save_ledger(ledger)
-        _record_submission_end(journal, record, task_ids, outcome)
+        for kind, record in records.items():
+            _record_submission_end(journal, record, task_ids.get(kind, []), troubled.get(kind), outcome.error)
     return outcome
 
 
-def _unstage(ledger: AssetLedger, send_key: str, journal: Journal | None) -> list[tuple[str, str]]:
-    rows = ledger.unstage(send_key)
+def _rows(n: int) -> str:
+    return f"{n} row{'s' if n != 1 else ''}"
+
+
+def _draft_row(name: str, url: str, asset_type: str) -> AssetRow:
+    # Back in the table, a row keeps the type it was to be sent as; "Auto" when its extension says as much.
+    return AssetRow(url, name, "" if type_from_extension(url) == asset_type else asset_type)
+
+
+def _unstage(ledger: AssetLedger, send_key: str, journal: Journal | None) -> list[AssetRow]:
+    kinds = [a.asset_type or ledger.asset_type for _, a in ledger.attempts_sent_with(send_key)]
+    rows = ledger.unstage(send_key)  # the same attempts, in the same order
     if journal:
         journal.registry.forget_attempts(journal.scope, ledger.group_id, send_key)
-    return rows
+    return [_draft_row(name, url, kind) for (name, url), kind in zip(rows, kinds, strict=True)]
 
 
-def _record_submission_start(ledger: AssetLedger, count: int, journal: Journal | None) -> int | None:
+def _record_submission_start(
+    ledger: AssetLedger, batches: Sequence[tuple[str, str, list]], journal: Journal | None
+) -> dict[str, int | None]:
+    """One submission record per asset type (a mixed list goes out as one request per type)."""
+    counts: dict[str, int] = {}
+    for _, kind, items in batches:
+        counts[kind] = counts.get(kind, 0) + len(items)
     if not journal:
-        return None
-    return journal.registry.record_submission(
-        journal.scope, ledger.group_id, ledger.asset_type, [], "sending", f"{count} asset(s)"
-    )
+        return dict.fromkeys(counts)
+    return {
+        kind: journal.registry.record_submission(
+            journal.scope, ledger.group_id, kind, [], "sending", f"{count} asset(s)"
+        )
+        for kind, count in counts.items()
+    }
 
 
-def _record_submission_end(journal: Journal, record: int | None, task_ids: list[str], outcome) -> None:
-    error = outcome.error
+def _record_submission_end(
+    journal: Journal, record: int | None, task_ids: list[str], trouble: str | None, error
+) -> None:
     status = (
         "sent"
-        if error is None
-        else ("unknown" if outcome.unknown_keys else "partial" if task_ids else "failed")
+        if trouble is None
+        else ("unknown" if trouble == "unknown" else "partial" if task_ids else "failed")
     )
-    journal.registry.update_submission(record, task_ids, status, error.message if error else "")
+    journal.registry.update_submission(record, task_ids, status, error.message if trouble and error else "")
 
 
 def _write_ahead(ledger: AssetLedger, journal: Journal | None) -> None:
@@ -190,21 +223,32 @@ def submit_rows(
     client: ApimartClient,
     ledger: AssetLedger,
     checks: Sequence[RowCheck],
-    asset_type: str,
+    asset_type: str = "",
     *,
     journal: Journal | None = None,
 ) -> SubmitOutcome:
-    """Send the checked rows (all must be valid) in requests of 20, each written ahead with its key."""
+    """Send the checked rows (all must be valid) as one request per asset type (each row's own, or
+    `asset_type` for a row that carries none), at most 20 assets a request, each written ahead with its
+    key."""
     if not checks:
         raise RefusedError("There is nothing to submit: add at least one asset URL.")
     if bad := [c for c in checks if not c.ok]:
-        raise RefusedError(f"{len(bad)} row(s) have problems: fix or drop them first. Nothing was sent.")
-    ledger.asset_type = asset_type
+        raise RefusedError(
+            f"{_rows(len(bad))} {'has' if len(bad) == 1 else 'have'} problems: fix or remove "
+            f"{'it' if len(bad) == 1 else 'them'} first. Nothing was sent."
+        )
+    kinds = [c.asset_type or asset_type for c in checks]
+    if any(k not in EXTENSIONS for k in kinds):
+        raise RefusedError("Choose Image or Video for every row first. Nothing was sent.")
+    if len(set(kinds)) == 1:
+        ledger.asset_type = kinds[0]
     staged = []
-    for batch in batched([(c.name, c.url) for c in checks], BATCH_SIZE):
+    for kind, batch in batches_by_type(
+        [(k, (c.name, c.url)) for k, c in zip(kinds, checks, strict=True)], BATCH_SIZE
+    ):
         send_key = new_send_key()
-        ledger.stage_new(batch, send_key)
-        staged.append((send_key, [AssetInput(url, name) for name, url in batch]))
+        ledger.stage_new(batch, send_key, kind)
+        staged.append((send_key, kind, [AssetInput(url, name) for name, url in batch]))
     _write_ahead(ledger, journal)
     return _send_batches(client, ledger, staged, journal)
 
@@ -221,16 +265,20 @@ def resubmit(
     if not keys:
         raise RefusedError("Select at least one failed asset to resubmit.")
     checks = check_rows(
-        [AssetRow(replacements[k].strip(), ledger.assets[k].name) for k in keys], ledger.asset_type
+        # each sent again as the type it was sent as
+        [AssetRow(replacements[k].strip(), ledger.assets[k].name, ledger.type_of(k)) for k in keys],
+        ledger.asset_type,
     )
     if bad := [(k, c) for k, c in zip(keys, checks, strict=True) if not c.ok]:
         names = ", ".join(f"{ledger.assets[k].name} ({c.reason})" for k, c in bad)
         raise RefusedError(f"Fix these replacement URLs first: {names}. Nothing was sent.")
     staged = []
-    for batch in batched([(k, c.url) for k, c in zip(keys, checks, strict=True)], BATCH_SIZE):
+    for kind, batch in batches_by_type(
+        [(c.asset_type, (k, c.url)) for k, c in zip(keys, checks, strict=True)], BATCH_SIZE
+    ):
         send_key = new_send_key()
         ledger.stage_retry(batch, send_key)
-        staged.append((send_key, [AssetInput(url, ledger.assets[k].name) for k, url in batch]))
+        staged.append((send_key, kind, [AssetInput(url, ledger.assets[k].name) for k, url in batch]))
     _write_ahead(ledger, journal)
     return _send_batches(client, ledger, staged, journal)
 
@@ -247,13 +295,15 @@ def send_again(
         attempt.status = SENDING
     _write_ahead(ledger, journal)
     items = [AssetInput(attempt.url, asset.name) for asset, attempt in pairs]
-    return _send_batches(client, ledger, [(send_key, items)], journal)
+    # One send carries one type: the type it was first sent as.
+    kind = next((a.asset_type for _, a in pairs if a.asset_type), ledger.asset_type)
+    return _send_batches(client, ledger, [(send_key, kind, items)], journal)
 
 
 def put_back(ledger: AssetLedger, send_key: str, *, journal: Journal | None = None) -> list[AssetRow]:
     """The operator's other choice: do not send them again; the rows go back to the draft, to be sent
     later or dropped. The app will not send them by itself either way."""
-    rows = [AssetRow(url, name) for name, url in _unstage(ledger, send_key, journal)]
+    rows = _unstage(ledger, send_key, journal)
     if journal:
         journal.save_ledger(ledger)
     return rows

@@ -33,6 +33,7 @@ class Attempt:
     error_code: str | None = None
     error_message: str | None = None
     send_key: str = ""  # the Idempotency-Key of the request that carried this attempt
+    asset_type: str = ""  # Image or Video, as this attempt was sent ("": the ledger's asset_type)
 
 
 @dataclass
@@ -63,11 +64,13 @@ class ReviewTask:
     final: bool = False
     raw: dict = field(default_factory=dict)
     not_found: int = 0  # 404s in a row while polling
+    asset_type: str = ""  # the type its request carried ("": the ledger's asset_type)
 
 
 @dataclass
 class AssetLedger:
-    """Assets of one group under review. Keys are stable across resubmissions."""
+    """Assets of one group under review. Keys are stable across resubmissions. Each attempt and review task
+    knows the type it was sent as; `asset_type` is the type of those that do not (older records)."""
 
     group_id: str
     asset_type: str = "Video"
@@ -182,6 +185,15 @@ class AssetLedger:
                 if attempt.task_id == task_id and attempt.status == PENDING:
                     attempt.status, attempt.error_code = FAILED, TASK_NOT_FOUND
 
+    def type_of(self, key: int) -> str:
+        """The type an asset was last sent as: a resubmission sends it as the same."""
+        return self.assets[key].current.asset_type or self.asset_type
+
+    def asset_types(self) -> list[str]:
+        """The types this group's assets were sent as, Video first."""
+        kinds = {a.asset_type or self.asset_type for asset in self.assets.values() for a in asset.attempts}
+        return sorted(kinds, reverse=True)
+
     def pending_task_ids(self) -> list[str]:
         return [t.task_id for t in self.tasks.values() if not t.final]
 
@@ -196,13 +208,15 @@ class AssetLedger:
 
     # --- write-ahead: every row is recorded before its request, then confirmed, unstaged or unknown ---
 
-    def stage_new(self, rows: Sequence[tuple[str, str]], send_key: str) -> list[int]:
-        """New (name, url) assets about to be sent in one request; returns their keys."""
+    def stage_new(self, rows: Sequence[tuple[str, str]], send_key: str, asset_type: str = "") -> list[int]:
+        """New (name, url) assets about to be sent in one request (of `asset_type`); returns their keys."""
         start = max(self.assets, default=-1) + 1
+        kind = asset_type or self.asset_type
         keys = []
         for offset, (name, url) in enumerate(rows):
             key = start + offset
-            self.assets[key] = TrackedAsset(key, name, [Attempt(1, url, "", SENDING, send_key=send_key)])
+            attempt = Attempt(1, url, "", SENDING, send_key=send_key, asset_type=kind)
+            self.assets[key] = TrackedAsset(key, name, [attempt])
             keys.append(key)
         self.version += 1
         return keys
@@ -211,7 +225,9 @@ class AssetLedger:
         """A new attempt for each (key, url) of failed assets, about to be sent in one request."""
         for key, url in items:
             asset = self.assets[key]
-            asset.attempts.append(Attempt(len(asset.attempts) + 1, url, "", SENDING, send_key=send_key))
+            kind = asset.current.asset_type or self.asset_type  # sent again as what it was sent as
+            number = len(asset.attempts) + 1
+            asset.attempts.append(Attempt(number, url, "", SENDING, send_key=send_key, asset_type=kind))
         self.version += 1
         return [key for key, _ in items]
 
@@ -228,7 +244,10 @@ class AssetLedger:
         pairs = self.attempts_sent_with(send_key)
         for _, attempt in pairs:
             attempt.task_id, attempt.status = task.id, PENDING
-        self.tasks[task.id] = ReviewTask(task.id, [asset.key for asset, _ in pairs], status=task.status)
+        kind = next((a.asset_type for _, a in pairs if a.asset_type), "")
+        self.tasks[task.id] = ReviewTask(
+            task.id, [asset.key for asset, _ in pairs], status=task.status, asset_type=kind
+        )
         self.version += 1
         return [asset.key for asset, _ in pairs]
 

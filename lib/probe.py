@@ -1,17 +1,28 @@
 """Optional reachability probe for asset URLs: a HEAD request per URL, checked against the upstream
 size and type limits. It only reads headers; it never downloads a file and never talks to APIMart. It
-goes through lib.netguard, so a URL (or a redirect) can never make this server reach a private address."""
+goes through lib.netguard, so a URL (or a redirect) can never make this server reach a private address.
+
+A result has a severity. BLOCK: the server gave a definite answer that APIMart's download would fail on
+(404 and other 4xx, a type that is neither image nor video or not the row's, a file over the size limit,
+an address the app refuses); the page holds the row back until the operator ticks "send anyway". WARN:
+this server could not tell (no answer, refused connection, a name that does not resolve here, a 5xx or a
+429 that may pass): APIMart's servers may well reach it, so it never blocks. The facts (status, type,
+size) are kept apart from the verdict, so a row whose type changes is judged again without a new probe."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from lib.assets import MAX_BYTES
+from lib.assets import MAX_BYTES, type_from_content_type
 from lib.netguard import BlockedAddressError, Resolver, guarded_request
 
-_EXPECTED_PREFIX = {"Image": "image/", "Video": "video/"}
+BLOCK, WARN = "block", "warning"
+_OCTET_STREAMS = ("application/octet-stream", "binary/octet-stream")
+# A HEAD these answer may be about HEAD itself (not allowed, or a presigned GET link whose signature covers
+# the method): ask for the first byte's headers with GET instead.
+_RETRY_WITH_GET = (403, 405, 501)
 
 
 @dataclass(frozen=True)
@@ -21,72 +32,138 @@ class ProbeResult:
     content_type: str | None
     size: int | None
     problem: str | None
+    severity: str | None = None  # BLOCK or WARN when there is a problem
 
     @property
     def ok(self) -> bool:
         return self.problem is None
 
+    @property
+    def blocks(self) -> bool:
+        """A definite answer that the asset will fail: held back unless the operator sends it anyway."""
+        return self.problem is not None and self.severity == BLOCK
 
-def _judge(url: str, status: int, headers: Mapping[str, str], asset_type: str) -> ProbeResult:
+    @property
+    def warns(self) -> bool:
+        """The probe could not tell: said next to the row, never holding it back."""
+        return self.problem is not None and self.severity != BLOCK
+
+    @property
+    def answered(self) -> bool:
+        return self.status is not None
+
+    @property
+    def detected_type(self) -> str | None:
+        """Image or Video by the server's Content-Type, or None."""
+        return type_from_content_type(self.content_type)
+
+    def judged(self, asset_type: str | None) -> ProbeResult:
+        """The same facts judged for `asset_type` (None: whatever the server says it is). A result without
+        an answer (no connection, refused address) stays as it is."""
+        if self.status is None:
+            return self
+        problem, severity = _verdict(self.status, self.content_type, self.size, asset_type)
+        return replace(self, problem=problem, severity=severity)
+
+
+def _verdict(
+    status: int, content_type: str | None, size: int | None, asset_type: str | None
+) -> tuple[str | None, str | None]:
+    if status == 429 or status >= 500:
+        return (
+            f"the URL's server answered HTTP {status} (busy or failing): it may work when APIMart downloads it",
+            WARN,
+        )
+    if status >= 400:
+        return f"the URL answered HTTP {status}: APIMart will not be able to download it", BLOCK
+    if status >= 300:
+        return f"the URL answered HTTP {status} without a usable redirect", BLOCK
+    kind = asset_type or type_from_content_type(content_type)
+    if content_type and content_type not in _OCTET_STREAMS:
+        if kind is None:
+            return f"the server says this is {content_type}, not a photo or a video", BLOCK
+        if type_from_content_type(content_type) != kind:
+            return (
+                f"the server says this is {content_type}, not {'an image' if kind == 'Image' else 'a video'}",
+                BLOCK,
+            )
+    if kind and size is not None and size > MAX_BYTES[kind]:
+        return (
+            f"file is {size / 1048576:.1f} MB; {kind.lower()}s must be under {MAX_BYTES[kind] // 1048576} MB",
+            BLOCK,
+        )
+    return None, None
+
+
+def _judge(url: str, status: int, headers: Mapping[str, str], asset_type: str | None) -> ProbeResult:
     lowered = {k.lower(): v for k, v in headers.items()}
     content_type = (lowered.get("content-type") or "").split(";")[0].strip().lower() or None
     length = lowered.get("content-length")
     # A ranged GET answers 206 with the whole size after the slash of Content-Range.
     total = (lowered.get("content-range") or "").rpartition("/")[2]
     size = int(total) if total.isdigit() else int(length) if length and length.isdigit() else None
-    problem = None
-    if status >= 400:
-        problem = f"the URL answered HTTP {status}: APIMart will not be able to download it"
-    elif status >= 300:
-        problem = f"the URL answered HTTP {status} without a usable redirect"
-    elif (
-        content_type
-        and not content_type.startswith(_EXPECTED_PREFIX[asset_type])
-        and content_type not in ("application/octet-stream", "binary/octet-stream")
-    ):
-        problem = f"the server says this is {content_type}, not a {asset_type.lower()}"
-    elif size is not None and size > MAX_BYTES[asset_type]:
-        problem = f"file is {size / 1048576:.1f} MB; {asset_type.lower()}s must be under {MAX_BYTES[asset_type] // 1048576} MB"
-    return ProbeResult(url, status, content_type, size, problem)
+    return ProbeResult(url, status, content_type, size, None).judged(asset_type)
+
+
+def _unresolved(refusal: BlockedAddressError) -> bool:
+    # netguard refuses a name that does not resolve like a private one; from here it is only unreachable.
+    return isinstance(refusal.__cause__, OSError) or refusal.reason.endswith("does not resolve")
 
 
 def probe_url(
     url: str,
-    asset_type: str,
+    asset_type: str | None = None,
     *,
     timeout: float = 5.0,
     allow_private: Collection[str] = (),
     resolver: Resolver | None = None,
 ) -> ProbeResult:
-    """HEAD the URL (a one-byte ranged GET when HEAD is refused), within `timeout` seconds in all.
-    `allow_private`: exact origins that may be private, for tests only (see netguard.guarded_request)."""
+    """HEAD the URL (a one-byte ranged GET when HEAD is refused), within `timeout` seconds in all, and judge
+    the answer for `asset_type` (None: by the type the server gives). `allow_private`: exact origins that
+    may be private, for tests only (see netguard.guarded_request)."""
     guard = {"timeout": timeout, "allow_private": allow_private, "resolver": resolver}
     try:
         response = guarded_request(url, **guard)
-        if response.status in (405, 501):
-            # Some servers refuse HEAD: ask for the first byte's headers instead of the whole file.
+        if response.status in _RETRY_WITH_GET:
             response = guarded_request(url, method="GET", headers={"Range": "bytes=0-0"}, **guard)
     except BlockedAddressError as refusal:
-        return ProbeResult(url, None, None, None, refusal.reason)
+        if _unresolved(refusal):
+            return ProbeResult(
+                url,
+                None,
+                None,
+                None,
+                f"{refusal.reason} from here: APIMart's servers may still find it",
+                WARN,
+            )
+        return ProbeResult(url, None, None, None, refusal.reason, BLOCK)
     except TimeoutError:
-        return ProbeResult(url, None, None, None, f"no answer within {timeout:g} s")
+        return ProbeResult(url, None, None, None, f"no answer within {timeout:g} s: it may still work", WARN)
     except (ConnectionError, OSError):
-        return ProbeResult(url, None, None, None, "could not connect to this URL's server")
+        return ProbeResult(
+            url, None, None, None, "could not connect to this URL's server from here: it may still work", WARN
+        )
     return _judge(url, response.status, response.headers, asset_type)
 
 
 def probe_urls(
     urls: Sequence[str],
-    asset_type: str,
+    asset_type: str | None | Sequence[str | None] = None,
     *,
     timeout: float = 5.0,
     workers: int = 8,
     allow_private: Collection[str] = (),
 ) -> list[ProbeResult]:
-    """Probe several URLs in parallel (bounded), results in the input order."""
+    """Probe several URLs in parallel (bounded), results in the input order. `asset_type`: one type for
+    all, or one per URL (None where the server's answer is to tell)."""
     if not urls:
         return []
+    types = (
+        [asset_type] * len(urls) if asset_type is None or isinstance(asset_type, str) else list(asset_type)
+    )
+    if len(types) != len(urls):
+        raise ValueError("one asset type per URL")
     with ThreadPoolExecutor(max_workers=min(workers, len(urls))) as pool:
         return list(
-            pool.map(lambda u: probe_url(u, asset_type, timeout=timeout, allow_private=allow_private), urls)
+            pool.map(lambda u, t: probe_url(u, t, timeout=timeout, allow_private=allow_private), urls, types)
         )

@@ -92,6 +92,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE videos ADD COLUMN send_key TEXT;
     CREATE INDEX assets_by_send_key ON assets (scope, send_key);
     """,
+    # 7: the type (Image or Video) each asset attempt was sent as: one list may mix them, sent as one request
+    # per type; a resubmission sends an asset as the same type. NULL in older rows: their review task's type.
+    """
+    ALTER TABLE assets ADD COLUMN asset_type TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 UNKNOWN_OUTCOME = "may have been sent: decide on Start"
@@ -399,6 +404,7 @@ class Registry:
                 now,
                 int(a is asset.current),
                 a.send_key or None,
+                a.asset_type or ledger.asset_type,
             )
             for asset in ledger.assets.values()
             for a in asset.attempts
@@ -408,7 +414,7 @@ class Registry:
                 scope.id,
                 ledger.group_id,
                 t.task_id,
-                ledger.asset_type,
+                t.asset_type or ledger.asset_type,
                 t.status,
                 int(t.final),
                 json.dumps(t.raw or {}),
@@ -418,10 +424,10 @@ class Registry:
         with self._write() as conn:
             conn.executemany(
                 """INSERT INTO assets (scope, group_id, asset_key, attempt, name, source_url, task_id, status,
-                   asset_id, asset_url, error_code, error_message, updated_at, is_latest, send_key)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                   asset_id, asset_url, error_code, error_message, updated_at, is_latest, send_key, asset_type)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                    ON CONFLICT (scope, group_id, asset_key, attempt) DO UPDATE SET status = excluded.status,
-                   task_id = excluded.task_id, send_key = excluded.send_key,
+                   task_id = excluded.task_id, send_key = excluded.send_key, asset_type = excluded.asset_type,
                    asset_id = excluded.asset_id, asset_url = excluded.asset_url, error_code = excluded.error_code,
                    error_message = excluded.error_message, updated_at = excluded.updated_at,
                    is_latest = excluded.is_latest""",
@@ -454,6 +460,7 @@ class Registry:
         ledger = AssetLedger(
             group_id, tasks[-1]["asset_type"] if tasks else self._last_asset_type(scope, group_id)
         )
+        task_types = {t["task_id"]: t["asset_type"] for t in tasks}
         for asset_row in asset_rows:
             asset = ledger.assets.setdefault(
                 asset_row["asset_key"], TrackedAsset(asset_row["asset_key"], asset_row["name"])
@@ -469,6 +476,7 @@ class Registry:
                     asset_row["error_code"],
                     asset_row["error_message"],
                     asset_row["send_key"] or "",
+                    asset_type=asset_row["asset_type"] or task_types.get(asset_row["task_id"], ""),
                 )
             )
             if asset.attempts[-1].status == SENDING:
@@ -487,6 +495,7 @@ class Registry:
                 100 if t["final"] else 0,
                 bool(t["final"]),
                 json.loads(t["raw"] or "{}"),
+                asset_type=t["asset_type"],
             )
         return ledger
 

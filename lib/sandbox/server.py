@@ -92,6 +92,7 @@ def _log_entry(request: Request, path: str, body, key: str) -> dict:
         "asset_count": len(body["assets"])
         if isinstance(body, dict) and isinstance(body.get("assets"), list)
         else None,
+        "asset_type": body.get("asset_type") if isinstance(body, dict) else None,
         "key": fingerprint(key) if key else None,
         "idempotency_key": request.headers.get("idempotency-key"),
     }

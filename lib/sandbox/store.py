@@ -583,6 +583,7 @@ class Store:
                     "asset_id": a.asset_id,
                     "name": a.name,
                     "url": a.url,
+                    "asset_type": a.asset_type,
                     "status": "Processing" if now < a.ready_at else ("Failed" if a.failed else "Active"),
                     "task_id": a.task_id,
                 }
