@@ -1,24 +1,47 @@
-"""Step 3, Submit: an editable asset table, pre-flight checks per row, then one click to send."""
+"""Step 3, Submit: an editable asset table with a type per row, checks per row, then one click to send
+(one request per type, at most 20 assets each)."""
+
+import hashlib
 
 import pandas as pd
 import streamlit as st
 
 from lib import flow
-from lib.assets import ASSET_TYPES, AssetRow, check_rows, parse_csv, parse_pasted, request_count
+from lib.assets import (
+    ASSET_TYPES,
+    TYPE_CHOSEN,
+    TYPE_DEFAULT,
+    TYPE_FROM_EXTENSION,
+    TYPE_FROM_SERVER,
+    AssetRow,
+    check_rows,
+    parse_csv,
+    parse_pasted,
+    requests_for,
+    url_extension,
+)
 from lib.probe import probe_urls
 from lib.ui import state, unsettled, widgets
 from lib.ui.text import code, literal
 
+AUTO = "Auto"
+
 wf = state.workflow()
 widgets.step_header(
-    3, "Submit assets", "Images or videos of the verified person, sent to their group for review."
+    3, "Submit assets", "Photos and clips of the verified person, sent to their group for review."
 )
 widgets.require(
     bool(wf.group_id), "Choose the person's asset group first.", "pages/group.py", "Go to the group step"
 )
-st.caption(f"Group **{literal(wf.group_label) or '(no label)'}** · {code(wf.group_id)}")
+st.caption(f"Sending to **{literal(wf.group_label) or 'the person without a label'}**")
+with st.expander("Details"):
+    st.markdown(f"Group id: {code(wf.group_id)}")
 
 EDITOR = f"submit__editor_{st.session_state.setdefault('submit__editor_version', 0)}"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def reset_editor(rows: list[AssetRow]) -> None:
@@ -56,28 +79,13 @@ def add_csv() -> None:
         )
 
 
-def set_type() -> None:
-    wf.asset_type = st.session_state["submit__asset_type"]
-    st.session_state.pop("submit__probe", None)
-
-
-st.radio(
-    "Asset type",
-    ASSET_TYPES,
-    index=ASSET_TYPES.index(wf.asset_type),
-    key="submit__asset_type",
-    horizontal=True,
-    on_change=set_type,
-    help="Video is recommended for real-person portraits (mp4/mov, 2-15 s). Images: jpg, png, webp and more.",
-)
-
 paste_tab, csv_tab = st.tabs(["Paste a list", "Upload a CSV"])
 with paste_tab:
     st.text_area(
         "One URL per line, optionally `name, url`",
         key="submit__paste",
         height=110,
-        placeholder="front, https://cdn.example.com/lin-front.mp4\nhttps://cdn.example.com/lin-side.mp4",
+        placeholder="front, https://cdn.example.com/lin-front.mp4\nhttps://cdn.example.com/lin-side.jpg",
     )
     st.button("Add to the table", key="submit__add_paste", on_click=add_pasted)
 with csv_tab:
@@ -93,7 +101,9 @@ if message := st.session_state.get("submit__input_error"):
 # edited rows are copied into the workflow on every run, so leaving the page loses nothing.
 if EDITOR not in st.session_state:
     st.session_state["submit__editor_base"] = pd.DataFrame(
-        [{"url": r.url, "name": r.name} for r in wf.draft], columns=["url", "name"], dtype="string"
+        [{"url": r.url, "name": r.name, "type": r.asset_type or AUTO} for r in wf.draft],
+        columns=["url", "name", "type"],
+        dtype="string",
     )
 edited = st.data_editor(
     st.session_state["submit__editor_base"],
@@ -107,41 +117,116 @@ edited = st.data_editor(
         "name": st.column_config.TextColumn(
             "Name", max_chars=200, help="Optional; at most 64 characters. Empty: taken from the URL"
         ),
+        "type": st.column_config.SelectboxColumn(
+            "Type",
+            options=[AUTO, *ASSET_TYPES],
+            default=AUTO,
+            help="Auto: from the file's extension (.jpg, .mp4…), else from what its server says when you "
+            "check the URLs. The check below shows what each row will be sent as. Choose Image or Video "
+            "to override it.",
+        ),
     },
 )
 wf.draft = [
-    AssetRow(str(u or "").strip(), str(n or "").strip())
-    for u, n in edited[["url", "name"]].fillna("").itertuples(index=False)
+    AssetRow(str(u or "").strip(), str(n or "").strip(), t if t in ASSET_TYPES else "")
+    for u, n, t in edited[["url", "name", "type"]].fillna("").itertuples(index=False)
 ]
 rows = [r for r in wf.draft if r.url or r.name]
-checks = check_rows(rows, wf.asset_type)
 
+# The probe's answers by URL (as sent); each is judged again for the row's type on every run.
 probe = st.session_state.get("submit__probe") or {}
-if rows and st.button(
-    "Check that the URLs are reachable",
-    key="submit__probe_button",
-    icon=":material/travel_explore:",
-    help="Asks each URL's server for its headers (HEAD): status, type and size against APIMart's limits.",
-):
-    with st.spinner("Checking URLs…"):
-        results = probe_urls([c.url for c in checks if c.ok], wf.asset_type)
-    probe = {r.url: r.problem for r in results}
-    st.session_state["submit__probe"] = probe
+detected = {url: result.detected_type for url, result in probe.items() if result.detected_type}
+default_type = st.session_state.get("submit__default_type")
+checks = check_rows(rows, detected=detected, default_type=default_type)
 
-verdicts = []
+# Rows whose URL says nothing about the type (a signed link without an extension): one answer for them all,
+# or a type per row in the table.
+if any(c.url_ok and c.type_from in ("", TYPE_DEFAULT) for c in checks):
+    st.radio(
+        "Type for rows we cannot detect",
+        ASSET_TYPES,
+        index=None,
+        key="submit__default_type",
+        horizontal=True,
+        help="For rows whose URL has no .jpg, .mp4 or other extension and whose server did not say. "
+        "A type chosen in a row wins.",
+    )
+
+
+def run_probe() -> None:
+    # Each row is asked as the type it has, unless only the server can tell (then the server's type).
+    current = check_rows(
+        [r for r in wf.draft if r.url or r.name],
+        default_type=st.session_state.get("submit__default_type"),
+    )
+    asked = [c for c in current if c.url_ok]
+    kinds = [c.asset_type if c.type_from not in ("", TYPE_DEFAULT) else None for c in asked]
+    st.session_state["submit__probe"] = {r.url: r for r in probe_urls([c.url for c in asked], kinds)}
+
+
+if rows:
+    st.button(
+        "Check that the URLs are reachable",
+        key="submit__probe_button",
+        icon=":material/travel_explore:",
+        on_click=run_probe,
+        help="Asks each URL's server for its headers (HEAD): whether it answers, the file's type and size "
+        "against APIMart's limits. Rows without an extension get their type from the answer.",
+    )
+
+
+def anyway_key(url: str) -> str:
+    return "submit__anyway_" + hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+# A verdict per row: problems (nothing is sent while there is one), held back by a definite answer of the
+# probe (sent only when the operator says so), or ready, with a warning when the probe could not tell.
+send_all_anyway = bool(st.session_state.get("submit__anyway_all"))
+verdicts, held, warned = [], [], []
 for check in checks:
-    reasons = list(check.problems)
-    if check.ok and probe.get(check.url):
-        reasons.append(probe[check.url])
-    verdicts.append(reasons)
-invalid = [i for i, reasons in enumerate(verdicts) if reasons]
+    result = probe.get(check.url) if check.url_ok else None
+    if result is not None:
+        result = result.judged(check.asset_type or None)
+    if check.problems:
+        reasons = list(check.problems) + ([result.problem] if result is not None and result.blocks else [])
+        verdicts.append("❌ " + "; ".join(reasons))
+    elif result is not None and result.blocks:
+        held.append((check, result))
+        if send_all_anyway or st.session_state.get(anyway_key(check.url)):
+            verdicts.append(f"⚠️ sent anyway: {result.problem}")
+        else:
+            verdicts.append(f"⛔ held back: {result.problem}")
+    elif result is not None and result.warns:
+        warned.append(check)
+        verdicts.append(f"⚠️ ready, not checked: {result.problem}")
+    else:
+        verdicts.append("✅ ready")
+invalid = [i for i, c in enumerate(checks) if c.problems]
+held_back = {c.index for c, v in zip(checks, verdicts, strict=True) if v.startswith("⛔")}
+
+TYPE_FROM = {
+    TYPE_CHOSEN: lambda c: "chosen in the row",
+    TYPE_FROM_EXTENSION: lambda c: f"from .{url_extension(c.url)}",
+    TYPE_FROM_SERVER: lambda c: f"the server says {probe[c.url].content_type}",
+    TYPE_DEFAULT: lambda c: "type for rows we cannot detect",
+}
+
+
+
+def type_shown(check) -> str:
+    """What the row will be sent as and why; empty when nobody can tell yet (the check asks to choose)."""
+    if check.type_from in TYPE_FROM:
+        return f"{check.asset_type} ({TYPE_FROM[check.type_from](check)})"
+    return check.asset_type
+
 
 if rows:
     st.dataframe(
         pd.DataFrame(
             {
                 "row": range(1, len(rows) + 1),
-                "check": ["❌ " + "; ".join(r) if r else "✅ ready" for r in verdicts],
+                "check": verdicts,
+                "type": [type_shown(c) for c in checks],
                 "name sent": [c.name for c in checks],
                 "url": [c.url for c in checks],
             }
@@ -151,19 +236,41 @@ if rows:
         key="submit__checks",
     )
 
-valid_checks = [c for c, reasons in zip(checks, verdicts, strict=True) if not reasons]
+if warned:
+    st.warning(
+        f"{plural(len(warned), 'row')} could not be checked from here (no answer, or the name does not "
+        "resolve on this computer). They will be sent: APIMart's servers may well reach them.",
+        icon=":material/wifi_off:",
+    )
+if held:
+    with st.container(border=True):
+        st.markdown(
+            f"**{plural(len(held), 'row')}: the server's answer says APIMart will not be able to use "
+            f"{'it' if len(held) == 1 else 'them'}.** Held back unless you send anyway (for example when "
+            "the link only works for APIMart)."
+        )
+        if len(held) > 1:
+            st.checkbox(f"Send all {len(held)} anyway", key="submit__anyway_all")
+        for check, result in held:
+            st.checkbox(
+                f"Row {check.index + 1}, {literal(check.name)}: send anyway",
+                key=anyway_key(check.url),
+                disabled=send_all_anyway,
+                help=result.problem,
+            )
+
+ready = [c for c in checks if not c.problems and c.index not in held_back]
 
 
 def drop_invalid() -> None:
-    reset_editor([rows[i] for i in range(len(rows)) if i not in invalid])
+    dropped = set(invalid) | held_back
+    reset_editor([rows[i] for i in range(len(rows)) if i not in dropped])
 
 
 def submit() -> None:
     try:
-        with widgets.sending(f"{len(valid_checks)} asset(s)"):
-            outcome = flow.submit_rows(
-                state.client(), wf.ledger, valid_checks, wf.asset_type, journal=state.journal()
-            )
+        with widgets.sending(plural(len(ready), "asset")):
+            outcome = flow.submit_rows(state.client(), wf.ledger, ready, journal=state.journal())
     except flow.RefusedError as refusal:
         st.session_state["submit__refusal"] = str(refusal)
         return
@@ -177,34 +284,41 @@ def submit() -> None:
         st.session_state["submit__go_to_review"] = outcome.error is None
 
 
-if invalid:
+if invalid or held_back:
+    blocked = len(invalid) + len(held_back)
     st.warning(
-        f"{len(invalid)} row(s) need attention. Nothing is sent while a row is invalid.",
+        f"{plural(blocked, 'row')} cannot be sent as {'it is' if blocked == 1 else 'they are'}: see the "
+        "check column. Nothing is sent until every row is fixed, removed or sent anyway.",
         icon=":material/rule:",
     )
     st.button(
-        f"Drop the {len(invalid)} invalid row(s)",
+        f"Remove the {plural(blocked, 'row')} that cannot be sent",
         key="submit__drop",
         on_click=drop_invalid,
         icon=":material/delete_sweep:",
     )
 
-n = len(valid_checks)
+n = len(ready)
+parts = requests_for(c.asset_type for c in ready)
 st.button(
-    f"Submit {n} asset{'s' if n != 1 else ''} ({request_count(n)} request{'s' if request_count(n) != 1 else ''})",
+    f"Send {plural(n, 'asset')}",
     key="submit__send",
     type="primary",
-    disabled=not rows or bool(invalid),
+    disabled=not rows or bool(invalid) or bool(held_back),
     on_click=submit,
     icon=":material/send:",
 )
+if parts > 1:
+    kinds = {c.asset_type for c in ready}
+    why = "photos and clips go separately, " if len(kinds) > 1 else ""
+    st.caption(f"Sent in {parts} parts ({why}at most 20 in each).")
 
 if refusal := st.session_state.get("submit__refusal"):
     st.warning(refusal)
 if error := st.session_state.get("submit__error"):
     counts = wf.ledger.counts() if wf.ledger else {}
     st.caption(
-        f"Sent and under review: {counts.get('submitted', 0) - counts.get('unknown', 0)}. "
+        f"Sent and being checked: {counts.get('submitted', 0) - counts.get('unknown', 0)}. "
         "The rows that certainly did not go out are still in the table."
     )
     if widgets.show_error(error, retry_key="submit__retry"):

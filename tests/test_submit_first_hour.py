@@ -1,0 +1,379 @@
+"""Issue 11, items 7 and 8, through the Submit page in AppTest against the real sandbox: the type is
+detected per row (extension, then the probe's Content-Type), a mixed list goes out as one request per type,
+a row's type can be chosen; the probe blocks only on a definite answer (404, wrong type, too large) until
+the operator sends anyway, and only warns when a server cannot be reached."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
+from streamlit.testing.v1 import AppTest
+
+from lib import flow, probe
+from lib.apimart import ApimartClient
+from lib.assets import AssetRow, check_rows
+from lib.callbacks import server_inbox
+from lib.ledger import FAILED, AssetLedger
+from lib.registry import Journal, Registry
+from lib.ui import state
+from tests.serving import free_port, serve_asgi
+
+ROOT = Path(__file__).resolve().parent.parent
+CDN = "https://cdn.example.com/lin"
+
+
+@pytest.fixture
+def at(sandbox, monkeypatch, tmp_path):
+    monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
+    state.registry.clear()
+    monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
+    for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def control(sandbox, path, **payload):
+    response = requests.post(f"{sandbox.base_url}/_sandbox/{path}", json=payload or None, timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+def button(at, key):
+    return next(b for b in at.button if b.key == key)
+
+
+def workflow(at):
+    return at.session_state["avatar_desk__workflow"]
+
+
+def open_page(at, page):
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+
+
+def on_submit_page(at, sandbox):
+    """A verified person (the phone approves in the sandbox), then the Submit page."""
+    open_page(at, "verify")
+    button(at, "verify__create").click().run()
+    redirect = control(sandbox, f"h5/{workflow(at).verification.byted_token}/approve")["redirect_url"]
+    params = {k: v[0] for k, v in parse_qs(urlsplit(redirect).query).items()}
+    assert server_inbox().record(params["s"], params) is not None
+    at.run()
+    open_page(at, "group")
+    assert workflow(at).group_id
+    open_page(at, "submit")
+
+
+def paste(at, lines):
+    at.text_area(key="submit__paste").set_value("\n".join(lines)).run()
+    button(at, "submit__add_paste").click().run()
+    assert not at.exception, at.exception
+
+
+def checks(at):
+    """The check table: one dict per row."""
+    frame = next(d.value for d in at.dataframe if "check" in d.value.columns)
+    return frame.to_dict("records")
+
+
+def set_types(at, types: dict[int, str]):
+    """Choose a type in rows of the editor, as the operator does in the Type column."""
+    editor = next(d for d in at.data_editor if d.key.startswith("submit__editor_"))
+    at.session_state[editor.key] = {
+        "edited_rows": {row: {"type": kind} for row, kind in types.items()},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception, at.exception
+
+
+def sends(sandbox) -> list[tuple[str, int]]:
+    """(asset_type, asset count) of every asset request the sandbox received, in order."""
+    log = requests.get(f"{sandbox.base_url}/_sandbox/requests", timeout=5).json()
+    return [(r["asset_type"], r["asset_count"]) for r in log if r.get("selector") == "group_id"]
+
+
+def sandbox_types(sandbox) -> dict[str, str]:
+    """url -> the type the sandbox holds each asset as."""
+    rows = requests.get(f"{sandbox.base_url}/_sandbox/assets", timeout=5).json()
+    return {r["url"]: r["asset_type"] for r in rows}
+
+
+# ---------------------------------------------------------------- item 8: a type per row
+
+
+def test_a_mixed_list_is_ready_as_pasted_and_goes_out_as_one_request_per_type(at, sandbox):
+    on_submit_page(at, sandbox)
+    photos = [f"{CDN}/photo-{i}.jpg" for i in range(21)]
+    clips = [f"{CDN}/clip-{i}.mp4" for i in range(2)]
+    paste(at, [photos[0], clips[0], *photos[1:], clips[1]])
+
+    rows = checks(at)
+    assert all(r["check"] == "✅ ready" for r in rows), [r["check"] for r in rows if r["check"] != "✅ ready"]
+    assert rows[0]["type"] == "Image (from .jpg)" and rows[1]["type"] == "Video (from .mp4)"
+    assert not at.radio, "no type to choose when every URL says its type"
+    send = button(at, "submit__send")
+    assert send.label == "Send 23 assets" and not send.disabled
+    assert "Sent in 3 parts (photos and clips go separately, at most 20 in each)." in [c.value for c in at.caption]
+
+    send.click().run()
+    assert not at.exception, at.exception
+    assert sends(sandbox) == [("Image", 20), ("Image", 1), ("Video", 2)], "one type per request, 20 at most"
+    held = sandbox_types(sandbox)
+    assert all(held[u] == "Image" for u in photos) and all(held[u] == "Video" for u in clips)
+
+    # Every attempt and review task knows its type, in memory and in the registry.
+    ledger = workflow(at).ledger
+    assert sorted(t.asset_type for t in ledger.tasks.values()) == ["Image", "Image", "Video"]
+    j = state.journal()
+    stored = j.registry.load_ledger(j.scope, ledger.group_id)
+    assert {a.current.url: a.current.asset_type for a in stored.assets.values()} == held
+    assert sorted(s["asset_type"] for s in j.registry.submissions(j.scope)) == ["Image", "Video"]
+
+
+def test_a_row_whose_url_does_not_say_asks_for_a_type_and_a_chosen_type_is_sent(at, sandbox):
+    on_submit_page(at, sandbox)
+    paste(at, [f"{CDN}/portrait", f"{CDN}/side.mp4", f"{CDN}/front.mp4"])
+    rows = checks(at)
+    assert rows[0]["check"] == "❌ choose Image or Video in the Type column: the URL does not say which it is"
+    assert rows[0]["type"] == "", "an empty cell, never 'None'"
+    assert button(at, "submit__send").disabled
+
+    # Image for the link without an extension; Image for a .mp4 is refused in its row.
+    set_types(at, {0: "Image", 2: "Image"})
+    rows = checks(at)
+    assert rows[0]["check"] == "✅ ready" and rows[0]["type"] == "Image (chosen in the row)"
+    assert rows[2]["check"] == "❌ .mp4 is a video file, but the type is Image"
+    set_types(at, {0: "Image", 2: "Video"})
+    assert all(r["check"] == "✅ ready" for r in checks(at))
+
+    button(at, "submit__send").click().run()
+    assert not at.exception, at.exception
+    assert sends(sandbox) == [("Image", 1), ("Video", 2)]
+    assert sandbox_types(sandbox)[f"{CDN}/portrait"] == "Image"
+
+
+def test_one_type_for_all_rows_that_cannot_be_detected(at, sandbox):
+    on_submit_page(at, sandbox)
+    paste(at, [f"{CDN}/signed-a?sig=1", f"{CDN}/signed-b?sig=2", f"{CDN}/front.jpg"])
+    at.radio(key="submit__default_type").set_value("Video").run()
+    rows = checks(at)
+    assert all(r["check"] == "✅ ready" for r in rows)
+    assert rows[0]["type"] == "Video (type for rows we cannot detect)" and rows[2]["type"] == "Image (from .jpg)"
+    button(at, "submit__send").click().run()
+    assert sends(sandbox) == [("Video", 2), ("Image", 1)]
+
+
+@pytest.fixture
+def group(sandbox, api_key, tmp_path):
+    """A client, a journal on a fresh registry, and an empty ledger for a verified person."""
+    client = ApimartClient(api_key, sandbox.base_url, sleep=lambda s: None)
+    registry = Registry(tmp_path / "r.db")
+    journal = Journal(registry, registry.scope_for("sandbox", sandbox.base_url, api_key))
+    attempt = flow.start_session(client, "https://app.example/callback", "en", journal=journal)
+    control(sandbox, f"h5/{attempt.byted_token}/approve")
+    attempt.confirm_by_operator()
+    yield client, journal, AssetLedger(flow.finish_verification(client, attempt, journal=journal), "Video")
+    client.close()
+    registry.close()
+
+
+def test_resubmission_and_send_again_keep_each_assets_type(sandbox, group):
+    client, journal, ledger = group
+    rows = [AssetRow(f"{CDN}/mismatch-photo.jpg"), AssetRow(f"{CDN}/mismatch-clip.mp4"), AssetRow(f"{CDN}/x")]
+    checked = check_rows(rows, default_type="Image")
+    assert [c.asset_type for c in checked] == ["Image", "Video", "Image"]
+    assert flow.submit_rows(client, ledger, checked, journal=journal).error is None
+    while ledger.pending_task_ids():
+        flow.poll_reviews(client, ledger, journal=journal)
+    failed = {a.key: a.current.url for a in ledger.by_status(FAILED)}
+    assert len(failed) == 2
+
+    # A new session resumes from the registry: each asset is still known as the type it was sent as.
+    ledger = journal.registry.load_ledger(journal.scope, ledger.group_id)
+    assert {ledger.type_of(k) for k in failed} == {"Image", "Video"}
+    control(sandbox, "faults", route="/v1/seedance2/real-avatar", method="POST", status=500, count=1)
+    outcome = flow.resubmit(client, ledger, failed, journal=journal)
+    assert outcome.error is not None and outcome.error.maybe_sent, "the first type's answer is lost"
+    assert len(outcome.unknown_keys) == 1 and len(outcome.unsent) == 1, "the second type stays unsent"
+    assert sends(sandbox)[-1] == ("Image", 1)
+    (put_back,) = outcome.unsent
+    assert put_back.asset_type == "", "back in the table as Auto: its .mp4 says Video"
+    (send_key,) = ledger.unsettled_sends()
+    assert flow.send_again(client, ledger, send_key, journal=journal).error is None
+    assert sends(sandbox)[-1] == ("Image", 1), "sent again as an image, with the same key"
+
+
+# ---------------------------------------------------------------- item 7: the probe's severity
+
+
+def _file(content_type: str, size: int = 1000, status: int = 200):
+    async def endpoint(request):
+        return Response(status_code=status, headers={"Content-Type": content_type, "Content-Length": str(size)})
+
+    return endpoint
+
+
+FILES = Starlette(
+    routes=[
+        Route("/ok.mp4", _file("video/mp4"), methods=["GET", "HEAD"]),
+        Route("/gone.mp4", _file("text/plain", status=404), methods=["GET", "HEAD"]),
+        Route("/gone-too.mp4", _file("text/plain", status=404), methods=["GET", "HEAD"]),
+        Route("/huge.mp4", _file("video/mp4", 80 * 1024 * 1024), methods=["GET", "HEAD"]),
+        Route("/page.mp4", _file("text/html"), methods=["GET", "HEAD"]),
+        Route("/busy.mp4", _file("text/plain", status=503), methods=["GET", "HEAD"]),
+        Route("/photo", _file("image/png"), methods=["GET", "HEAD"]),
+        Route("/clip", _file("video/quicktime"), methods=["GET", "HEAD"]),
+        Route("/blob", _file("application/octet-stream"), methods=["GET", "HEAD"]),
+    ]
+)
+
+
+@pytest.fixture
+def files(monkeypatch):
+    """A file server on loopback that the Submit page's URLs reach under a public-looking name: the probe's
+    test-only hooks (a resolver, allow_private for that one origin) are put in by wrapping
+    lib.probe.probe_url; every other host is resolved and refused as usual."""
+    with serve_asgi(FILES) as base:
+        port = urlsplit(base).port
+        origin = f"http://files.example.com:{port}"
+        closed = f"http://closed.example.com:{free_port()}"  # nothing listens there
+        loopback = [ipaddress.ip_address("127.0.0.1")]
+        real = probe.probe_url
+
+        def wrapped(url, asset_type=None, **kwargs):
+            if urlsplit(url).hostname in ("files.example.com", "closed.example.com"):
+                kwargs.update(allow_private=[origin, closed], resolver=lambda host, port: loopback)
+            return real(url, asset_type, **{**kwargs, "timeout": 3})
+
+        monkeypatch.setattr(probe, "probe_url", wrapped)
+        yield origin, closed
+
+
+def test_an_unreachable_host_is_a_warning_and_does_not_block(at, sandbox, files):
+    origin, closed = files
+    on_submit_page(at, sandbox)
+    paste(at, [f"{origin}/ok.mp4", "https://nonexistent.invalid/a.mp4", f"{closed}/b.mp4", f"{origin}/busy.mp4"])
+    button(at, "submit__probe_button").click().run()
+    assert not at.exception, at.exception
+    rows = checks(at)
+    assert rows[0]["check"] == "✅ ready"
+    assert rows[1]["check"].startswith("⚠️ ready, not checked: the host name nonexistent.invalid does not resolve")
+    assert rows[2]["check"].startswith("⚠️ ready, not checked: could not connect")
+    assert rows[3]["check"].startswith("⚠️ ready, not checked: the URL's server answered HTTP 503")
+    assert any("3 rows could not be checked from here" in w.value for w in at.warning)
+    assert not [c for c in at.checkbox if c.key.startswith("submit__anyway")], "nothing to send anyway"
+    send = button(at, "submit__send")
+    assert not send.disabled and send.label == "Send 4 assets"
+    send.click().run()
+    assert not at.exception, at.exception
+    assert sends(sandbox) == [("Video", 4)]
+
+
+def test_a_404_holds_the_row_back_until_send_anyway(at, sandbox, files):
+    origin, _ = files
+    on_submit_page(at, sandbox)
+    paste(at, [f"{origin}/ok.mp4", f"{origin}/gone.mp4"])
+    button(at, "submit__probe_button").click().run()
+    rows = checks(at)
+    assert rows[0]["check"] == "✅ ready"
+    assert rows[1]["check"] == "⛔ held back: the URL answered HTTP 404: APIMart will not be able to download it"
+    assert button(at, "submit__send").disabled
+    (anyway,) = [c for c in at.checkbox if c.key.startswith("submit__anyway_")]
+    assert anyway.label.startswith("Row 2,") and anyway.label.endswith("send anyway")
+
+    anyway.check().run()
+    assert checks(at)[1]["check"].startswith("⚠️ sent anyway: the URL answered HTTP 404")
+    send = button(at, "submit__send")
+    assert not send.disabled and send.label == "Send 2 assets"
+    send.click().run()
+    assert not at.exception, at.exception
+    assert sends(sandbox) == [("Video", 2)]
+
+
+def test_held_rows_can_be_sent_anyway_all_at_once_or_removed(at, sandbox, files):
+    origin, _ = files
+    on_submit_page(at, sandbox)
+    paste(at, [f"{origin}/ok.mp4", f"{origin}/gone-too.mp4", f"{origin}/page.mp4", f"{origin}/huge.mp4"])
+    button(at, "submit__probe_button").click().run()
+    rows = checks(at)
+    assert [r["check"][:1] for r in rows] == ["✅", "⛔", "⛔", "⛔"]
+    assert "text/html, not a video" in rows[2]["check"]
+    assert "80.0 MB" in rows[3]["check"] and "under 50 MB" in rows[3]["check"]
+    at.checkbox(key="submit__anyway_all").check().run()
+    assert [r["check"][:1] for r in checks(at)] == ["✅", "⚠", "⚠", "⚠"]
+    assert not button(at, "submit__send").disabled
+    at.checkbox(key="submit__anyway_all").uncheck().run()
+    assert button(at, "submit__send").disabled
+    button(at, "submit__drop").click().run()
+    assert [r["url"] for r in checks(at)] == [f"{origin}/ok.mp4"]
+    assert not button(at, "submit__send").disabled
+    assert sends(sandbox) == []
+
+
+def test_the_probe_gives_a_type_to_links_without_an_extension(at, sandbox, files):
+    origin, _ = files
+    on_submit_page(at, sandbox)
+    paste(at, [f"{origin}/photo", f"{origin}/clip", f"{origin}/blob"])
+    assert all(r["check"].startswith("❌ choose Image or Video") for r in checks(at)), "not probed yet"
+    button(at, "submit__probe_button").click().run()
+    rows = checks(at)
+    assert rows[0]["check"] == "✅ ready" and rows[0]["type"] == "Image (the server says image/png)"
+    assert rows[1]["check"] == "✅ ready" and rows[1]["type"] == "Video (the server says video/quicktime)"
+    assert rows[2]["check"].startswith("❌ choose Image or Video"), "application/octet-stream says nothing"
+    set_types(at, {2: "Video"})
+    button(at, "submit__send").click().run()
+    assert sends(sandbox) == [("Image", 1), ("Video", 2)]
+
+
+# ---------------------------------------------------------------- the pure parts
+
+
+def test_types_by_row_and_batches_by_type():
+    from lib.assets import batches_by_type, requests_for, type_from_content_type, type_from_extension
+
+    assert type_from_extension(f"{CDN}/a.JPG") == "Image" and type_from_extension(f"{CDN}/a.mov") == "Video"
+    assert type_from_extension(f"{CDN}/a") is None and type_from_extension(f"{CDN}/a.txt") is None
+    assert type_from_content_type("video/mp4; codecs=avc1") == "Video" and type_from_content_type("text/html") is None
+    found = check_rows(
+        [AssetRow(f"{CDN}/a.jpg"), AssetRow(f"{CDN}/b", "", "Video"), AssetRow(f"{CDN}/c"), AssetRow(f"{CDN}/d.txt")],
+        detected={f"{CDN}/c": "Image"},
+    )
+    assert [(c.asset_type, c.type_from) for c in found] == [
+        ("Image", "extension"),
+        ("Video", "chosen"),
+        ("Image", "server"),
+        ("", ""),
+    ]
+    assert "neither a photo nor a video" in found[3].reason
+    assert check_rows([AssetRow(f"{CDN}/a.jpg")], "Video")[0].reason == ".jpg is an image file, but the type is Video"
+    items = [("Image", i) for i in range(25)] + [("Video", "v")] + [("Image", 25)]
+    assert [(k, len(b)) for k, b in batches_by_type(items, 20)] == [("Image", 20), ("Image", 6), ("Video", 1)]
+    assert requests_for(["Image"] * 21 + ["Video"] * 2) == 3 and requests_for([]) == 0
+
+
+def test_probe_severity():
+    from lib.probe import BLOCK, WARN, ProbeResult
+
+    answered = ProbeResult("u", 200, "video/mp4", 60 * 1024 * 1024, None)
+    assert answered.judged("Video").severity == BLOCK and "under 50 MB" in answered.judged("Video").problem
+    assert answered.judged("Image").blocks and "not an image" in answered.judged("Image").problem
+    assert answered.judged(None).blocks, "the server's type, then its limit"
+    assert ProbeResult("u", 404, None, None, None).judged("Image").blocks
+    assert ProbeResult("u", 503, None, None, None).judged("Image").severity == WARN
+    assert ProbeResult("u", 429, None, None, None).judged("Image").warns
+    assert ProbeResult("u", 200, "application/octet-stream", 10, None).judged(None).ok
+    assert ProbeResult("u", 200, "text/html", 10, None).judged(None).blocks
+    unreachable = probe.probe_url("https://nonexistent.invalid/a.mp4", "Video", timeout=3)
+    assert unreachable.warns and not unreachable.blocks
