@@ -586,6 +586,23 @@ class Registry:
             )
         ]
 
+    # -------------------------------------------------------------- the operator's last person
+
+    def set_last_person(self, scope: Scope, group_id: str) -> None:
+        """The person last worked on under this connection: a new session (a reload, a restart) opens with
+        them. Kept in meta under the scope; written only when it changes (every write moves the stamp)."""
+        if self.last_person(scope) == group_id:
+            return
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (f"last_person|{scope.id}", group_id),
+            )
+
+    def last_person(self, scope: Scope) -> str | None:
+        rows = self._read("SELECT value FROM meta WHERE name = ?", (f"last_person|{scope.id}",))
+        return rows[0][0] if rows else None
+
     # -------------------------------------------------------------- videos
 
     def record_video(

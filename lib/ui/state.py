@@ -44,6 +44,7 @@ class Workflow:
     ledger: AssetLedger | None = None
     review_started_at: float | None = None
     videos: list = field(default_factory=list)  # lib.flow.GenerationJob, newest last
+    generate_picks: list[str] = field(default_factory=list)  # asset:// URLs Review hands to Generate
     notice: str = ""  # a one-time message for the group page
     resumed: str = ""  # what a new session picked up from the registry; shown while it runs
 
@@ -101,6 +102,11 @@ def resumed_workflow() -> Workflow:
         wf.ledger = j.registry.load_ledger(j.scope, group_id)
         wf.asset_type = wf.ledger.asset_type
         picked_up.append(f"the review of {literal(wf.group_label or group_id)}")
+    elif (last := j.registry.last_person(j.scope)) in wf.known_groups:
+        # No review running: the person last worked on, with their last review, as the operator left them.
+        wf.group_id, wf.group_label = last, wf.known_groups[last]
+        wf.ledger = j.registry.load_ledger(j.scope, last) or AssetLedger(last, wf.asset_type)
+        wf.asset_type = wf.ledger.asset_type
     if wf.videos:
         picked_up.append(f"{len(wf.videos)} video generation(s) (see Generate)")
     if picked_up:
@@ -200,6 +206,7 @@ def use_group(group_id: str, label: str = "") -> None:
     label = label.strip() or wf.known_groups.get(group_id, "")
     j.save_person(group_id, label)
     wf.remember_group(group_id, label)
+    j.registry.set_last_person(j.scope, group_id)  # a reload or a restart comes back to this person
     if not wf.ledger.assets and (stored := j.registry.load_ledger(j.scope, group_id)) is not None:
         wf.ledger, wf.asset_type = stored, stored.asset_type
 
