@@ -87,11 +87,6 @@ def continue_to_submit(operator: Page) -> None:
     expect(operator.get_by_role("button", name="Add to the table")).to_be_visible()
 
 
-def group_id_on_screen(operator: Page) -> str:
-    """The verified group's id, as the group step shows it (its first code block)."""
-    return operator.locator('[data-testid="stCode"]').first.inner_text().strip()
-
-
 def fill_table(operator: Page, urls: list[str]) -> None:
     """Paste `urls` into the Submit page's list box and add them to the table; waits until the page
     offers to send exactly them (the rows are in the table and checked)."""
