@@ -23,6 +23,8 @@ from lib.assets import (
     RowCheck,
     batches_by_type,
     check_rows,
+    name_from_url,
+    normalise_url,
     type_from_extension,
 )
 from lib.ledger import FAILED, SENDING, AssetLedger
@@ -258,29 +260,53 @@ def resubmit(
     ledger: AssetLedger,
     replacements: dict[int, str],
     *,
+    names: dict[int, str] | None = None,
     journal: Journal | None = None,
 ) -> SubmitOutcome:
-    """Resubmit failed assets to the same group, each with its old or a replaced URL."""
+    """Resubmit failed assets to the same group, each with its old or a replaced URL. `names`: names the
+    operator typed for them; without one, an asset whose URL is replaced takes the new URL's name (unless
+    its old name was typed rather than taken from its old URL); its earlier attempts keep their names."""
     keys = [k for k in replacements if k in ledger.assets and ledger.assets[k].status == FAILED]
     if not keys:
         raise RefusedError("Select at least one failed asset to resubmit.")
+    typed = names or {}
     checks = check_rows(
-        # each sent again as the type it was sent as
-        [AssetRow(replacements[k].strip(), ledger.assets[k].name, ledger.type_of(k)) for k in keys],
+        [
+            AssetRow(
+                replacements[k].strip(),
+                _resubmit_name(ledger, k, replacements[k], typed.get(k, "")),
+                ledger.type_of(k),  # sent again as the type it was sent as
+            )
+            for k in keys
+        ],
         ledger.asset_type,
     )
     if bad := [(k, c) for k, c in zip(keys, checks, strict=True) if not c.ok]:
-        names = ", ".join(f"{ledger.assets[k].name} ({c.reason})" for k, c in bad)
-        raise RefusedError(f"Fix these replacement URLs first: {names}. Nothing was sent.")
+        listed = ", ".join(f"{ledger.assets[k].name} ({c.reason})" for k, c in bad)
+        raise RefusedError(f"Fix these replacement URLs first: {listed}. Nothing was sent.")
+    name_of = {k: c.name for k, c in zip(keys, checks, strict=True)}
     staged = []
     for kind, batch in batches_by_type(
         [(c.asset_type, (k, c.url)) for k, c in zip(keys, checks, strict=True)], BATCH_SIZE
     ):
         send_key = new_send_key()
-        ledger.stage_retry(batch, send_key)
+        ledger.stage_retry(batch, send_key, names={k: name_of[k] for k, _ in batch})
         staged.append((send_key, kind, [AssetInput(url, ledger.assets[k].name) for k, url in batch]))
     _write_ahead(ledger, journal)
     return _send_batches(client, ledger, staged, journal)
+
+
+def _resubmit_name(ledger: AssetLedger, key: int, url: str, typed: str) -> str:
+    """The name a resubmitted asset goes out under ("" lets check_rows take it from the URL)."""
+    asset = ledger.assets[key]
+    if typed.strip():
+        return typed.strip()
+    old_url = asset.current.url
+    if normalise_url(url.strip())[0] == old_url:
+        return asset.name  # the same file again: the same name
+    if asset.name != name_from_url(old_url):
+        return asset.name  # a name the operator gave it, not one read off the old URL
+    return ""
 
 
 def send_again(
@@ -294,7 +320,7 @@ def send_again(
     for _, attempt in pairs:
         attempt.status = SENDING
     _write_ahead(ledger, journal)
-    items = [AssetInput(attempt.url, asset.name) for asset, attempt in pairs]
+    items = [AssetInput(attempt.url, attempt.name or asset.name) for asset, attempt in pairs]
     # One send carries one type: the type it was first sent as.
     kind = next((a.asset_type for _, a in pairs if a.asset_type), ledger.asset_type)
     return _send_batches(client, ledger, [(send_key, kind, items)], journal)

@@ -33,6 +33,9 @@ class Attempt:
     error_code: str | None = None
     error_message: str | None = None
     send_key: str = ""  # the Idempotency-Key of the request that carried this attempt
+    # The name this attempt was sent under: a resubmission with a new URL may carry a new name, and the
+    # earlier attempts keep theirs ("" only in a ledger built before names were kept per attempt).
+    name: str = ""
     asset_type: str = ""  # Image or Video, as this attempt was sent ("": the ledger's asset_type)
 
 
@@ -87,7 +90,7 @@ class AssetLedger:
             self.tasks[task.id] = ReviewTask(task.id, [key for key, _ in batch], status=task.status)
             for key, url in batch:
                 asset = self.assets[key]
-                asset.attempts.append(Attempt(len(asset.attempts) + 1, url, task.id))
+                asset.attempts.append(Attempt(len(asset.attempts) + 1, url, task.id, name=asset.name))
         self.version += 1
 
     def add_submission(
@@ -127,7 +130,7 @@ class AssetLedger:
         self.version += 1
         # (name, attempt) pairs of this task, matched to the review's items by URL, then by name.
         unmatched = [
-            (self.assets[key].name, a)
+            (a.name or self.assets[key].name, a)
             for key in task.asset_keys
             for a in self.assets[key].attempts
             if a.task_id == task.task_id
@@ -156,7 +159,9 @@ class AssetLedger:
         send had an unknown outcome and that such a result names (same URL and name) did arrive: take its
         verdict, so it is never offered for sending again."""
         unsettled = [
-            (asset.name, asset.current) for asset in self.assets.values() if asset.status in UNSETTLED
+            (asset.current.name or asset.name, asset.current)
+            for asset in self.assets.values()
+            if asset.status in UNSETTLED
         ]
         if not unsettled:
             return
@@ -215,19 +220,29 @@ class AssetLedger:
         keys = []
         for offset, (name, url) in enumerate(rows):
             key = start + offset
-            attempt = Attempt(1, url, "", SENDING, send_key=send_key, asset_type=kind)
-            self.assets[key] = TrackedAsset(key, name, [attempt])
+            self.assets[key] = TrackedAsset(
+                key, name, [Attempt(1, url, "", SENDING, send_key=send_key, name=name, asset_type=kind)]
+            )
             keys.append(key)
         self.version += 1
         return keys
 
-    def stage_retry(self, items: Sequence[tuple[int, str]], send_key: str) -> list[int]:
-        """A new attempt for each (key, url) of failed assets, about to be sent in one request."""
+    def stage_retry(
+        self, items: Sequence[tuple[int, str]], send_key: str, names: dict[int, str] | None = None
+    ) -> list[int]:
+        """A new attempt for each (key, url) of failed assets, about to be sent in one request. `names`: the
+        name each new attempt goes out under (default: the asset's); it becomes the asset's current name,
+        while the earlier attempts keep the one they were sent under."""
         for key, url in items:
             asset = self.assets[key]
+            for earlier in asset.attempts:
+                earlier.name = earlier.name or asset.name
+            asset.name = (names or {}).get(key) or asset.name
             kind = asset.current.asset_type or self.asset_type  # sent again as what it was sent as
             number = len(asset.attempts) + 1
-            asset.attempts.append(Attempt(number, url, "", SENDING, send_key=send_key, asset_type=kind))
+            asset.attempts.append(
+                Attempt(number, url, "", SENDING, send_key=send_key, name=asset.name, asset_type=kind)
+            )
         self.version += 1
         return [key for key, _ in items]
 
@@ -264,9 +279,11 @@ class AssetLedger:
         taken = []
         for asset, attempt in self.attempts_sent_with(send_key):
             asset.attempts.remove(attempt)
-            taken.append((asset.name, attempt.url))
+            taken.append((attempt.name or asset.name, attempt.url))
             if not asset.attempts:
                 del self.assets[asset.key]
+            else:  # a retry taken back: the asset reads as it did before it
+                asset.name = asset.current.name or asset.name
         self.version += 1
         return taken
 

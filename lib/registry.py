@@ -393,7 +393,7 @@ class Registry:
                 ledger.group_id,
                 asset.key,
                 a.number,
-                asset.name,
+                a.name or asset.name,  # each attempt keeps the name it was sent under
                 a.url,
                 a.task_id,
                 a.status,
@@ -476,9 +476,11 @@ class Registry:
                     asset_row["error_code"],
                     asset_row["error_message"],
                     asset_row["send_key"] or "",
-                    asset_type=asset_row["asset_type"] or task_types.get(asset_row["task_id"], ""),
+                    asset_row["name"],
+                    asset_row["asset_type"] or task_types.get(asset_row["task_id"], ""),
                 )
             )
+            asset.name = asset_row["name"]  # rows come oldest first: the asset reads as its latest attempt
             if asset.attempts[-1].status == SENDING:
                 # Written before a request that never reported back (the app stopped mid-send).
                 asset.attempts[-1].status = UNKNOWN
@@ -521,6 +523,20 @@ class Registry:
             "SELECT a.*, p.label FROM assets a LEFT JOIN people p ON p.scope = a.scope AND p.group_id = a.group_id "
             f"WHERE {where} ORDER BY a.group_id, a.asset_key, a.attempt",
             params,
+        )
+        return [dict(r) for r in rows]
+
+    def usable_assets(self, scope: Scope) -> list[dict]:
+        """Every person's approved assets (current attempts), with the person's label and the asset type
+        their review task was sent with (Image or Video: a reference's kind on the Generate page)."""
+        rows = self._read(
+            "SELECT a.group_id, a.asset_key, a.name, a.asset_url, a.source_url, a.task_id, a.updated_at, "
+            "p.label, t.asset_type FROM assets a "
+            "LEFT JOIN people p ON p.scope = a.scope AND p.group_id = a.group_id "
+            "LEFT JOIN review_tasks t ON t.scope = a.scope AND t.task_id = a.task_id "
+            "WHERE a.scope = ? AND a.is_latest = 1 AND a.status = ? AND a.asset_url IS NOT NULL "
+            "ORDER BY a.group_id, a.asset_key",
+            (scope.id, USABLE),
         )
         return [dict(r) for r in rows]
 
