@@ -96,7 +96,7 @@ def test_generate_happy_path_and_refusals(app_factory, sandbox):
 
     at.multiselect(key="generate__assets").set_value(ledger.usable_urls()[:1]).run()
     button(at, "generate__insert_refs").click().run()
-    assert "image 1" in at.text_area(key="generate__prompt").value
+    assert "video 1" in at.text_area(key="generate__prompt").value, "clips are video references"
     at.selectbox(key="generate__model").set_value("doubao-seedance-2.0-fast-face").run()
     at.selectbox(key="generate__resolution").set_value("1080p").run()
     assert "1080p is not available" in texts(at.warning)
@@ -196,7 +196,7 @@ def test_earlier_videos_are_listed_after_a_reload(app_factory, sandbox):
     reloaded = app_factory()
     open_page(reloaded, "generate")
     earlier = next(d.value for d in reloaded.dataframe if "video_url" in d.value.columns)
-    assert earlier["status"].tolist() == ["completed"] and earlier["video_url"].iloc[0].endswith(".mp4")
+    assert earlier["status"].tolist() == ["ready"] and earlier["video_url"].iloc[0].endswith(".mp4")
 
 
 def send_generation(at, ledger, prompt):

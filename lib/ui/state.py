@@ -14,6 +14,7 @@ from lib.apimart import ApimartClient
 from lib.assets import AssetRow
 from lib.connection import ConnectionSettings, resolve_settings
 from lib.flow import GenerationJob
+from lib.generation import GenerateChoices
 from lib.ledger import AssetLedger
 from lib.registry import Journal, Registry
 from lib.sandbox.control import SandboxControl
@@ -45,6 +46,7 @@ class Workflow:
     review_started_at: float | None = None
     videos: list = field(default_factory=list)  # lib.flow.GenerationJob, newest last
     generate_picks: list[str] = field(default_factory=list)  # asset:// URLs Review hands to Generate
+    generate: GenerateChoices = field(default_factory=GenerateChoices)  # the Generate page's choices
     notice: str = ""  # a one-time message for the group page
     resumed: str = ""  # what a new session picked up from the registry; shown while it runs
 
