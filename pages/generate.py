@@ -211,7 +211,7 @@ def generate() -> None:
 
 
 st.button(
-    "Make the video",
+    "Generate video",
     key="generate__submit",
     type="primary",
     disabled=bool(problems),
@@ -219,7 +219,7 @@ st.button(
     icon=":material/movie:",
 )
 if error := st.session_state.get("generate__error"):
-    widgets.show_error(error, again="press Make the video again: your choices are kept")
+    widgets.show_error(error, again="press Generate video again: your choices are kept")
 
 running_at_render = any(job.running for job in wf.videos)
 
