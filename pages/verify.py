@@ -327,7 +327,9 @@ def live_status() -> None:
 link = with_language(attempt.h5_link, wf.language)
 qr_col, info_col = st.columns([2, 3])
 with qr_col:
-    st.image(qr_png(link, scale=10), output_format="PNG", caption="Scan with the person's phone", width=360)
+    st.image(
+        qr_png(link, scale=10), output_format="PNG", caption="Scan with the person's phone", width="stretch"
+    )
 with info_col:
     live_status()
     st.markdown("**Link** (copy with the icon on the right)")

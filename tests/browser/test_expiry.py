@@ -48,7 +48,7 @@ def test_expired_link_is_replaced_with_one_click_and_the_flow_completes(
     phone.locator("#approve").click()
     expect(phone.get_by_text("close this page")).to_be_visible()
     expect(operator.get_by_text("Current group")).to_be_visible()
-    group_id = operator.locator('[data-testid="stCode"]').first.inner_text().strip()
+    group_id = operator.locator('[data-testid="stCode"]').first.text_content().strip()
     assert group_id.startswith("group-")
 
     log = sandbox.get("requests")

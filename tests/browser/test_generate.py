@@ -11,7 +11,7 @@ from tests.browser.helpers import continue_to_submit, idle, verify_with_phone
 
 def test_generate_a_video_from_approved_assets(operator: Page, phone_context, sandbox):
     verify_with_phone(operator, phone_context)
-    group_id = operator.locator('[data-testid="stCode"]').first.inner_text().strip()
+    group_id = operator.locator('[data-testid="stCode"]').first.text_content().strip()
     continue_to_submit(operator)
     operator.locator("textarea").first.fill(
         "https://cdn.example.com/lin/front-a.mp4\nhttps://cdn.example.com/lin/front-b.mp4"

@@ -57,7 +57,7 @@ def test_happy_path_with_a_phone(operator: Page, phone_context, sandbox, app_url
     link = verify_with_phone(operator, phone_context)
     # One server: the mounted sandbox serves the H5 page on the app's own origin, where a phone reaches it.
     assert link.startswith(f"{app_url}/sandbox/h5/token_")
-    group_id = operator.locator('[data-testid="stCode"]').first.inner_text().strip()
+    group_id = operator.locator('[data-testid="stCode"]').first.text_content().strip()
     assert group_id.startswith("group-")
 
     label_group(operator, "Lin Wei")

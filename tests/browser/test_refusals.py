@@ -14,14 +14,19 @@ pytest.importorskip("zxingcpp")
 Image = pytest.importorskip("PIL.Image")
 
 
-def test_continue_before_the_person_finished_is_refused_and_the_token_survives(
+def test_finished_before_the_person_finished_asks_first_and_the_token_survives(
     operator: Page, phone_context, sandbox
 ):
     operator.get_by_role("link", name="1. Verify").click()
     operator.get_by_role("button", name="Create verification session").click()
     link = decode_qr(operator)
-    operator.get_by_role("button", name="Continue").click()
-    expect(operator.get_by_text(re.compile("use up the one-time token"))).to_be_visible()
+    # The manual path asks once what it costs; Cancel sends nothing.
+    operator.get_by_role("button", name="The person has finished").click()
+    expect(
+        operator.get_by_text(re.compile("this uses up the link and they must scan a new one"))
+    ).to_be_visible()
+    operator.get_by_role("button", name="Cancel").click()
+    expect(operator.get_by_role("button", name="The person has finished")).to_be_visible()
     assert not [r for r in sandbox.get("requests") if r["selector"] == "byted_token"], (
         "the token was not queried"
     )

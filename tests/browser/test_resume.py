@@ -23,7 +23,7 @@ URLS = [f"https://cdn.example.com/ana/take-{i}.mp4" for i in range(3)]
 def submit_for_review(operator: Page, phone_context, label: str) -> str:
     """Verify a person, name them, submit three videos; returns the group id once the review runs."""
     verify_with_phone(operator, phone_context)
-    group_id = operator.locator('[data-testid="stCode"]').first.inner_text().strip()
+    group_id = operator.locator('[data-testid="stCode"]').first.text_content().strip()
     label_group(operator, label)
     operator.locator("textarea").first.fill("\n".join(URLS))
     operator.get_by_role("button", name="Add to the table").click()
