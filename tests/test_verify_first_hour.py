@@ -233,3 +233,12 @@ def test_ids_stay_in_details_and_the_words_are_plain(app, sandbox):
     seen = outside_details(at.main)
     assert attempt.task_id not in seen and attempt.task_id in details_text(at)
     assert "task" not in seen.lower()
+
+
+def test_the_message_for_the_person_gives_the_end_in_the_operators_zone():
+    from zoneinfo import ZoneInfo
+
+    from lib.verification import handoff_text
+
+    text = handoff_text("https://h5.example/x", 120, "en", ZoneInfo("Asia/Shanghai"))
+    assert "valid until 08:02:00 CST" in text
