@@ -52,7 +52,7 @@ def submit_into_a_lost_answer(operator: Page, phone_context, sandbox, **fault) -
     for url in URLS:
         expect(editor.get_by_text(url, exact=True)).to_have_count(0)
     expect(operator.get_by_text("pose-0, pose-1, pose-2", exact=True)).to_be_visible()
-    expect(operator.get_by_role("button", name=re.compile(r"^Submit 0 "))).to_be_disabled()
+    expect(operator.locator(".st-key-submit__send").get_by_role("button")).to_be_disabled()
     [(status, faulted, count, key)] = submits(sandbox)
     assert (status, faulted, count) == (500, True, 3) and key
     return key
@@ -78,8 +78,8 @@ def test_faults_on_submit_and_poll_are_survived_without_duplicates(operator: Pag
     operator.get_by_role("link", name="4. Review").click()
 
     # The review finishes on its own; no error is left on the screen.
-    expect(operator.get_by_text("Usable (3)")).to_be_visible()
-    expect(operator.get_by_text("Failed (0)")).to_be_visible()
+    expect(operator.get_by_text("Approved (3)")).to_be_visible()
+    expect(operator.get_by_text("Not approved (0)")).to_be_visible()
     idle(operator)
     expect(
         operator.get_by_text(re.compile(r"APIMart had a problem|connection to APIMart broke"))
