@@ -36,7 +36,7 @@ if not_ready:
         "can be sent again from the review; the others are still being checked."
     )
 
-# What the page starts with: the Review page's "Generate a video with these" picks when it hands new ones over,
+# What the page starts with: the Review page's "Make a video with these" picks when it hands new ones over,
 # else the current person's approved assets, until the operator picks by hand.
 picks = list(getattr(wf, "generate_picks", None) or [])
 if picks and picks != choices.handed_over:
@@ -195,7 +195,7 @@ if choices.model not in generation.FACE_MODELS:
 for problem in problems:
     st.warning(problem, icon=":material/rule:")
 if unknown := generation.unknown_lengths(spec):
-    st.info(unknown, icon=":material/timer:")
+    st.caption(unknown)
 
 
 def generate() -> None:
@@ -211,7 +211,7 @@ def generate() -> None:
 
 
 st.button(
-    "Generate video",
+    "Make the video",
     key="generate__submit",
     type="primary",
     disabled=bool(problems),
@@ -219,7 +219,7 @@ st.button(
     icon=":material/movie:",
 )
 if error := st.session_state.get("generate__error"):
-    widgets.show_error(error, again="press Generate video again: your choices are kept")
+    widgets.show_error(error, again="press Make the video again: your choices are kept")
 
 running_at_render = any(job.running for job in wf.videos)
 

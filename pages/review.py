@@ -123,7 +123,7 @@ else:
     chosen_rows = [r for r in (picked_rows.selection.rows if picked_rows else []) if r < len(usable)]
     picks = review.generate_picks(usable, chosen_rows)
     if st.button(
-        f"Generate a video with these {plural(len(picks))}",
+        f"Make a video with these {plural(len(picks))}",
         key="review__generate",
         type="primary",
         icon=":material/movie:",
@@ -219,7 +219,7 @@ READ_ONLY = ["name", "next", "reason", "fix", "said", "source_url", "code", "att
 if failed.empty:
     pass
 elif not st.toggle(
-    "Resubmit or replace failed assets",
+    "Send again or replace the ones not approved",
     key="review__resubmit_mode",
     help="Opens the list for editing: tick which to send again and give a new URL where one is needed.",
 ):

@@ -224,11 +224,11 @@ if rows:
     st.dataframe(
         pd.DataFrame(
             {
-                "row": range(1, len(rows) + 1),
-                "check": verdicts,
-                "type": [type_shown(c) for c in checks],
-                "name sent": [c.name for c in checks],
-                "url": [c.url for c in checks],
+                "#": range(1, len(rows) + 1),
+                "Check": verdicts,
+                "Sent as": [type_shown(c) for c in checks],
+                "Name": [c.name for c in checks],
+                "Link": [c.url for c in checks],
             }
         ),
         hide_index=True,

@@ -312,7 +312,7 @@ def test_bad_rows_on_the_submit_page_are_flagged_and_nothing_is_sent(at, sandbox
     at.text_area(key="submit__paste").set_value("\n".join(PAGE_ROWS)).run()
     button(at, "submit__add_paste").click().run()
     assert not at.exception, at.exception
-    checks = table(at, "check")["check"].tolist()
+    checks = table(at, "Check")["Check"].tolist()
     assert len(checks) == len(PAGE_ROWS)
     assert all(c.startswith("❌") for c in checks), checks
     for fragment in ("IPv6", "port", "characters long", "password", "found javascript", "loopback"):
@@ -328,7 +328,7 @@ def test_an_upper_case_url_goes_out_normalised_and_a_stale_error_clears(at, sand
     open_page(at, "submit")
     at.text_area(key="submit__paste").set_value("HTTPS://CDN.EXAMPLE.COM/lin/Front.MP4").run()
     button(at, "submit__add_paste").click().run()
-    assert table(at, "check")["url"].tolist() == [f"{X}/lin/Front.MP4"]
+    assert table(at, "Check")["Link"].tolist() == [f"{X}/lin/Front.MP4"]
     # A failed send leaves an error on screen; the next input clears it.
     requests.post(
         f"{sandbox.base_url}/_sandbox/faults",
@@ -360,10 +360,10 @@ def test_csv_uploads_in_other_encodings_and_delimiters_read_right(at, sandbox): 
         button(at, "submit__add_csv").click().run()
         assert not at.exception, at.exception
         names += expected
-        assert table(at, "check")["name sent"].tolist() == names, filename
-    assert all(c.startswith("✅") for c in table(at, "check")["check"].tolist())
+        assert table(at, "Check")["Name"].tolist() == names, filename
+    assert all(c.startswith("✅") for c in table(at, "Check")["Check"].tolist())
     # A CSV with only a header is refused with a reason, and the table keeps its rows.
     at.file_uploader(key="submit__csv").set_value(("empty.csv", b"name,url\n", "text/csv")).run()
     button(at, "submit__add_csv").click().run()
     assert "no rows with a URL" in texts(at.error)
-    assert len(table(at, "check")) == len(names)
+    assert len(table(at, "Check")) == len(names)

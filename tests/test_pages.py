@@ -283,7 +283,7 @@ def test_preflight_flags_rows_and_sends_nothing(at, sandbox):
             "https://cdn.example.com/notes.txt",
         ],
     )
-    checks = table(at, "check")["check"].tolist()
+    checks = table(at, "Check")["Check"].tolist()
     assert checks[0].startswith("✅")
     assert "http:// or https://" in checks[1]
     assert "duplicate of row 1" in checks[2]

@@ -177,7 +177,7 @@ def test_generate_a_video_with_these_assets_hands_them_to_generate(new_session, 
     at = new_session()
     ledger = reviewed(at, sandbox, [*CLIPS, MISMATCH])
     go = button(at, "review__generate")
-    assert go.label == "Generate a video with these 2 clips"
+    assert go.label == "Make a video with these 2 clips"
     go.click().run()
     assert not at.exception, at.exception
     assert workflow(at).generate_picks == ledger.usable_urls()

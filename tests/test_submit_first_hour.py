@@ -82,7 +82,7 @@ def paste(at, lines):
 
 def checks(at):
     """The check table: one dict per row."""
-    frame = next(d.value for d in at.dataframe if "check" in d.value.columns)
+    frame = next(d.value for d in at.dataframe if "Check" in d.value.columns)
     return frame.to_dict("records")
 
 
@@ -120,8 +120,8 @@ def test_a_mixed_list_is_ready_as_pasted_and_goes_out_as_one_request_per_type(at
     paste(at, [photos[0], clips[0], *photos[1:], clips[1]])
 
     rows = checks(at)
-    assert all(r["check"] == "✅ ready" for r in rows), [r["check"] for r in rows if r["check"] != "✅ ready"]
-    assert rows[0]["type"] == "Image (from .jpg)" and rows[1]["type"] == "Video (from .mp4)"
+    assert all(r["Check"] == "✅ ready" for r in rows), [r["Check"] for r in rows if r["Check"] != "✅ ready"]
+    assert rows[0]["Sent as"] == "Image (from .jpg)" and rows[1]["Sent as"] == "Video (from .mp4)"
     assert not at.radio, "no type to choose when every URL says its type"
     send = button(at, "submit__send")
     assert send.label == "Send 23 assets" and not send.disabled
@@ -146,17 +146,17 @@ def test_a_row_whose_url_does_not_say_asks_for_a_type_and_a_chosen_type_is_sent(
     on_submit_page(at, sandbox)
     paste(at, [f"{CDN}/portrait", f"{CDN}/side.mp4", f"{CDN}/front.mp4"])
     rows = checks(at)
-    assert rows[0]["check"] == "❌ choose Image or Video in the Type column: the URL does not say which it is"
-    assert rows[0]["type"] == "", "an empty cell, never 'None'"
+    assert rows[0]["Check"] == "❌ choose Image or Video in the Type column: the URL does not say which it is"
+    assert rows[0]["Sent as"] == "", "an empty cell, never 'None'"
     assert button(at, "submit__send").disabled
 
     # Image for the link without an extension; Image for a .mp4 is refused in its row.
     set_types(at, {0: "Image", 2: "Image"})
     rows = checks(at)
-    assert rows[0]["check"] == "✅ ready" and rows[0]["type"] == "Image (chosen in the row)"
-    assert rows[2]["check"] == "❌ .mp4 is a video file, but the type is Image"
+    assert rows[0]["Check"] == "✅ ready" and rows[0]["Sent as"] == "Image (chosen in the row)"
+    assert rows[2]["Check"] == "❌ .mp4 is a video file, but the type is Image"
     set_types(at, {0: "Image", 2: "Video"})
-    assert all(r["check"] == "✅ ready" for r in checks(at))
+    assert all(r["Check"] == "✅ ready" for r in checks(at))
 
     button(at, "submit__send").click().run()
     assert not at.exception, at.exception
@@ -169,8 +169,8 @@ def test_one_type_for_all_rows_that_cannot_be_detected(at, sandbox):
     paste(at, [f"{CDN}/signed-a?sig=1", f"{CDN}/signed-b?sig=2", f"{CDN}/front.jpg"])
     at.radio(key="submit__default_type").set_value("Video").run()
     rows = checks(at)
-    assert all(r["check"] == "✅ ready" for r in rows)
-    assert rows[0]["type"] == "Video (type for rows we cannot detect)" and rows[2]["type"] == "Image (from .jpg)"
+    assert all(r["Check"] == "✅ ready" for r in rows)
+    assert rows[0]["Sent as"] == "Video (type for rows we cannot detect)" and rows[2]["Sent as"] == "Image (from .jpg)"
     button(at, "submit__send").click().run()
     assert sends(sandbox) == [("Video", 2), ("Image", 1)]
 
@@ -268,10 +268,10 @@ def test_an_unreachable_host_is_a_warning_and_does_not_block(at, sandbox, files)
     button(at, "submit__probe_button").click().run()
     assert not at.exception, at.exception
     rows = checks(at)
-    assert rows[0]["check"] == "✅ ready"
-    assert rows[1]["check"].startswith("⚠️ ready, not checked: the host name nonexistent.invalid does not resolve")
-    assert rows[2]["check"].startswith("⚠️ ready, not checked: could not connect")
-    assert rows[3]["check"].startswith("⚠️ ready, not checked: the URL's server answered HTTP 503")
+    assert rows[0]["Check"] == "✅ ready"
+    assert rows[1]["Check"].startswith("⚠️ ready, not checked: the host name nonexistent.invalid does not resolve")
+    assert rows[2]["Check"].startswith("⚠️ ready, not checked: could not connect")
+    assert rows[3]["Check"].startswith("⚠️ ready, not checked: the URL's server answered HTTP 503")
     assert any("3 rows could not be checked from here" in w.value for w in at.warning)
     assert not [c for c in at.checkbox if c.key.startswith("submit__anyway")], "nothing to send anyway"
     send = button(at, "submit__send")
@@ -287,14 +287,14 @@ def test_a_404_holds_the_row_back_until_send_anyway(at, sandbox, files):
     paste(at, [f"{origin}/ok.mp4", f"{origin}/gone.mp4"])
     button(at, "submit__probe_button").click().run()
     rows = checks(at)
-    assert rows[0]["check"] == "✅ ready"
-    assert rows[1]["check"] == "⛔ held back: the URL answered HTTP 404: APIMart will not be able to download it"
+    assert rows[0]["Check"] == "✅ ready"
+    assert rows[1]["Check"] == "⛔ held back: the URL answered HTTP 404: APIMart will not be able to download it"
     assert button(at, "submit__send").disabled
     (anyway,) = [c for c in at.checkbox if c.key.startswith("submit__anyway_")]
     assert anyway.label.startswith("Row 2,") and anyway.label.endswith("send anyway")
 
     anyway.check().run()
-    assert checks(at)[1]["check"].startswith("⚠️ sent anyway: the URL answered HTTP 404")
+    assert checks(at)[1]["Check"].startswith("⚠️ sent anyway: the URL answered HTTP 404")
     send = button(at, "submit__send")
     assert not send.disabled and send.label == "Send 2 assets"
     send.click().run()
@@ -308,16 +308,16 @@ def test_held_rows_can_be_sent_anyway_all_at_once_or_removed(at, sandbox, files)
     paste(at, [f"{origin}/ok.mp4", f"{origin}/gone-too.mp4", f"{origin}/page.mp4", f"{origin}/huge.mp4"])
     button(at, "submit__probe_button").click().run()
     rows = checks(at)
-    assert [r["check"][:1] for r in rows] == ["✅", "⛔", "⛔", "⛔"]
-    assert "text/html, not a video" in rows[2]["check"]
-    assert "80.0 MB" in rows[3]["check"] and "under 50 MB" in rows[3]["check"]
+    assert [r["Check"][:1] for r in rows] == ["✅", "⛔", "⛔", "⛔"]
+    assert "text/html, not a video" in rows[2]["Check"]
+    assert "80.0 MB" in rows[3]["Check"] and "under 50 MB" in rows[3]["Check"]
     at.checkbox(key="submit__anyway_all").check().run()
-    assert [r["check"][:1] for r in checks(at)] == ["✅", "⚠", "⚠", "⚠"]
+    assert [r["Check"][:1] for r in checks(at)] == ["✅", "⚠", "⚠", "⚠"]
     assert not button(at, "submit__send").disabled
     at.checkbox(key="submit__anyway_all").uncheck().run()
     assert button(at, "submit__send").disabled
     button(at, "submit__drop").click().run()
-    assert [r["url"] for r in checks(at)] == [f"{origin}/ok.mp4"]
+    assert [r["Link"] for r in checks(at)] == [f"{origin}/ok.mp4"]
     assert not button(at, "submit__send").disabled
     assert sends(sandbox) == []
 
@@ -326,12 +326,12 @@ def test_the_probe_gives_a_type_to_links_without_an_extension(at, sandbox, files
     origin, _ = files
     on_submit_page(at, sandbox)
     paste(at, [f"{origin}/photo", f"{origin}/clip", f"{origin}/blob"])
-    assert all(r["check"].startswith("❌ choose Image or Video") for r in checks(at)), "not probed yet"
+    assert all(r["Check"].startswith("❌ choose Image or Video") for r in checks(at)), "not probed yet"
     button(at, "submit__probe_button").click().run()
     rows = checks(at)
-    assert rows[0]["check"] == "✅ ready" and rows[0]["type"] == "Image (the server says image/png)"
-    assert rows[1]["check"] == "✅ ready" and rows[1]["type"] == "Video (the server says video/quicktime)"
-    assert rows[2]["check"].startswith("❌ choose Image or Video"), "application/octet-stream says nothing"
+    assert rows[0]["Check"] == "✅ ready" and rows[0]["Sent as"] == "Image (the server says image/png)"
+    assert rows[1]["Check"] == "✅ ready" and rows[1]["Sent as"] == "Video (the server says video/quicktime)"
+    assert rows[2]["Check"].startswith("❌ choose Image or Video"), "application/octet-stream says nothing"
     set_types(at, {2: "Video"})
     button(at, "submit__send").click().run()
     assert sends(sandbox) == [("Image", 1), ("Video", 2)]

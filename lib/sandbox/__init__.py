@@ -1,4 +1,4 @@
-"""A local emulator of the APIMart real-person avatar API (the contract in shared/apimart-api.md), so the
+"""A local emulator of the APIMart real-person avatar API (the contract in docs/sandbox-api.md), so the
 app runs and is tested with no internet and no key.
 
 Run it alone with `python -m lib.sandbox --port 8765 [--timing instant]`; the app mounts it at /sandbox.

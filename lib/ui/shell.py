@@ -16,7 +16,7 @@ PAGES = [
     ("pages/group.py", "2. Group", ":material/group:", "group"),
     ("pages/submit.py", "3. Submit", ":material/upload:", "submit"),
     ("pages/review.py", "4. Review", ":material/fact_check:", "review"),
-    ("pages/generate.py", "5. Generate", ":material/movie:", "generate"),
+    ("pages/generate.py", "5. Make a video", ":material/movie:", "generate"),
     ("pages/library.py", "Library", ":material/video_library:", "library"),
 ]
 

@@ -186,9 +186,8 @@ def _forget_typed_key() -> None:
 
 
 SANDBOX_NOTICE = (
-    "**Sandbox mode**: practice with a copy of APIMart built into this app. Nothing is billed and no real "
-    "person is verified: verification links open a test page where you approve or fail for the person. "
-    "To work for real, type an APIMart key below (or set APIMART_API_KEY)."
+    "**Sandbox mode**: a practice copy of APIMart. Nothing is billed; links open a test page where you "
+    "approve for the person. Type a key below to work for real."
 )
 KEY_SOURCES = {
     "environment": "from the server's environment",
