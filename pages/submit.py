@@ -317,10 +317,12 @@ if refusal := st.session_state.get("submit__refusal"):
     st.warning(refusal)
 if error := st.session_state.get("submit__error"):
     counts = wf.ledger.counts() if wf.ledger else {}
-    st.caption(
-        f"Sent and being checked: {counts.get('submitted', 0) - counts.get('unknown', 0)}. "
-        "The rows that certainly did not go out are still in the table."
+    where = (
+        "The rows that may have been sent are below, waiting for your decision."
+        if error.maybe_sent
+        else "The rows that did not go out are still in the table."
     )
+    st.caption(f"Sent and being checked: {counts.get('submitted', 0) - counts.get('unknown', 0)}. {where}")
     if widgets.show_error(error, retry_key="submit__retry"):
         st.session_state.pop("submit__error", None)
         submit()
