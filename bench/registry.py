@@ -95,9 +95,10 @@ def main() -> int:
 
     def in_memory(fn):
         def run(app):
-            library.people_frame = lambda j, search="": frames["people"]
-            library.assets_frame = lambda j, g=None, latest_only=True, status="": frames["assets"][g]
-            library.videos_frame = lambda j, g=None: frames["videos"]
+            # Same signatures as lib.library's readers (the zone is the browser's, for the times shown).
+            library.people_frame = lambda j, search="", tz=None: frames["people"]
+            library.assets_frame = lambda j, g=None, latest_only=True, status="", tz=None: frames["assets"][g]
+            library.videos_frame = lambda j, g=None, tz=None: frames["videos"]
             library.export_json = lambda j: frames["json"]
             library.export_csv = lambda j: frames["csv"]
             try:
