@@ -1,0 +1,246 @@
+"""Submissions, asset attempts and review tasks of a connection: the asset ledger saved and loaded
+(write-ahead rows included), the Library's asset tables, and the sends whose outcome is unknown."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select, update
+
+from lib.ledger import AssetLedger
+from lib.store.codes import AssetStatus, SubmissionStatus, plain
+from lib.store.database import insert_for
+from lib.store.ledger_rows import attempt_rows, rebuild, task_rows
+from lib.store.repository import Repository
+from lib.store.tables import assets, people, review_tasks, submissions
+
+UNSETTLED = (AssetStatus.SENDING.value, AssetStatus.UNKNOWN.value)
+# Columns `table` may select, by name ("label" is the person's).
+TABLE_COLUMNS = {c.name: c for c in assets.c} | {"label": people.c.label}
+_WITH_LABEL = assets.outerjoin(
+    people, (people.c.scope == assets.c.scope) & (people.c.group_id == assets.c.group_id)
+)
+_ATTEMPT_UPDATES = (
+    "status",
+    "task_id",
+    "send_key",
+    "asset_type",
+    "asset_id",
+    "asset_url",
+    "error_code",
+    "error_message",
+    "updated_at",
+    "is_latest",
+)
+
+
+class Assets(Repository):
+    def save_ledger(self, ledger: AssetLedger) -> None:
+        """Upsert every attempt and review task of the ledger (idempotent; cheap for thousands of rows)."""
+        attempts, tasks = (
+            attempt_rows(self.scope_id, ledger, self.db.clock()),
+            task_rows(self.scope_id, ledger),
+        )
+        with self.db.write() as conn:
+            if attempts:
+                stmt = insert_for(conn, assets)
+                conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=["scope", "group_id", "asset_key", "attempt"],
+                        set_={c: stmt.excluded[c] for c in _ATTEMPT_UPDATES},
+                    ),
+                    attempts,
+                )
+                self._link_replacements(conn, ledger.group_id)
+            if tasks:
+                stmt = insert_for(conn, review_tasks)
+                updates = {c: stmt.excluded[c] for c in ("status", "final", "raw", "position")}
+                conn.execute(
+                    stmt.on_conflict_do_update(index_elements=["scope", "task_id"], set_=updates), tasks
+                )
+
+    def _link_replacements(self, conn, group_id: str) -> None:
+        # Each attempt points at the one it replaces, so the history reads as a chain.
+        before = assets.alias("before")
+        replaced = select(before.c.id).where(
+            before.c.scope == assets.c.scope,
+            before.c.group_id == assets.c.group_id,
+            before.c.asset_key == assets.c.asset_key,
+            before.c.attempt == assets.c.attempt - 1,
+        )
+        conn.execute(
+            update(assets)
+            .where(self._in_group(group_id), assets.c.attempt > 1, assets.c.replaces_id.is_(None))
+            .values(replaces_id=replaced.scalar_subquery())
+        )
+
+    def _in_group(self, group_id: str):
+        return (assets.c.scope == self.scope_id) & (assets.c.group_id == group_id)
+
+    def load_ledger(self, group_id: str) -> AssetLedger | None:
+        """Rebuild a group's ledger (for resuming after a reload or restart); None when it has none."""
+        tasks = self.db.rows(
+            select(review_tasks)
+            .where(review_tasks.c.scope == self.scope_id, review_tasks.c.group_id == group_id)
+            .order_by(review_tasks.c.position, review_tasks.c.task_id)
+        )
+        rows = self.db.rows(
+            select(assets).where(self._in_group(group_id)).order_by(assets.c.asset_key, assets.c.attempt)
+        )
+        if not tasks and not rows:
+            return None
+        asset_type = tasks[-1].asset_type if tasks else self._last_asset_type(group_id)
+        return rebuild(group_id, asset_type, tasks, rows)
+
+    def _last_asset_type(self, group_id: str) -> str:
+        stmt = (
+            select(submissions.c.asset_type)
+            .where(submissions.c.scope == self.scope_id, submissions.c.group_id == group_id)
+            .order_by(submissions.c.id.desc())
+            .limit(1)
+        )
+        return self.db.scalar(stmt) or "Video"
+
+    def forget_attempts(self, group_id: str, send_key: str) -> None:
+        """Delete the attempts of a send that certainly did not go out, or that the operator decided not to
+        send (save the ledger afterwards: it marks the attempts that are current again)."""
+        with self.db.write() as conn:
+            conn.execute(
+                delete(assets).where(
+                    self._in_group(group_id), assets.c.send_key == send_key, assets.c.status.in_(UNSETTLED)
+                )
+            )
+
+    # -------------------------------------------------------------- reading
+
+    def _where(self, group_id: str | None, latest_only: bool, status: str = "") -> list:
+        # Conditions are added only when asked: an "(? IS NULL OR group_id = ?)" form would keep the
+        # planner from narrowing to the group with the index.
+        where = [assets.c.scope == self.scope_id]
+        if group_id is not None:
+            where.append(assets.c.group_id == group_id)
+        if latest_only:
+            where.append(assets.c.is_latest == 1)
+        if status:
+            where.append(assets.c.status == plain(status))
+        return where
+
+    def rows(self, group_id: str | None = None, *, latest_only: bool = True) -> list[dict]:
+        """Attempts with every column and the person's label, by group, key and attempt."""
+        stmt = (
+            select(assets, people.c.label)
+            .select_from(_WITH_LABEL)
+            .where(*self._where(group_id, latest_only))
+            .order_by(assets.c.group_id, assets.c.asset_key, assets.c.attempt)
+        )
+        return [dict(r._mapping) for r in self.db.rows(stmt)]
+
+    def table(
+        self,
+        columns: Sequence[str],
+        group_id: str | None = None,
+        *,
+        latest_only: bool = True,
+        status: str = "",
+    ) -> list[tuple]:
+        """Only `columns` (names of TABLE_COLUMNS), as plain tuples in that order: what a table needs, without
+        a dict per row (the Library re-reads a group's thousand rows after each write)."""
+        unknown = set(columns) - TABLE_COLUMNS.keys()
+        if unknown:
+            raise ValueError(f"not asset columns: {sorted(unknown)}")
+        stmt = (
+            select(*(TABLE_COLUMNS[c] for c in columns))
+            .select_from(_WITH_LABEL)
+            .where(*self._where(group_id, latest_only, status))
+            .order_by(assets.c.group_id, assets.c.asset_key, assets.c.attempt)
+        )
+        with self.db.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(stmt)]
+
+    def usable(self) -> list[dict]:
+        """Every person's approved assets (current attempts), with the person's label and the type their
+        review task was sent with (Image or Video: a reference's kind on the Generate page)."""
+        task = review_tasks
+        stmt = (
+            select(
+                *(
+                    assets.c[c]
+                    for c in ("group_id", "asset_key", "name", "asset_url", "source_url", "task_id")
+                ),
+                assets.c.updated_at,
+                people.c.label,
+                task.c.asset_type,
+            )
+            .select_from(
+                _WITH_LABEL.outerjoin(
+                    task, (task.c.scope == assets.c.scope) & (task.c.task_id == assets.c.task_id)
+                )
+            )
+            .where(*self._where(None, True, AssetStatus.USABLE), assets.c.asset_url.is_not(None))
+            .order_by(assets.c.group_id, assets.c.asset_key)
+        )
+        return [dict(r._mapping) for r in self.db.rows(stmt)]
+
+    def unsettled_sends(self) -> list[dict]:
+        """Asset sends whose outcome is unknown (or that were being sent when the app stopped), one row per
+        send: group, label, key, how many assets and their names, oldest first."""
+        since = func.min(assets.c.updated_at).label("since")
+        stmt = (
+            select(
+                assets.c.group_id,
+                func.max(people.c.label).label("label"),
+                assets.c.send_key,
+                func.count().label("assets"),
+                func.aggregate_strings(assets.c.name, ", ").label("names"),
+                since,
+            )
+            .select_from(_WITH_LABEL)
+            .where(*self._where(None, True), assets.c.status.in_(UNSETTLED))
+            .group_by(assets.c.group_id, assets.c.send_key)
+            .order_by(since)
+        )
+        return [dict(r._mapping) for r in self.db.rows(stmt)]
+
+    def groups_with_open_reviews(self) -> list[str]:
+        stmt = (
+            select(review_tasks.c.group_id)
+            .where(review_tasks.c.scope == self.scope_id, review_tasks.c.final == 0)
+            .distinct()
+        )
+        return [r[0] for r in self.db.rows(stmt)]
+
+
+class Submissions(Repository):
+    """One record per request batch of a type sent for a group, with its task ids and how it went."""
+
+    def start(self, group_id: str, asset_type: str, count: int) -> int:
+        with self.db.write() as conn:
+            return conn.execute(
+                submissions.insert().values(
+                    scope=self.scope_id,
+                    group_id=group_id,
+                    asset_type=asset_type,
+                    task_ids="[]",
+                    status=SubmissionStatus.SENDING.value,
+                    created_at=self.db.clock(),
+                    detail=f"{count} asset(s)",
+                )
+            ).inserted_primary_key[0]
+
+    def finish(
+        self, submission_id: int, task_ids: Sequence[str], status: SubmissionStatus, detail: str = ""
+    ) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                update(submissions)
+                .where(submissions.c.scope == self.scope_id, submissions.c.id == submission_id)
+                .values(task_ids=json.dumps(list(task_ids)), status=plain(status), detail=detail)
+            )
+
+    def all(self, group_id: str | None = None) -> list[dict]:
+        where = [submissions.c.scope == self.scope_id]
+        if group_id is not None:
+            where.append(submissions.c.group_id == group_id)
+        rows = self.db.rows(select(submissions).where(*where).order_by(submissions.c.id))
+        return [{**r._mapping, "task_ids": json.loads(r.task_ids)} for r in rows]

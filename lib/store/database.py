@@ -1,0 +1,162 @@
+"""The database the store lives in: one SQLAlchemy engine (SQLite by default, in WAL mode; any URL works),
+its schema brought up to date with Alembic, write transactions that move the change stamp, the file's salt,
+and the scope a connection's rows are kept under. Dialect-specific code lives only in the engine setup and
+in `insert_for` (upserts)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, Table, cast, create_engine, event, select, update
+from sqlalchemy import Integer as SqlInteger
+from sqlalchemy.sql.expression import Executable
+
+from lib.store import legacy
+from lib.store.tables import meta
+
+DEFAULT_PATH = Path("data") / "avatar-desk.db"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# A write the change stamp is moved by: rows read before it are stale.
+CHANGES, SALT = "changes", "salt"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One connection's slice of the store: mode, base URL and a salted fingerprint of the key."""
+
+    mode: str
+    base_url: str
+    key_fingerprint: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.mode}|{self.base_url}|{self.key_fingerprint}"
+
+
+def database_url(target: str | os.PathLike | None = None) -> str:
+    """AVATAR_DESK_DB (or `target`): a URL is kept as is, a path becomes a SQLite file (its folder made)."""
+    raw = str(target or os.environ.get("AVATAR_DESK_DB") or DEFAULT_PATH)
+    if "://" in raw:
+        return raw
+    if raw != ":memory:":
+        Path(raw).parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{raw}"
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _setup(dbapi_connection, _record) -> None:
+        # Transactions are begun here (below), not by the driver: a write takes the lock when it starts
+        # (BEGIN IMMEDIATE), so two writers wait on the busy timeout instead of failing on an upgrade.
+        dbapi_connection.isolation_level = None
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000"):
+            dbapi_connection.execute(f"PRAGMA {pragma}")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writing") else "BEGIN")
+
+    return engine
+
+
+def make_engine(url: str) -> Engine:
+    return _sqlite_engine(url) if url.startswith("sqlite") else create_engine(url, pool_pre_ping=True)
+
+
+def insert_for(conn: Connection, table: Table):
+    """An INSERT with `on_conflict_do_update`/`_do_nothing`: each dialect has its own."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        raise NotImplementedError(f"no upsert for {conn.dialect.name}")
+    return insert(table)
+
+
+_MOVE_STAMP = (
+    update(meta)
+    .where(meta.c.name == CHANGES)
+    .values(value=cast(cast(meta.c.value, SqlInteger) + 1, meta.c.value.type))
+)
+
+
+class Database:
+    """Owns the engine; made once per server process (lib.ui.state.database)."""
+
+    def __init__(self, target: str | os.PathLike | None = None, *, clock=time.time) -> None:
+        self.url = database_url(target)
+        self.engine = make_engine(self.url)
+        self.clock = clock
+        self.upgrade()
+        # Written once when the file is created: read it once, not on every scope lookup.
+        self._salt = self.scalar(select(meta.c.value).where(meta.c.name == SALT))
+
+    # -------------------------------------------------------------- schema
+
+    def _alembic(self, conn: Connection) -> Config:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        config.attributes["connection"] = conn
+        return config
+
+    def upgrade(self) -> None:
+        """Bring the schema to Alembic's head in one write transaction (two processes starting at once
+        take turns); an older hand-migrated file is adopted first (lib.store.legacy), keeping its rows."""
+        with self.write() as conn:
+            config = self._alembic(conn)
+            if legacy.needs_adoption(conn):
+                legacy.bring_to_last_version(conn)
+                command.stamp(config, legacy.ADOPTED_AS)
+            head = ScriptDirectory.from_config(config).get_current_head()
+            if MigrationContext.configure(conn).get_current_revision() != head:
+                command.upgrade(config, "head")
+            for name, value in ((SALT, secrets.token_hex(16)), (CHANGES, "0")):
+                conn.execute(insert_for(conn, meta).values(name=name, value=value).on_conflict_do_nothing())
+
+    def revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    # -------------------------------------------------------------- reading and writing
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction; every write moves the change stamp in it, so any process sees it."""
+        with self.engine.connect().execution_options(writing=True) as conn, conn.begin():
+            yield conn
+            conn.execute(_MOVE_STAMP)
+
+    def rows(self, statement: Executable) -> list:
+        """Every row of a SELECT, as Row tuples."""
+        with self.engine.connect() as conn:
+            return conn.execute(statement).all()
+
+    def scalar(self, statement: Executable):
+        with self.engine.connect() as conn:
+            return conn.execute(statement).scalar()
+
+    def change_stamp(self) -> int:
+        """A number that moves whenever anything is written, by any process: readers cache between changes."""
+        return int(self.scalar(select(meta.c.value).where(meta.c.name == CHANGES)))
+
+    def scope_for(self, mode: str, base_url: str, api_key: str) -> Scope:
+        digest = hashlib.sha256(f"{self._salt}:{api_key}".encode()).hexdigest()[:24]
+        return Scope(mode, base_url.rstrip("/"), digest)
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,108 @@
+"""The people of a connection (a label and notes on each verified person's group id), with their asset
+counts, and the person the operator last worked on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, or_, select, update
+
+from lib.store.codes import AssetStatus
+from lib.store.database import insert_for
+from lib.store.repository import Repository
+from lib.store.tables import assets, meta, people
+
+
+@dataclass(frozen=True)
+class Person:
+    group_id: str
+    label: str
+    mode: str
+    created_at: float
+    notes: str = ""
+    usable: int = 0
+    failed: int = 0
+    pending: int = 0
+
+
+def _count(status: AssetStatus):
+    # One counting subquery per status rather than SUM(...) over a join: each is a range count on the
+    # covering index assets_current, with no expression to evaluate per asset.
+    return (
+        select(func.count())
+        .where(
+            assets.c.scope == people.c.scope,
+            assets.c.group_id == people.c.group_id,
+            assets.c.is_latest == 1,
+            assets.c.status == status.value,
+        )
+        .scalar_subquery()
+        .label(status.value)
+    )
+
+
+_PEOPLE = select(
+    people.c.group_id,
+    people.c.label,
+    people.c.mode,
+    people.c.created_at,
+    people.c.notes,
+    *(_count(s) for s in (AssetStatus.USABLE, AssetStatus.FAILED, AssetStatus.PENDING)),
+).order_by(people.c.created_at.desc())
+
+
+class People(Repository):
+    def save(self, group_id: str, label: str = "", notes: str | None = None) -> None:
+        """Keep a person; an empty label keeps the one they had."""
+        with self.db.write() as conn:
+            stmt = insert_for(conn, people).values(
+                scope=self.scope_id,
+                group_id=group_id,
+                label=label.strip(),
+                mode=self.scope.mode,
+                created_at=self.db.clock(),
+            )
+            keep = case((stmt.excluded.label == "", people.c.label), else_=stmt.excluded.label)
+            conn.execute(
+                stmt.on_conflict_do_update(index_elements=["scope", "group_id"], set_={"label": keep})
+            )
+            if notes is not None:
+                conn.execute(self._one(group_id).values(notes=notes))
+
+    def rename(self, group_id: str, label: str) -> None:
+        with self.db.write() as conn:
+            conn.execute(self._one(group_id).values(label=label.strip()))
+
+    def _one(self, group_id: str):
+        return update(people).where(people.c.scope == self.scope_id, people.c.group_id == group_id)
+
+    def find(self, search: str = "") -> list[Person]:
+        """Everyone whose label or group id holds `search` (any case), newest first, with their counts."""
+        like = f"%{search.strip()}%"
+        stmt = _PEOPLE.where(
+            people.c.scope == self.scope_id, or_(people.c.label.ilike(like), people.c.group_id.ilike(like))
+        )
+        return [Person(*row) for row in self.db.rows(stmt)]
+
+    def labels(self) -> dict[str, str]:
+        """group id -> label, for everyone."""
+        return {p.group_id: p.label for p in self.find()}
+
+    # -------------------------------------------------------------- the operator's last person
+
+    def _last_key(self) -> str:
+        return f"last_person|{self.scope_id}"
+
+    def remember_last(self, group_id: str) -> None:
+        """The person last worked on: a new session (a reload, a restart) opens with them. Written only when
+        it changes (every write moves the change stamp)."""
+        if self.last() == group_id:
+            return
+        with self.db.write() as conn:
+            stmt = insert_for(conn, meta).values(name=self._last_key(), value=group_id)
+            conn.execute(
+                stmt.on_conflict_do_update(index_elements=["name"], set_={"value": stmt.excluded.value})
+            )
+
+    def last(self) -> str | None:
+        return self.db.scalar(select(meta.c.value).where(meta.c.name == self._last_key()))

@@ -1,0 +1,146 @@
+"""Every table the store keeps, as SQLAlchemy Core `Table`s on one `MetaData`: the schema the migrations
+reach (lib/store/migrations), written so that SQLite and PostgreSQL read it alike. No queries here."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+metadata = MetaData()
+
+# name -> value: the file's salt, the change stamp ("changes"), each connection's last person.
+meta = Table(
+    "meta",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scope", Text, nullable=False),
+    Column("group_id", Text, nullable=False),
+    Column("label", Text, nullable=False, server_default=""),
+    Column("mode", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("notes", Text, nullable=False, server_default=""),
+    UniqueConstraint("scope", "group_id"),
+)
+
+verifications = Table(
+    "verifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scope", Text, nullable=False),
+    Column("task_id", Text, nullable=False),
+    Column("status", Text, nullable=False),  # a VerificationStatus code
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float),
+    Column("outcome", Text),
+    Column("byted_token", Text),
+    Column("group_id", Text),
+    Column("result_task_id", Text),  # the task holding the group id when reading it failed
+    UniqueConstraint("scope", "task_id"),
+)
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scope", Text, nullable=False),
+    Column("group_id", Text, nullable=False),
+    Column("asset_type", Text, nullable=False),
+    Column("task_ids", Text, nullable=False, server_default="[]"),  # JSON list
+    Column("status", Text, nullable=False),  # a SubmissionStatus code
+    Column("created_at", Float, nullable=False),
+    Column("detail", Text),
+)
+
+# One row per attempt of an asset; `is_latest` marks each asset's current attempt.
+assets = Table(
+    "assets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scope", Text, nullable=False),
+    Column("group_id", Text, nullable=False),
+    Column("asset_key", Integer, nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("source_url", Text, nullable=False),
+    Column("task_id", Text, nullable=False),
+    Column("status", Text, nullable=False),  # an AssetStatus code
+    Column("asset_id", Text),
+    Column("asset_url", Text),
+    Column("error_code", Text),
+    Column("error_message", Text),
+    Column("replaces_id", Integer, ForeignKey("assets.id")),
+    Column("updated_at", Float, nullable=False),
+    Column("is_latest", Integer, nullable=False, server_default=text("1")),
+    Column("send_key", Text),  # the Idempotency-Key of the request that carried the attempt
+    Column("asset_type", Text),  # Image or Video as sent; NULL in old rows: their review task's type
+    UniqueConstraint("scope", "group_id", "asset_key", "attempt"),
+)
+Index("assets_by_group", assets.c.scope, assets.c.group_id)
+# Covering: each person's usable/failed/pending counts are read from the index alone (the Library re-reads
+# them after every write).
+Index("assets_current", assets.c.scope, assets.c.group_id, assets.c.is_latest, assets.c.status)
+Index("assets_by_send_key", assets.c.scope, assets.c.send_key)
+
+review_tasks = Table(
+    "review_tasks",
+    metadata,
+    Column("scope", Text, nullable=False),
+    Column("group_id", Text, nullable=False),
+    Column("task_id", Text, nullable=False),
+    Column("asset_type", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("final", Integer, nullable=False, server_default=text("0")),
+    Column("raw", Text),  # JSON
+    Column("position", Integer),  # the task's place in its ledger (the order they were sent in)
+    PrimaryKeyConstraint("scope", "task_id"),
+)
+
+videos = Table(
+    "videos",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scope", Text, nullable=False),
+    Column("task_id", Text),
+    Column("group_id", Text),
+    Column("prompt", Text, nullable=False),
+    Column("model", Text, nullable=False),
+    Column("assets", Text, nullable=False, server_default="[]"),  # JSON list of asset:// URLs
+    Column("params", Text, nullable=False, server_default="{}"),  # JSON
+    Column("status", Text, nullable=False),  # a VideoStatus code (or upstream's own)
+    Column("video_url", Text),
+    Column("expires_at", Float),
+    Column("error", Text),
+    Column("created_at", Float, nullable=False),
+    Column("send_key", Text),
+)
+
+# Write-ahead intents of versions before per-row write-ahead: kept, listed while open.
+intents = Table(
+    "intents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scope", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("detail", Text, nullable=False),  # JSON
+    Column("created_at", Float, nullable=False),
+    Column("completed_at", Float),
+    Column("outcome", Text),
+)

@@ -1,0 +1,103 @@
+"""Video generations of a connection: each request's prompt, model, assets and parameters, its status code,
+and the ones still to poll or to decide on."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from sqlalchemy import func, select, update
+
+from lib.store.codes import FINAL_VIDEO_STATUSES, VideoStatus, plain
+from lib.store.repository import Repository
+from lib.store.tables import videos
+
+_FINAL = [s.value for s in FINAL_VIDEO_STATUSES]
+
+
+def _video(row) -> dict:
+    return {**row._mapping, "assets": json.loads(row.assets), "params": json.loads(row.params)}
+
+
+class Videos(Repository):
+    def record(
+        self,
+        *,
+        prompt: str,
+        model: str,
+        assets: Iterable[str],
+        params: dict,
+        task_id: str | None,
+        status: VideoStatus | str,
+        group_id: str | None = None,
+        send_key: str | None = None,
+    ) -> int:
+        """A new generation row (written before its POST); returns its id."""
+        with self.db.write() as conn:
+            return conn.execute(
+                videos.insert().values(
+                    scope=self.scope_id,
+                    task_id=task_id,
+                    group_id=group_id,
+                    prompt=prompt,
+                    model=model,
+                    assets=json.dumps(list(assets)),
+                    params=json.dumps(params),
+                    status=plain(status),
+                    created_at=self.db.clock(),
+                    send_key=send_key,
+                )
+            ).inserted_primary_key[0]
+
+    def update(
+        self,
+        video_id: int,
+        *,
+        status: VideoStatus | str,
+        task_id: str | None = None,
+        video_url: str | None = None,
+        expires_at: float | None = None,
+        error: str | None = None,
+    ) -> None:
+        """A new status; the task id, URL and expiry only when given (a known one is never cleared)."""
+        c = videos.c
+        with self.db.write() as conn:
+            conn.execute(
+                update(videos)
+                .where(c.id == video_id, c.scope == self.scope_id)
+                .values(
+                    status=plain(status),
+                    task_id=func.coalesce(task_id, c.task_id),
+                    video_url=func.coalesce(video_url, c.video_url),
+                    expires_at=func.coalesce(expires_at, c.expires_at),
+                    error=error,
+                )
+            )
+
+    def _select(self, *where, newest_first: bool = False) -> list[dict]:
+        order = (
+            (videos.c.created_at.desc(), videos.c.id.desc())
+            if newest_first
+            else (videos.c.created_at, videos.c.id)
+        )
+        stmt = select(videos).where(videos.c.scope == self.scope_id, *where).order_by(*order)
+        return [_video(r) for r in self.db.rows(stmt)]
+
+    def all(self) -> list[dict]:
+        """Every generation, newest first."""
+        return self._select(newest_first=True)
+
+    def get(self, video_id: int) -> dict | None:
+        found = self._select(videos.c.id == video_id)
+        return found[0] if found else None
+
+    def unfinished(self) -> list[dict]:
+        """Sent (they have a task id) and not final when last seen, oldest first: a reloaded or restarted app
+        polls them again. A row still "submitting" has no task id: there is nothing to poll."""
+        return self._select(videos.c.task_id.is_not(None), videos.c.status.not_in(_FINAL))
+
+    def unsettled(self) -> list[dict]:
+        """Generations whose POST may have created a billable video that no task id tracks: being sent when
+        the app stopped, or sent with the answer lost. Oldest first."""
+        waiting = (VideoStatus.SUBMITTING.value, VideoStatus.UNKNOWN.value)
+        return self._select(videos.c.task_id.is_(None), videos.c.status.in_(waiting))

@@ -1,0 +1,31 @@
+"""A connection's view of the store: its repositories, each bound to the connection's scope. Made from the
+server's Database for a mode, base URL and key (lib.ui.state.store); the flow and the Library take it."""
+
+from __future__ import annotations
+
+from lib.store.assets import Assets, Submissions
+from lib.store.database import Database, Scope
+from lib.store.intents import Intents
+from lib.store.people import People
+from lib.store.verifications import Verifications
+from lib.store.videos import Videos
+
+
+class Store:
+    def __init__(self, db: Database, scope: Scope) -> None:
+        self.db, self.scope = db, scope
+        self.people = People(db, scope)
+        self.verifications = Verifications(db, scope)
+        self.assets = Assets(db, scope)
+        self.submissions = Submissions(db, scope)
+        self.videos = Videos(db, scope)
+        self.intents = Intents(db, scope)
+
+    @classmethod
+    def for_connection(cls, db: Database, mode: str, base_url: str, api_key: str) -> Store:
+        """The store of one connection: its rows are found again by the same mode, URL and key only."""
+        return cls(db, db.scope_for(mode, base_url, api_key))
+
+    def change_stamp(self) -> int:
+        """Moves on any write by anyone (see Database.change_stamp)."""
+        return self.db.change_stamp()
