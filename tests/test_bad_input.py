@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from lib.assets import AssetRow, check_rows, decode_csv, parse_csv
-from tests.test_pages import at, button, open_page, table, texts, verified  # noqa: F401 (fixture)
+from tests.helpers.apptest import button, open_page, table, texts, verified
 
 X = "https://cdn.example.com"
 
@@ -306,7 +306,7 @@ def _sent_to_group(sandbox) -> list[dict]:
     return [r for r in log if r.get("selector") == "group_id"]
 
 
-def test_bad_rows_on_the_submit_page_are_flagged_and_nothing_is_sent(at, sandbox):  # noqa: F811
+def test_bad_rows_on_the_submit_page_are_flagged_and_nothing_is_sent(at, sandbox):
     verified(at, sandbox)
     open_page(at, "submit")
     at.text_area(key="submit__paste").set_value("\n".join(PAGE_ROWS)).run()
@@ -323,7 +323,7 @@ def test_bad_rows_on_the_submit_page_are_flagged_and_nothing_is_sent(at, sandbox
     assert not at.exception, at.exception
 
 
-def test_an_upper_case_url_goes_out_normalised_and_a_stale_error_clears(at, sandbox):  # noqa: F811
+def test_an_upper_case_url_goes_out_normalised_and_a_stale_error_clears(at, sandbox):
     verified(at, sandbox)
     open_page(at, "submit")
     at.text_area(key="submit__paste").set_value("HTTPS://CDN.EXAMPLE.COM/lin/Front.MP4").run()
@@ -351,7 +351,7 @@ CSV_UPLOADS = [
 ]
 
 
-def test_csv_uploads_in_other_encodings_and_delimiters_read_right(at, sandbox):  # noqa: F811
+def test_csv_uploads_in_other_encodings_and_delimiters_read_right(at, sandbox):
     verified(at, sandbox)
     open_page(at, "submit")
     names = []

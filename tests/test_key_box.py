@@ -13,7 +13,7 @@ import requests
 from google.protobuf.message import Message
 
 from lib.ui import state
-from tests.framed import PAGES, framed_app, visit
+from tests.helpers.apptest import PAGES, framed_app, visit
 
 KEY = "sk-typed-canary-4242wxyz"
 MASKED = "sk-…wxyz"

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from lib.ui import state, when, words
-from tests.framed import PAGES, framed_app, visit
-from tests.test_pages import GOOD, button, paste, phone_lands, workflow
+from tests.helpers.apptest import GOOD, PAGES, button, framed_app, paste, visit, workflow
+from tests.helpers.sandbox import phone_lands
 
 JARGON = re.compile(r"\bNone\b|\bnan\b|\bNaN\b|task\(s\)|\bUTC\b")
 

@@ -3,82 +3,15 @@ repeated runs (AppTest never fires run_every timers)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
 import requests
 from streamlit.testing.v1 import AppTest
 
-from lib.callbacks import server_inbox
 from lib.ui import state
+from tests.helpers.apptest import BAD, GOOD, ROOT, button, open_page, paste, table, texts, verified, workflow
+from tests.helpers.sandbox import control, phone_lands
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def at(sandbox, monkeypatch, tmp_path):
-    # A registry file of its own per test: nothing resumes from another test's work.
-    monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
-    state.registry.clear()
-    monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
-    for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
-        monkeypatch.delenv(name, raising=False)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    app.run()
-    assert not app.exception, app.exception
-    return app
-
-
-def control(sandbox, path, **payload):
-    response = requests.post(f"{sandbox.base_url}/_sandbox/{path}", json=payload or None, timeout=5)
-    response.raise_for_status()
-    return response.json()
-
-
-def button(at, key):
-    return next(b for b in at.button if b.key == key)
-
-
-def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
-
-
-def table(at, column):
-    """The table showing `column` (AppTest gives read-only dataframes no key)."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
-
-
-def workflow(at):
-    return at.session_state["avatar_desk__workflow"]
-
-
-def open_page(at, page):
-    at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
-def phone_lands(sandbox, token, outcome="approve"):
-    """The person's phone follows the H5 redirect to the app's callback: the route records it in the
-    server's inbox under the attempt's secret, which rides in the redirect (the route itself is tested over
-    HTTP in test_server_routes and test_callback_security)."""
-    redirect = control(sandbox, f"h5/{token}/{outcome}")["redirect_url"]
-    params = {k: v[0] for k, v in parse_qs(urlsplit(redirect).query).items()}
-    assert server_inbox().record(params["s"], params) is not None, "the callback is accepted"
-    return params
-
-
-def verified(at, sandbox):
-    open_page(at, "verify")
-    button(at, "verify__create").click().run()
-    attempt = workflow(at).verification
-    phone_lands(sandbox, attempt.byted_token)
-    at.run()
-    assert not at.exception, at.exception
-    # The page moved itself to the group step; AppTest follows only its own switch_page.
-    open_page(at, "group")
-    return workflow(at).group_id
+# `at`, a new session of the app in sandbox mode on a registry of its own, is a fixture of tests/conftest.py.
 
 
 # ---------------------------------------------------------------- connection and start
@@ -258,16 +191,6 @@ def test_later_steps_point_back_when_earlier_ones_are_missing(at, sandbox):
 
 
 # ---------------------------------------------------------------- submit and review
-
-
-GOOD = [f"https://cdn.example.com/lin/front-{i}.mp4" for i in range(4)]
-BAD = ["https://cdn.example.com/lin/mismatch-1.mp4", "https://cdn.example.com/lin/unreachable-2.mp4"]
-
-
-def paste(at, lines):
-    at.text_area(key="submit__paste").set_value("\n".join(lines)).run()
-    button(at, "submit__add_paste").click().run()
-    assert not at.exception, at.exception
 
 
 def test_preflight_flags_rows_and_sends_nothing(at, sandbox):

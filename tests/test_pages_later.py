@@ -21,17 +21,7 @@ from lib.generation import (
 )
 from lib.registry import UNKNOWN_OUTCOME
 from lib.ui import state
-from tests.test_pages import (
-    GOOD,
-    ROOT,
-    button,
-    open_page,
-    paste,
-    table,
-    texts,
-    verified,
-    workflow,
-)
+from tests.helpers.apptest import GOOD, ROOT, button, open_page, paste, table, texts, verified, workflow
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 
 from lib.ui import state
 from lib.ui.text import WORD_JOINER, code, literal, unescape, web_url
-from tests.framed import framed_app, visit
-from tests.test_pages import button, paste, phone_lands, workflow
+from tests.helpers.apptest import button, framed_app, paste, visit, workflow
+from tests.helpers.sandbox import phone_lands
 
 LABEL = "[click](https://evil.example) **bold** $x^2$ <b>html</b>"
 NAME = "[name](https://evil.example/n) _it_ $y$ **big**"  # names refuse < and > on the Submit page

@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Expander
 
 from lib.ui import state
-from tests.test_pages import ROOT, button, control, open_page, phone_lands, texts, verified, workflow
+from tests.helpers.apptest import ROOT, button, open_page, texts, verified, workflow
+from tests.helpers.sandbox import control, phone_lands
 
 
 @pytest.fixture
