@@ -74,11 +74,14 @@ def _remove(count: int, limit: int) -> str:
     return f"remove {extra}" if extra > 1 else "remove one"
 
 
+EMPTY_PROMPT = "Write a prompt: it says what the video shows."
+
+
 def problems(spec: GenerationSpec) -> list[str]:
     """Every reason the request would be refused, in words an operator can act on (empty: send it)."""
     found = []
     if not spec.prompt.strip():
-        found.append("Write a prompt: it says what the video shows.")
+        found.append(EMPTY_PROMPT)
     if len(spec.prompt) > MAX_PROMPT:
         found.append(f"The prompt is {len(spec.prompt)} characters; at most {MAX_PROMPT}.")
     if spec.model not in MODELS:
