@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from lib.probe import probe_url, probe_urls
-from tests.serving import free_port, serve_asgi
+from tests.helpers.serving import free_port, serve_asgi
 
 
 def _file(content_type: str, size: int, status: int = 200):

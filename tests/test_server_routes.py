@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 
 from lib.callbacks import CallbackInbox
 from lib.server import server_routes
-from tests.serving import serve_asgi, streamlit_app
+from tests.helpers.serving import serve_asgi, streamlit_app
 
 
 def expecting(inbox, token, secret, lifetime=120.0):

@@ -19,7 +19,7 @@ from starlette.routing import Route
 from lib.assets import AssetRow, check_rows
 from lib.netguard import _system_resolver, parse_ipv4
 from lib.probe import probe_url
-from tests.serving import serve_asgi
+from tests.helpers.serving import serve_asgi
 
 
 class Listener:
