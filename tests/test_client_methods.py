@@ -1,5 +1,5 @@
-"""Each client method's requests and its reading of every reply variant, over a scripted session (no
-server): where step 2 finds the group id, batching, payloads, and what an error keeps."""
+"""Each client method's requests and its reading of every reply variant, over a scripted server (no
+sandbox): where step 2 finds the group id, batching, payloads, and what an error keeps."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from lib.apimart import (
     AssetInput,
     BadRequestError,
     MalformedResponseError,
+    NotReadyError,
     PartialSubmitError,
     ServerError,
     TaskFailedError,
     VideoRequest,
 )
-from tests.test_client_policy import TASK_ID, client_with, response
+from lib.ui.errors import hint_for
+from tests.helpers.scripted_http import TASK_ID, client_with, response
 
 GROUP_ID = "group-20260520163350-ctpqc"
 TOKEN = "token_xxx"
@@ -50,9 +52,8 @@ def test_start_verification_posts_then_reads_the_task():
     assert get["method"] == "GET" and get["url"].endswith(f"/v1/tasks/{TASK_ID}")
 
 
-def test_start_verification_waits_for_a_session_that_is_not_ready():
+def test_start_verification_reads_again_once_within_a_second():
     client, session, slept = client_with(
-        ok({"id": TASK_ID, "status": "processing"}),
         ok({"id": TASK_ID, "status": "processing"}),
         ok({"id": TASK_ID, "status": "processing"}),
         ok(
@@ -60,21 +61,34 @@ def test_start_verification_waits_for_a_session_that_is_not_ready():
         ),
     )
     assert client.start_verification("https://cb").h5_link == "https://h/x"
-    assert slept == [1.0, 1.0]
+    assert slept == [1.0]
+
+
+def test_start_verification_never_blocks_longer_than_a_second():
+    client, session, slept = client_with(*[ok({"id": TASK_ID, "status": "processing"})] * 3)
+    with pytest.raises(NotReadyError) as raised:
+        client.start_verification("https://cb")
+    assert sum(slept) <= 1.0 and [c["method"] for c in session.calls] == ["POST", "GET", "GET"]
+    assert raised.value.task_id == TASK_ID and "not ready" in str(raised.value)
+    # The page reads the same session again on its next tick (never a second POST).
+    client, session, _ = client_with(
+        ok({"id": TASK_ID, "status": "completed", "result": {"byted_token": TOKEN, "h5_link": "https://h/x"}})
+    )
+    assert client.get_verification_session(TASK_ID).byted_token == TOKEN
 
 
 def test_a_failed_session_task_says_to_start_again():
     client, _, _ = client_with(ok({"id": TASK_ID, "status": "failed", "error": {"message": "upstream"}}))
     with pytest.raises(TaskFailedError) as raised:
         client.get_verification_session(TASK_ID)
-    assert "new verification session" in raised.value.hint
+    assert "new verification session" in hint_for(raised.value)
 
 
 def test_a_session_still_pending_is_not_ready():
     client, _, _ = client_with(ok({"id": TASK_ID, "status": "pending"}))
-    with pytest.raises(ApimartError) as raised:
+    with pytest.raises(NotReadyError) as raised:
         client.get_verification_session(TASK_ID)
-    assert raised.value.retryable and "not ready" in str(raised.value)
+    assert isinstance(raised.value, ApimartError) and "not ready" in str(raised.value)
 
 
 # --- step 2: the group id wherever it is ----------------------------------------------------------
@@ -125,7 +139,21 @@ def test_the_read_is_retried_but_never_the_post():
     )
     assert client.query_verification_result(TOKEN).group_id == GROUP_ID
     assert [c["method"] for c in session.calls] == ["POST", "GET", "GET", "GET"]
-    assert slept == [0.5, 1.0]
+    assert slept == [1.0]  # the 503 is retried at once; then one read more, a second later
+
+
+def test_a_result_not_ready_keeps_its_task_and_is_read_again_later():
+    client, session, slept = client_with(
+        ok({"id": TASK_ID, "status": "processing"}), *[ok({"id": TASK_ID, "status": "processing"})] * 2
+    )
+    with pytest.raises(NotReadyError) as raised:
+        client.query_verification_result(TOKEN)
+    assert raised.value.task_id == TASK_ID and sum(slept) <= 1.0
+    client, session, _ = client_with(
+        ok({"id": TASK_ID, "status": "completed", "result": {"group_id": GROUP_ID}})
+    )
+    assert client.read_verification_result(TASK_ID).group_id == GROUP_ID
+    assert [c["method"] for c in session.calls] == ["GET"]
 
 
 def test_a_read_that_keeps_failing_says_where_the_result_is():
@@ -134,7 +162,7 @@ def test_a_read_that_keeps_failing_says_where_the_result_is():
     )
     with pytest.raises(ServerError) as raised:
         client.query_verification_result(TOKEN)
-    assert TASK_ID in raised.value.hint and raised.value.task_id == TASK_ID
+    assert TASK_ID in hint_for(raised.value) and raised.value.task_id == TASK_ID
     assert [c["method"] for c in session.calls].count("POST") == 1
 
 
@@ -145,7 +173,7 @@ def test_a_failed_verification_task():
     )
     with pytest.raises(TaskFailedError) as raised:
         client.query_verification_result(TOKEN)
-    assert "verify again" in raised.value.hint
+    assert "verify again" in hint_for(raised.value)
 
 
 @pytest.mark.parametrize(
@@ -211,7 +239,7 @@ def test_a_later_batch_failing_keeps_the_earlier_tasks():
     error = raised.value
     assert [t.id for t in error.submitted] == ["task_0", "task_1"]
     assert error.sent == 40 and error.total == 50 and error.cause.status_code == 402
-    assert "Top up" in error.hint
+    assert "Top up" in hint_for(error)
 
 
 def test_a_first_batch_failing_raises_the_error_itself():

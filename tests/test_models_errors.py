@@ -1,5 +1,5 @@
-"""Error bodies in every shape the contract allows, the class chosen for each status, readable messages,
-and the key kept out of them (pure: no HTTP)."""
+"""Error bodies in every shape the contract allows, the class chosen for each status, readable messages
+with facts only (the advice is lib/ui/errors.hint_for's), and the key kept out of them (pure: no HTTP)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from lib.apimart import (
     InsufficientBalanceError,
     MalformedResponseError,
     NotFoundError,
+    NotReadyError,
     PartialSubmitError,
     RateLimitError,
     ServerError,
@@ -26,6 +27,7 @@ from lib.apimart import (
 )
 from lib.apimart.errors import parse_error_body, status_error
 from lib.apimart.secrets import scrub, scrub_text
+from lib.ui.errors import hint_for
 
 KEY = "sk-test-canary-0123456789abcdef"
 
@@ -57,32 +59,34 @@ def test_parse_error_body_variants(body, expected):
 
 
 @pytest.mark.parametrize(
-    ("status", "cls", "retryable"),
+    ("status", "cls"),
     [
-        (400, BadRequestError, False),
-        (401, AuthenticationError, False),
-        (402, InsufficientBalanceError, False),
-        (403, ApiStatusError, False),
-        (404, NotFoundError, False),
-        (408, ApiStatusError, True),
-        (409, ApiStatusError, False),
-        (422, ApiStatusError, False),
-        (429, RateLimitError, True),
-        (500, ServerError, True),
-        (502, ServerError, True),
-        (503, ServerError, True),
-        (504, ServerError, True),
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (402, InsufficientBalanceError),
+        (403, ApiStatusError),
+        (404, NotFoundError),
+        (408, ApiStatusError),
+        (409, ApiStatusError),
+        (422, ApiStatusError),
+        (429, RateLimitError),
+        (500, ServerError),
+        (502, ServerError),
+        (503, ServerError),
+        (504, ServerError),
     ],
 )
-def test_status_error_classes(status, cls, retryable):
+def test_status_error_classes(status, cls):
     error = status_error(status, {"error": {"code": status, "message": "server says"}})
     assert type(error) is cls
     assert isinstance(error, ApiStatusError) and isinstance(error, ApimartError)
     assert error.status_code == status
     assert error.code == str(status)
-    assert error.retryable is retryable
     assert "server says" in str(error)
-    assert error.hint is None or error.hint.endswith(".")
+    assert error.upstream_message == "server says"
+    assert not hasattr(error, "hint")  # advice is the UI's: hint_for
+    hint = hint_for(error)
+    assert hint == "" or hint.endswith(".")
 
 
 def test_messages_are_readable_and_say_what_to_do():
@@ -90,12 +94,12 @@ def test_messages_are_readable_and_say_what_to_do():
         401, {"error": {"code": 401, "message": "Invalid API key", "type": "authentication_error"}}
     )
     assert str(auth) == "APIMart did not accept the API key: Invalid API key"
-    assert "API key" in auth.hint
-    assert "Top up" in status_error(402, {"code": 402, "message": "Insufficient balance"}).hint
-    assert "temporary" in status_error(503, None).hint
+    assert "API key" in hint_for(auth)
+    assert "Top up" in hint_for(status_error(402, {"code": 402, "message": "Insufficient balance"}))
+    assert "temporary" in hint_for(status_error(503, None))
     assert str(status_error(503, None)) == "APIMart had a problem on its side (HTTP 503)."
     limited = status_error(429, {"msg": "slow down"}, retry_after=2.0)
-    assert limited.retry_after == 2.0 and "2 s" in limited.hint
+    assert limited.retry_after == 2.0 and "2 s" in hint_for(limited)
     assert status_error(429, {}).retry_after is None
 
 
@@ -108,14 +112,13 @@ def test_status_error_keeps_body_and_request_id():
 
 def test_connection_errors_hierarchy():
     assert issubclass(ApiTimeoutError, ApiConnectionError)
-    assert ApiConnectionError("x").retryable
-    assert not ApimartError("x").retryable
-    assert str(ApiTimeoutError("took too long", hint="h")) == "took too long"
+    assert str(ApiTimeoutError("took too long", reason="read_timeout")) == "took too long"
+    assert not ApimartError("x").maybe_sent and ApimartError("x").task_id is None
 
 
 def test_malformed_response_error_has_a_hint():
     error = MalformedResponseError("not JSON", body="<html>", status_code=200)
-    assert error.hint and error.body == "<html>" and error.status_code == 200
+    assert hint_for(error) and error.body == "<html>" and error.status_code == 200
 
 
 def test_task_outcome_errors():
@@ -125,7 +128,9 @@ def test_task_outcome_errors():
     timeout = WaitTimeoutError("task_2", 12.4, Task.from_data({"id": "task_2", "status": "processing"}))
     assert (timeout.task_id, timeout.waited) == ("task_2", 12.4)
     assert "still processing after 12 s" in str(timeout)
-    assert timeout.retryable
+    assert "still finish" in hint_for(timeout)
+    not_ready = NotReadyError("task_3", "processing", "verification link")
+    assert not_ready.task_id == "task_3" and "not ready" in str(not_ready) and "again" in hint_for(not_ready)
 
 
 def test_partial_submit_error_keeps_the_tasks_sent():
@@ -133,8 +138,8 @@ def test_partial_submit_error_keeps_the_tasks_sent():
     first = SubmittedTask("task_A", "processing")
     error = PartialSubmitError([first], cause, sent=20, total=25)
     assert error.submitted == [first] and error.cause is cause
-    assert "20 of 25" in str(error) and error.retryable
-    assert "remaining" in error.hint
+    assert "20 of 25" in str(error) and not error.maybe_sent
+    assert "remaining" in hint_for(error) and "temporary" in hint_for(error)
 
 
 # --- the key stays out of sight -------------------------------------------------------------------

@@ -11,6 +11,7 @@ from lib.apimart.errors import (
     InsufficientBalanceError,
     MalformedResponseError,
     NotFoundError,
+    NotReadyError,
     PartialSubmitError,
     RateLimitError,
     ServerError,
@@ -18,6 +19,8 @@ from lib.apimart.errors import (
     WaitTimeoutError,
 )
 from lib.apimart.models import (
+    BATCH_SIZE,
+    FINAL_STATUSES,
     LANGUAGES,
     AssetInput,
     ImageWithRole,
@@ -35,6 +38,8 @@ from lib.apimart.models import (
 from lib.apimart.secrets import mask_key
 
 __all__ = [
+    "BATCH_SIZE",
+    "FINAL_STATUSES",
     "LANGUAGES",
     "ApiConnectionError",
     "ApiStatusError",
@@ -48,6 +53,7 @@ __all__ = [
     "InsufficientBalanceError",
     "MalformedResponseError",
     "NotFoundError",
+    "NotReadyError",
     "PartialSubmitError",
     "RateLimitError",
     "ReviewResult",

@@ -1,5 +1,6 @@
-"""The client's error hierarchy and readable messages built from APIMart error bodies; no HTTP here, and
-no message may ever contain the API key."""
+"""The client's error hierarchy: facts only (HTTP status, APIMart's code and words, Retry-After, request and
+task ids, whether a POST may have been carried out). What to tell the user lives in lib/ui/errors.py. No
+HTTP here, and no message may ever contain the API key."""
 
 from __future__ import annotations
 
@@ -11,20 +12,18 @@ if TYPE_CHECKING:
 
 
 class ApimartError(Exception):
-    """Base of every error the client raises. `message` says what happened, `hint` what to do next."""
+    """Base of every error the client raises. `message` says what happened, in a sentence."""
 
-    retryable: bool = False
     # True when a POST may have been carried out although no answer says so (it timed out, the connection
     # broke, the server failed after receiving it, the answer was unreadable): sending it again could pay
     # twice, so callers treat the outcome as unknown rather than "not sent".
     maybe_sent: bool = False
+    # The task that holds a result the caller could not read yet (read it again rather than redo the step).
+    task_id: str | None = None
 
-    def __init__(self, message: str, *, hint: str | None = None, retryable: bool | None = None) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        self.hint = hint
-        if retryable is not None:
-            self.retryable = retryable
 
     def __str__(self) -> str:
         return self.message
@@ -34,9 +33,13 @@ class ApimartError(Exception):
 
 
 class ApiConnectionError(ApimartError):
-    """APIMart could not be reached, or the connection broke before a full answer arrived."""
+    """APIMart could not be reached, or the connection broke before a full answer arrived. `reason` is one
+    of "address" (the base URL or request is not valid), "connect", "connect_timeout", "read_timeout",
+    "broken"."""
 
-    retryable = True
+    def __init__(self, message: str, *, reason: str = "broken") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class ApiTimeoutError(ApiConnectionError):
@@ -54,14 +57,14 @@ class ApiStatusError(ApimartError):
         code: str | None = None,
         body: Any = None,
         request_id: str | None = None,
-        hint: str | None = None,
-        retryable: bool | None = None,
+        upstream_message: str | None = None,
     ) -> None:
-        super().__init__(message, hint=hint, retryable=retryable)
+        super().__init__(message)
         self.status_code = status_code
         self.code = code
         self.body = body
         self.request_id = request_id
+        self.upstream_message = upstream_message
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status_code={self.status_code}, code={self.code!r}, message={self.message!r})"
@@ -72,7 +75,7 @@ class BadRequestError(ApiStatusError):
 
 
 class AuthenticationError(ApiStatusError):
-    """401: the API key was refused (or is missing)."""
+    """401: the API key was refused (or is missing, or cannot be sent: `code` "invalid_key_format")."""
 
 
 class InsufficientBalanceError(ApiStatusError):
@@ -86,8 +89,6 @@ class NotFoundError(ApiStatusError):
 class RateLimitError(ApiStatusError):
     """429: too many requests; `retry_after` is the server's requested wait in seconds, when given."""
 
-    retryable = True
-
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
@@ -96,50 +97,46 @@ class RateLimitError(ApiStatusError):
 class ServerError(ApiStatusError):
     """5xx: a problem on APIMart's side, usually temporary."""
 
-    retryable = True
-
 
 class MalformedResponseError(ApimartError):
     """The answer was not JSON, or not the shape the contract describes."""
 
-    def __init__(
-        self, message: str, *, body: Any = None, status_code: int | None = None, hint: str | None = None
-    ) -> None:
-        super().__init__(
-            message,
-            hint=hint
-            or "Try again in a moment. If it keeps happening, APIMart may have changed its API: "
-            "open the raw response and report it.",
-        )
+    def __init__(self, message: str, *, body: Any = None, status_code: int | None = None) -> None:
+        super().__init__(message)
         self.body = body
         self.status_code = status_code
 
 
-class TaskFailedError(ApimartError):
-    """A task ended `failed` (or `cancelled`) where the caller needed it to succeed."""
+class NotReadyError(ApimartError):
+    """A task the caller needs finished (a verification link, a verification result) is still running:
+    nothing failed, ask again in a moment (`task_id` says which task to read)."""
 
-    def __init__(self, task: Task, message: str | None = None, *, hint: str | None = None) -> None:
+    def __init__(self, task_id: str, status: str, what: str) -> None:
+        super().__init__(f"The {what} in task {task_id} is not ready yet ({status}).")
+        self.task_id = task_id
+        self.status = status
+        self.what = what
+
+
+class TaskFailedError(ApimartError):
+    """A task ended `failed` (or `cancelled`) where the caller needed it to succeed; `step` names what
+    the task was ("verification_session", "verification_result" or None)."""
+
+    def __init__(self, task: Task, message: str | None = None, *, step: str | None = None) -> None:
         reason = ""
         if task.error is not None:
             reason = ": " + ", ".join(p for p in (task.error.code, task.error.message) if p)
-        super().__init__(
-            message or f"Task {task.id} ended {task.status}{reason}.",
-            hint=hint or "Start that step again; the details are in the raw response.",
-        )
+        super().__init__(message or f"Task {task.id} ended {task.status}{reason}.")
         self.task = task
+        self.step = step
 
 
 class WaitTimeoutError(ApimartError):
     """A task was still running when the wait gave up; it may still finish later."""
 
-    retryable = True
-
     def __init__(self, task_id: str, waited: float, task: Task | None = None) -> None:
         status = task.status if task is not None else "unfinished"
-        super().__init__(
-            f"Task {task_id} was still {status} after {waited:.0f} s.",
-            hint="It may still finish: check it again later with its id (nothing was lost).",
-        )
+        super().__init__(f"Task {task_id} was still {status} after {waited:.0f} s.")
         self.task_id = task_id
         self.waited = waited
         self.task = task
@@ -153,11 +150,7 @@ class PartialSubmitError(ApimartError):
         self, submitted: Sequence[SubmittedTask], cause: ApimartError, *, sent: int, total: int
     ) -> None:
         super().__init__(
-            f"Only {sent} of {total} assets were sent ({len(submitted)} batch(es) accepted), then: {cause.message}",
-            hint="The accepted assets are under review. "
-            + (cause.hint + " " if cause.hint else "")
-            + "Then submit the remaining assets again.",
-            retryable=cause.retryable,
+            f"Only {sent} of {total} assets were sent ({len(submitted)} batch(es) accepted), then: {cause.message}"
         )
         self.submitted = list(submitted)
         self.cause = cause
@@ -169,25 +162,13 @@ class PartialSubmitError(ApimartError):
 # --- building status errors from a response -------------------------------------------------------
 
 _STATUS_TEXT = {
-    400: (
-        "APIMart refused the request",
-        "Check the values you entered (URLs, group id, token), then try again.",
-    ),
-    401: (
-        "APIMart did not accept the API key",
-        "Check the API key (sidebar or APIMART_API_KEY), then try again.",
-    ),
-    402: (
-        "The APIMart account balance is too low for this request",
-        "Top up the balance on apimart.ai, then try again: nothing you entered is lost.",
-    ),
-    403: ("This API key is not allowed to do that", "Check the key's permissions on apimart.ai."),
-    404: (
-        "APIMart could not find that task",
-        "Check the id. A task can only be read with the API key that created it.",
-    ),
-    408: ("APIMart timed out handling the request", "Try again in a moment."),
-    429: ("APIMart is limiting the request rate", "Wait a little, then try again."),
+    400: "APIMart refused the request",
+    401: "APIMart did not accept the API key",
+    402: "The APIMart account balance is too low for this request",
+    403: "This API key is not allowed to do that",
+    404: "APIMart could not find that task",
+    408: "APIMart timed out handling the request",
+    429: "APIMart is limiting the request rate",
 }
 
 
@@ -244,14 +225,9 @@ def status_error(
     """The error for an HTTP error status; `body` must already be scrubbed of the key."""
     code, server_message, _ = parse_error_body(body)
     if status_code >= 500:
-        base, hint = (
-            f"APIMart had a problem on its side (HTTP {status_code})",
-            "This is usually temporary: try again in a moment. Nothing you entered is lost.",
-        )
+        base = f"APIMart had a problem on its side (HTTP {status_code})"
     else:
-        base, hint = _STATUS_TEXT.get(status_code, (f"APIMart answered with HTTP {status_code}", None))
-    if status_code == 429 and retry_after:
-        hint = f"Wait about {retry_after:g} s, then try again."
+        base = _STATUS_TEXT.get(status_code, f"APIMart answered with HTTP {status_code}")
     message = f"{base}: {server_message}" if server_message else f"{base}."
     cls = error_class_for(status_code)
     kwargs: dict[str, Any] = {
@@ -259,10 +235,8 @@ def status_error(
         "code": code,
         "body": body,
         "request_id": request_id,
-        "hint": hint,
+        "upstream_message": server_message,
     }
     if cls is RateLimitError:
         kwargs["retry_after"] = retry_after
-    if cls is ApiStatusError:
-        kwargs["retryable"] = status_code in (408, 425)
     return cls(message, **kwargs)

@@ -9,7 +9,10 @@ from typing import Any
 
 from lib.apimart.errors import MalformedResponseError
 
-FINAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
+# The statuses after which a task never changes (the one definition: import it, do not repeat it).
+FINAL_STATUSES = ("completed", "failed", "cancelled")
+# Documented limit of assets per submit request (the one definition: import it, do not repeat it).
+BATCH_SIZE = 20
 # Spellings other APIs (and older APIMart replies) use for the documented statuses.
 _STATUS_ALIASES = {
     "succeeded": "completed",

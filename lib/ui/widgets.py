@@ -15,6 +15,7 @@ from lib.apimart import (
     ServerError,
 )
 from lib.ui import state
+from lib.ui.errors import hint_for
 from lib.ui.text import code, literal
 from lib.ui.when import span
 from lib.ui.words import assets as assets_word
@@ -120,7 +121,7 @@ def _what_to_do(error: ApimartError, again: str, unsafe: bool) -> str:
         return f"APIMart asked us to slow down: try again{wait}."
     if isinstance(error, ServerError | ApiConnectionError):
         return f"This is usually temporary: {again}. Nothing you entered or sent is lost."
-    return literal(error.hint or "")
+    return literal(hint_for(error))
 
 
 def sending(what: str):

@@ -1,0 +1,108 @@
+"""What to do next after a client error, in the operator's words. The client's errors carry facts only
+(status, code, upstream words, retry_after, task id, maybe_sent); every sentence of advice lives here."""
+
+from __future__ import annotations
+
+from lib.apimart import (
+    ApiConnectionError,
+    ApimartError,
+    ApiStatusError,
+    AuthenticationError,
+    BadRequestError,
+    InsufficientBalanceError,
+    MalformedResponseError,
+    NotFoundError,
+    NotReadyError,
+    PartialSubmitError,
+    RateLimitError,
+    ServerError,
+    TaskFailedError,
+    WaitTimeoutError,
+)
+
+MAYBE_CARRIED_OUT = (
+    "The request may still have been carried out: check the task list before sending it again, so nothing "
+    "is created twice."
+)
+_STATUS_HINTS = {
+    400: "Check the values you entered (URLs, group id, token), then try again.",
+    403: "Check the key's permissions on apimart.ai.",
+    404: "Check the id. A task can only be read with the API key that created it.",
+    408: "Try again in a moment.",
+}
+_TASK_FAILED_HINTS = {
+    "verification_session": "Create a new verification session (the old link and token cannot be used).",
+    "verification_result": "The person must verify again: create a new session.",
+}
+
+
+def _connection_hint(error: ApiConnectionError) -> str:
+    if error.reason == "address":
+        return "Check APIMART_BASE_URL (for example https://api.apimart.ai)."
+    if error.maybe_sent:
+        return MAYBE_CARRIED_OUT
+    if error.reason == "connect":
+        return "Check the internet connection and the API address (APIMART_BASE_URL), then try again."
+    if error.reason == "connect_timeout":
+        return "Check the internet connection, then try again."
+    return "Try again in a moment."
+
+
+def _status_hint(error: ApiStatusError) -> str:
+    if isinstance(error, AuthenticationError):
+        if error.code == "invalid_key_format":
+            return "Copy the key again from apimart.ai without extra characters."
+        return "Check the API key (sidebar or APIMART_API_KEY), then try again."
+    if isinstance(error, InsufficientBalanceError):
+        return "Top up the balance on apimart.ai, then try again: nothing you entered is lost."
+    if isinstance(error, RateLimitError):
+        return (
+            f"Wait about {error.retry_after:g} s, then try again."
+            if error.retry_after
+            else ("Wait a little, then try again.")
+        )
+    if isinstance(error, ServerError):
+        return "This is usually temporary: try again in a moment. Nothing you entered is lost."
+    if isinstance(error, BadRequestError | NotFoundError):
+        return _STATUS_HINTS[error.status_code]
+    return _STATUS_HINTS.get(error.status_code, "")
+
+
+def _own_hint(error: ApimartError) -> str:
+    if isinstance(error, ApiConnectionError):
+        return _connection_hint(error)
+    if isinstance(error, ApiStatusError):
+        return _status_hint(error)
+    if isinstance(error, MalformedResponseError):
+        return (
+            "Try again in a moment. If it keeps happening, APIMart may have changed its API: "
+            "open the raw response and report it."
+        )
+    if isinstance(error, NotReadyError):
+        return "APIMart is still preparing it: ask again in a moment (nothing was lost)."
+    if isinstance(error, TaskFailedError):
+        return _TASK_FAILED_HINTS.get(
+            error.step or "", "Start that step again; the details are in the raw response."
+        )
+    if isinstance(error, WaitTimeoutError):
+        return "It may still finish: check it again later with its id (nothing was lost)."
+    if isinstance(error, PartialSubmitError):
+        cause = hint_for(error.cause)
+        return (
+            "The accepted assets are under review. "
+            + (cause + " " if cause else "")
+            + ("Then submit the remaining assets again.")
+        )
+    return ""
+
+
+def hint_for(error: ApimartError) -> str:
+    """One or two sentences on what to do next after `error` ("" when there is nothing to add)."""
+    hint = _own_hint(error)
+    if error.task_id and not isinstance(error, NotReadyError | WaitTimeoutError):
+        # Only reading a verification result sets a task id on a plain error: the group id is safe there.
+        hint = (hint + " " if hint else "") + (
+            f"The verification result is kept in task {error.task_id}: read it again later rather than "
+            "verifying again."
+        )
+    return hint
