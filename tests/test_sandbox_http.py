@@ -11,7 +11,9 @@ import requests
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
+from lib.sandbox.config import SandboxConfig
 from lib.sandbox.server import create_app
+from lib.sandbox.store import Store
 from tests.serving import serve_asgi
 
 REAL = "/v1/seedance2/real-avatar"
@@ -276,3 +278,32 @@ def test_control_plane_refuses_bad_settings(sandbox):
         == 400
     )
     assert ctl(sandbox, "health", http="GET") == {"ok": True}
+
+
+def test_tasks_follow_the_declared_state_machine_when_read():
+    """pending -> processing -> completed for a video (the first fifth of its time pending), processing ->
+    failed for a review with a refused asset; states move only when read and never go back."""
+    now = [1000.0]
+    store = Store(SandboxConfig(generation_seconds=10, image_review_seconds=4), clock=lambda: now[0])
+    video = store.generate("t", {"model": "doubao-seedance-2.0", "prompt": "waves"}, "http://x")[0]["task_id"]
+    seen = []
+    for at in (1000.0, 1001.0, 1003.0, 1010.0):
+        now[0] = at
+        view = store.task_view("t", video)
+        seen.append((view["status"], view["progress"], view["completed"]))
+    assert seen == [
+        ("pending", 0, None),
+        ("pending", 10, None),
+        ("processing", 30, None),
+        ("completed", 100, 1010),
+    ]
+    assert store.video_ready(video)
+    store.backend.tenant("t").groups.add("group-1")
+    review = store.private_avatar("t", {"group_id": "group-1", "url": "https://x/mismatch.png"})["id"]
+    assert store.task_view("t", review)["status"] == "processing"
+    now[0] += 4
+    assert store.task_view("t", review)["status"] == "failed"
+    now[0] -= 3  # a clock that goes back does not undo a final state
+    assert store.task_view("t", review)["status"] == "failed"
+    with pytest.raises(Exception, match="not found"):
+        store.task_view("another tenant", review)
