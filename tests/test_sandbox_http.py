@@ -14,7 +14,7 @@ from starlette.routing import Mount
 from lib.sandbox.config import SandboxConfig
 from lib.sandbox.server import create_app
 from lib.sandbox.store import Store
-from tests.serving import serve_asgi
+from tests.helpers.serving import serve_asgi
 
 REAL = "/v1/seedance2/real-avatar"
 
