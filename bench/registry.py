@@ -1,5 +1,5 @@
-"""Insert 10,000 assets into the registry, then time the Library page's rerun against the same page reading
-in-memory frames of the same rows (its registry readers swapped for precomputed frames), in the same run:
+"""Insert 10,000 assets into the store (SQLite through SQLAlchemy), then time the Library page's rerun
+against the same page reading in-memory frames of the same rows (its store readers swapped for precomputed frames), in the same run:
 once when nothing changed since the rerun before, once right after a write. Target: at most 2 for both
 (the exit code is 1 when either is above).
 
@@ -26,19 +26,20 @@ from lib import library  # noqa: E402
 from lib.apimart import SubmittedTask  # noqa: E402
 from lib.connection import SANDBOX_KEY  # noqa: E402
 from lib.ledger import FAILED, USABLE, AssetLedger  # noqa: E402
-from lib.registry import Journal, Registry  # noqa: E402
+from lib.store.database import Database  # noqa: E402
+from lib.store.workspace import Store  # noqa: E402
 from lib.ui import state  # noqa: E402
 
-SANDBOX_URL = "http://127.0.0.1:9"  # nothing is called: the Library reads the registry only
+SANDBOX_URL = "http://127.0.0.1:9"  # nothing is called: the Library reads the store only
 
 
-def fill(registry: Registry, n_assets: int, people: int = 10) -> tuple[Journal, float]:
-    journal = Journal(registry, registry.scope_for("sandbox", SANDBOX_URL, SANDBOX_KEY))
+def fill(db: Database, n_assets: int, people: int = 10) -> tuple[Store, float]:
+    store = Store.for_connection(db, "sandbox", SANDBOX_URL, SANDBOX_KEY)
     started = time.perf_counter()
     per_person = n_assets // people
     for p in range(people):
         group_id = f"group-20261124120000-p{p:04d}"
-        journal.save_person(group_id, f"Person {p}")
+        store.people.save(group_id, f"Person {p}")
         ledger = AssetLedger(group_id, "Video")
         rows = [(f"a{p}-{i}", f"https://cdn.example.com/{p}/{i}.mp4") for i in range(per_person)]
         tasks = [
@@ -52,8 +53,8 @@ def fill(registry: Registry, n_assets: int, people: int = 10) -> tuple[Journal, 
                 asset.current.status, asset.current.asset_url = USABLE, f"asset://asset-{p}-{key}"
             else:
                 asset.current.status, asset.current.error_code = FAILED, "FaceMismatch"
-        journal.save_ledger(ledger)
-    return journal, time.perf_counter() - started
+        store.assets.save_ledger(ledger)
+    return store, time.perf_counter() - started
 
 
 def main() -> int:
@@ -67,8 +68,8 @@ def main() -> int:
     os.environ["AVATAR_DESK_SANDBOX_URL"] = SANDBOX_URL
     os.environ.pop("APIMART_API_KEY", None)
 
-    registry = Registry(os.environ["AVATAR_DESK_DB"])
-    journal, fill_seconds = fill(registry, args.assets)
+    db = Database(os.environ["AVATAR_DESK_DB"])
+    store, fill_seconds = fill(db, args.assets)
     print(
         f"inserted {args.assets} assets for 10 people in {fill_seconds:.2f} s ({args.assets / fill_seconds:,.0f} rows/s)"
     )
@@ -82,11 +83,11 @@ def main() -> int:
     on_disk = library_app()
     # The same page with its readers answering from memory: frames computed once, up front.
     frames = {
-        "people": library.people_frame(journal),
-        "assets": {g: library.assets_frame(journal, g) for g in library.people_frame(journal)["group_id"]},
-        "videos": library.videos_frame(journal),
-        "json": library.export_json(journal),
-        "csv": library.export_csv(journal),
+        "people": library.people_frame(store),
+        "assets": {g: library.assets_frame(store, g) for g in library.people_frame(store)["group_id"]},
+        "videos": library.videos_frame(store),
+        "json": library.export_json(store),
+        "csv": library.export_csv(store),
     }
     readers = {
         name: getattr(library, name)
@@ -124,8 +125,8 @@ def main() -> int:
     # All three kinds interleaved, one of each per round, so load from anything else on the machine hits
     # them alike (measured apart, a busy second during one phase moved its ratio by 1).
     for i in range(args.runs):
-        # Right after a write the page must re-read the registry (the change stamp moved: caches are stale).
-        journal.registry.rename_person(journal.scope, "group-20261124120000-p0009", f"Person 9 ({i})")
+        # Right after a write the page must re-read the store (the change stamp moved: caches are stale).
+        store.people.rename("group-20261124120000-p0009", f"Person 9 ({i})")
         timed(on_disk, cold_times)
         timed(on_disk, disk_times)  # nothing changed since the run before
         # The baseline as strong as before: its cached frames are current too (the write is absorbed first).
@@ -137,7 +138,7 @@ def main() -> int:
     print(f"Library page reading SQLite, after a write   : {c * 1000:7.1f} ms/rerun")
     print(f"same page, in-memory frames                  : {m * 1000:7.1f} ms/rerun")
     print(f"ratio {d / m:.2f}, right after a write {c / m:.2f}  (target ≤ 2 for both)")
-    state.registry.clear()
+    state.database.clear()
     return 0 if max(d, c) / m <= 2 else 1
 
 

@@ -28,15 +28,8 @@ from lib.assets import (
     type_from_extension,
 )
 from lib.ledger import FAILED, SENDING, AssetLedger
-from lib.registry import (
-    FINAL_VIDEO_STATUSES,
-    RESULT_UNREAD,
-    VIDEO_DISMISSED,
-    VIDEO_NOT_SENT,
-    VIDEO_SUBMITTING,
-    VIDEO_UNKNOWN,
-    Journal,
-)
+from lib.store.codes import FINAL_VIDEO_STATUSES, SubmissionStatus, VerificationStatus, VideoStatus
+from lib.store.workspace import Store
 from lib.verification import SESSION_LIFETIME_S, VerificationAttempt
 
 LOST_AFTER_404S = 3
@@ -53,7 +46,7 @@ def start_session(
     *,
     now: float | None = None,
     lifetime: float = SESSION_LIFETIME_S,
-    journal: Journal | None = None,
+    store: Store | None = None,
 ) -> VerificationAttempt:
     session = client.start_verification(callback_url, language=language)
     attempt = VerificationAttempt(
@@ -64,13 +57,13 @@ def start_session(
         created_at=time.time() if now is None else now,
         lifetime=lifetime,
     )
-    if journal:
-        journal.record_verification(attempt, "waiting")
+    if store:
+        store.verifications.record(attempt, VerificationStatus.WAITING)
     return attempt
 
 
 def finish_verification(
-    client: ApimartClient, attempt: VerificationAttempt, *, label: str = "", journal: Journal | None = None
+    client: ApimartClient, attempt: VerificationAttempt, *, label: str = "", store: Store | None = None
 ) -> str:
     """Query the one-time token, only after a success signal. Returns the group id, saved at once: it
     is bound to a real person and is the most valuable thing the user holds."""
@@ -88,37 +81,28 @@ def finish_verification(
             # The token was accepted (and is spent); only reading its task failed. Keep the task, on
             # disk too, so a retry or a later session reads the group id instead of losing it.
             attempt.result_task_id = task_id
-            if journal:
-                journal.record_verification(attempt, RESULT_UNREAD)
+            if store:
+                store.verifications.record(attempt, VerificationStatus.RESULT_UNREAD)
         elif isinstance(error, BadRequestError):
             # Upstream burns the token on a refused query: say so rather than invite a useless retry.
             attempt.queried = attempt.spent = True
-            if journal:
-                journal.record_verification(attempt, "used")
+            if store:
+                store.verifications.record(attempt, VerificationStatus.USED)
         raise
     attempt.queried = True
-    if journal:
-        journal.save_person(result.group_id, label)
-        journal.registry.record_verification(
-            journal.scope,
-            attempt.task_id,
-            "used",
-            created_at=attempt.created_at,
-            expires_at=attempt.expires_at,
-            outcome=attempt.outcome,
-            group_id=result.group_id,
-        )
+    if store:
+        store.people.save(result.group_id, label)
+        store.verifications.record(attempt, VerificationStatus.USED, group_id=result.group_id)
     return result.group_id
 
 
 def recover_verification(
-    client: ApimartClient, session_task_id: str, result_task_id: str, *, journal: Journal, label: str = ""
+    client: ApimartClient, session_task_id: str, result_task_id: str, *, store: Store, label: str = ""
 ) -> str:
-    """Read a verification result left unread (a registry row in RESULT_UNREAD) from the task that holds
-    it; the session's row is then marked used with its group id."""
+    """Read a verification result left unread (stored as RESULT_UNREAD) from the task that holds it; the session's row is then marked used with its group id."""
     result = client.read_verification_result(result_task_id)
-    journal.save_person(result.group_id, label)
-    journal.registry.mark_verification_used(journal.scope, session_task_id, result.group_id)
+    store.people.save(result.group_id, label)
+    store.verifications.mark_used(session_task_id, result.group_id)
     return result.group_id
 
 
@@ -134,19 +118,19 @@ def _send_batches(
     client: ApimartClient,
     ledger: AssetLedger,
     batches: Sequence[tuple[str, str, list[AssetInput]]],
-    journal: Journal | None,
+    store: Store | None,
 ) -> SubmitOutcome:
     """Send staged (key, type, assets) batches (each already on disk with its Idempotency-Key) one request
     each, in order, each with its own asset type. A batch answered is under review; one whose answer was
     lost is UNKNOWN and never sent again here; after any failure the later batches stay unsent and go back
     to the draft."""
     outcome = SubmitOutcome()
-    records = _record_submission_start(ledger, batches, journal)
+    records = _record_submission_start(ledger, batches, store)
     task_ids: dict[str, list[str]] = {kind: [] for kind in records}
     troubled: dict[str, str] = {}  # type -> "unknown" or "failed": a batch of it did not plainly go out
     for send_key, asset_type, items in batches:
         if outcome.error is not None:
-            outcome.unsent += _unstage(ledger, send_key, journal)
+            outcome.unsent += _unstage(ledger, send_key, store)
             troubled.setdefault(asset_type, "failed")
             continue
         try:
@@ -157,15 +141,15 @@ def _send_batches(
                 outcome.unknown_keys += ledger.mark_unknown(send_key)
                 troubled[asset_type] = "unknown"
             else:
-                outcome.unsent += _unstage(ledger, send_key, journal)
+                outcome.unsent += _unstage(ledger, send_key, store)
                 troubled.setdefault(asset_type, "failed")
             continue
         task_ids.setdefault(asset_type, []).append(task.id)
         outcome.sent_keys += ledger.confirm(send_key, task)
-    if journal:
-        journal.save_ledger(ledger)
+    if store:
+        store.assets.save_ledger(ledger)
         for kind, record in records.items():
-            _record_submission_end(journal, record, task_ids.get(kind, []), troubled.get(kind), outcome.error)
+            _record_submission_end(store, record, task_ids.get(kind, []), troubled.get(kind), outcome.error)
     return outcome
 
 
@@ -178,47 +162,48 @@ def _draft_row(name: str, url: str, asset_type: str) -> AssetRow:
     return AssetRow(url, name, "" if type_from_extension(url) == asset_type else asset_type)
 
 
-def _unstage(ledger: AssetLedger, send_key: str, journal: Journal | None) -> list[AssetRow]:
+def _unstage(ledger: AssetLedger, send_key: str, store: Store | None) -> list[AssetRow]:
     kinds = [a.asset_type or ledger.asset_type for _, a in ledger.attempts_sent_with(send_key)]
     rows = ledger.unstage(send_key)  # the same attempts, in the same order
-    if journal:
-        journal.registry.forget_attempts(journal.scope, ledger.group_id, send_key)
+    if store:
+        store.assets.forget_attempts(ledger.group_id, send_key)
     return [_draft_row(name, url, kind) for (name, url), kind in zip(rows, kinds, strict=True)]
 
 
 def _record_submission_start(
-    ledger: AssetLedger, batches: Sequence[tuple[str, str, list]], journal: Journal | None
+    ledger: AssetLedger, batches: Sequence[tuple[str, str, list]], store: Store | None
 ) -> dict[str, int | None]:
     """One submission record per asset type (a mixed list goes out as one request per type)."""
     counts: dict[str, int] = {}
     for _, kind, items in batches:
         counts[kind] = counts.get(kind, 0) + len(items)
-    if not journal:
+    if not store:
         return dict.fromkeys(counts)
-    return {
-        kind: journal.registry.record_submission(
-            journal.scope, ledger.group_id, kind, [], "sending", f"{count} asset(s)"
-        )
-        for kind, count in counts.items()
-    }
+    return {kind: store.submissions.start(ledger.group_id, kind, count) for kind, count in counts.items()}
 
 
 def _record_submission_end(
-    journal: Journal, record: int | None, task_ids: list[str], trouble: str | None, error
+    store: Store, record: int | None, task_ids: list[str], trouble: str | None, error
 ) -> None:
     status = (
-        "sent"
+        SubmissionStatus.SENT
         if trouble is None
-        else ("unknown" if trouble == "unknown" else "partial" if task_ids else "failed")
+        else (
+            SubmissionStatus.UNKNOWN
+            if trouble == "unknown"
+            else SubmissionStatus.PARTIAL
+            if task_ids
+            else SubmissionStatus.FAILED
+        )
     )
-    journal.registry.update_submission(record, task_ids, status, error.message if trouble and error else "")
+    store.submissions.finish(record, task_ids, status, error.message if trouble and error else "")
 
 
-def _write_ahead(ledger: AssetLedger, journal: Journal | None) -> None:
+def _write_ahead(ledger: AssetLedger, store: Store | None) -> None:
     # Every row is on disk with its request's key before the first request goes out: a crash mid-send
     # leaves rows that read as "may have been sent", never nothing.
-    if journal:
-        journal.save_ledger(ledger)
+    if store:
+        store.assets.save_ledger(ledger)
 
 
 def submit_rows(
@@ -227,7 +212,7 @@ def submit_rows(
     checks: Sequence[RowCheck],
     asset_type: str = "",
     *,
-    journal: Journal | None = None,
+    store: Store | None = None,
 ) -> SubmitOutcome:
     """Send the checked rows (all must be valid) as one request per asset type (each row's own, or
     `asset_type` for a row that carries none), at most 20 assets a request, each written ahead with its
@@ -251,8 +236,8 @@ def submit_rows(
         send_key = new_send_key()
         ledger.stage_new(batch, send_key, kind)
         staged.append((send_key, kind, [AssetInput(url, name) for name, url in batch]))
-    _write_ahead(ledger, journal)
-    return _send_batches(client, ledger, staged, journal)
+    _write_ahead(ledger, store)
+    return _send_batches(client, ledger, staged, store)
 
 
 def resubmit(
@@ -261,7 +246,7 @@ def resubmit(
     replacements: dict[int, str],
     *,
     names: dict[int, str] | None = None,
-    journal: Journal | None = None,
+    store: Store | None = None,
 ) -> SubmitOutcome:
     """Resubmit failed assets to the same group, each with its old or a replaced URL. `names`: names the
     operator typed for them; without one, an asset whose URL is replaced takes the new URL's name (unless
@@ -292,8 +277,8 @@ def resubmit(
         send_key = new_send_key()
         ledger.stage_retry(batch, send_key, names={k: name_of[k] for k, _ in batch})
         staged.append((send_key, kind, [AssetInput(url, ledger.assets[k].name) for k, url in batch]))
-    _write_ahead(ledger, journal)
-    return _send_batches(client, ledger, staged, journal)
+    _write_ahead(ledger, store)
+    return _send_batches(client, ledger, staged, store)
 
 
 def _resubmit_name(ledger: AssetLedger, key: int, url: str, typed: str) -> str:
@@ -310,7 +295,7 @@ def _resubmit_name(ledger: AssetLedger, key: int, url: str, typed: str) -> str:
 
 
 def send_again(
-    client: ApimartClient, ledger: AssetLedger, send_key: str, *, journal: Journal | None = None
+    client: ApimartClient, ledger: AssetLedger, send_key: str, *, store: Store | None = None
 ) -> SubmitOutcome:
     """The operator's explicit choice for a send whose outcome is unknown: send the same assets again with
     the same Idempotency-Key (an upstream that honours it answers with the first task instead of a copy)."""
@@ -319,19 +304,19 @@ def send_again(
         raise RefusedError("Those assets are settled already: nothing to send.")
     for _, attempt in pairs:
         attempt.status = SENDING
-    _write_ahead(ledger, journal)
+    _write_ahead(ledger, store)
     items = [AssetInput(attempt.url, attempt.name or asset.name) for asset, attempt in pairs]
     # One send carries one type: the type it was first sent as.
     kind = next((a.asset_type for _, a in pairs if a.asset_type), ledger.asset_type)
-    return _send_batches(client, ledger, [(send_key, kind, items)], journal)
+    return _send_batches(client, ledger, [(send_key, kind, items)], store)
 
 
-def put_back(ledger: AssetLedger, send_key: str, *, journal: Journal | None = None) -> list[AssetRow]:
+def put_back(ledger: AssetLedger, send_key: str, *, store: Store | None = None) -> list[AssetRow]:
     """The operator's other choice: do not send them again; the rows go back to the draft, to be sent
     later or dropped. The app will not send them by itself either way."""
-    rows = _unstage(ledger, send_key, journal)
-    if journal:
-        journal.save_ledger(ledger)
+    rows = _unstage(ledger, send_key, store)
+    if store:
+        store.assets.save_ledger(ledger)
     return rows
 
 
@@ -340,10 +325,10 @@ def new_send_key() -> str:
 
 
 def poll_reviews(
-    client: ApimartClient, ledger: AssetLedger, *, journal: Journal | None = None
+    client: ApimartClient, ledger: AssetLedger, *, store: Store | None = None
 ) -> list[ApimartError]:
     """One non-blocking pass over the unfinished review tasks; errors are returned, not raised, so one
-    flaky poll never hides the others' progress. The registry is written only when a task finished."""
+    flaky poll never hides the others' progress. The store is written only when a task finished."""
     errors: list[ApimartError] = []
     finished = 0
     for task_id in ledger.pending_task_ids():
@@ -362,14 +347,14 @@ def poll_reviews(
                 errors.append(error)
         except ApimartError as error:
             errors.append(error)
-    if journal and finished:
-        journal.save_ledger(ledger)
+    if store and finished:
+        store.assets.save_ledger(ledger)
     return errors
 
 
 @dataclass
 class GenerationJob:
-    """One video generation as the page shows it; mirrored in the registry's videos table."""
+    """One video generation as the page shows it; mirrored in the store's videos table."""
 
     prompt: str
     model: str
@@ -378,7 +363,7 @@ class GenerationJob:
     created_at: float
     group_id: str = ""
     task_id: str | None = None
-    status: str = VIDEO_SUBMITTING
+    status: str = VideoStatus.SUBMITTING
     progress: int = 0
     video_url: str | None = None
     expires_at: int | None = None
@@ -395,7 +380,7 @@ class GenerationJob:
     @property
     def unsettled(self) -> bool:
         """It may have created a billable video that nothing tracks: the operator decides what next."""
-        return not self.task_id and self.status in (VIDEO_SUBMITTING, VIDEO_UNKNOWN)
+        return not self.task_id and self.status in (VideoStatus.SUBMITTING, VideoStatus.UNKNOWN)
 
     @property
     def running(self) -> bool:
@@ -403,11 +388,11 @@ class GenerationJob:
 
     @classmethod
     def from_record(cls, row: dict) -> GenerationJob:
-        """A job rebuilt from its registry row (lib.registry.Registry.unfinished_videos), keeping the row's id
+        """A job rebuilt from its stored row (lib.store.videos.Videos.unfinished), keeping the row's id
         so polling it again updates that same row."""
         status = row["status"]
-        if not row["task_id"] and status == VIDEO_SUBMITTING:
-            status = VIDEO_UNKNOWN  # the app stopped during the POST
+        if not row["task_id"] and status == VideoStatus.SUBMITTING:
+            status = VideoStatus.UNKNOWN  # the app stopped during the POST
         return cls(
             row["prompt"],
             row["model"],
@@ -428,7 +413,7 @@ def submit_generation(
     request,
     *,
     group_id: str = "",
-    journal: Journal | None = None,
+    store: Store | None = None,
     now: float | None = None,
 ) -> GenerationJob:
     """Send a generation request (already checked with lib.generation.problems). The job and its
@@ -451,53 +436,50 @@ def submit_generation(
         group_id,
         send_key=new_send_key(),
     )
-    if journal:
-        job.video_id = journal.registry.record_video(
-            journal.scope,
+    if store:
+        job.video_id = store.videos.record(
             prompt=job.prompt,
             model=job.model,
             assets=assets,
             params=params,
             task_id=None,
-            status=VIDEO_SUBMITTING,
+            status=VideoStatus.SUBMITTING,
             group_id=group_id or None,
             send_key=job.send_key,
         )
-    _post_generation(client, request, job, journal)
+    _post_generation(client, request, job, store)
     return job
 
 
-def _post_generation(client: ApimartClient, request, job: GenerationJob, journal: Journal | None) -> None:
+def _post_generation(client: ApimartClient, request, job: GenerationJob, store: Store | None) -> None:
     # Errors are kept on the job, not raised: the row exists whatever happened, and the page shows both.
     try:
         task = client.generate_video(request, idempotency_key=job.send_key or None)
     except ApimartError as error:
-        job.status = VIDEO_UNKNOWN if error.maybe_sent else VIDEO_NOT_SENT
+        job.status = VideoStatus.UNKNOWN if error.maybe_sent else VideoStatus.NOT_SENT
         job.error, job.last_error = error.message, error
-        _save_job(job, journal)
+        _save_job(job, store)
         return
     job.task_id, job.status, job.error, job.last_error = task.id, task.status or "submitted", None, None
-    _save_job(job, journal)
+    _save_job(job, store)
 
 
-def send_generation_again(
-    client: ApimartClient, job: GenerationJob, *, journal: Journal | None = None
-) -> None:
+def send_generation_again(client: ApimartClient, job: GenerationJob, *, store: Store | None = None) -> None:
     """Only on the operator's explicit "send again, I accept a possible second charge": the same request
     with the same Idempotency-Key, into the same row."""
     if not job.unsettled:
         raise RefusedError("This video is not waiting for a decision: nothing to send again.")
-    job.status = VIDEO_SUBMITTING
-    _save_job(job, journal)
-    _post_generation(client, rebuild_request(job), job, journal)
+    job.status = VideoStatus.SUBMITTING
+    _save_job(job, store)
+    _post_generation(client, rebuild_request(job), job, store)
 
 
-def dismiss_generation(job: GenerationJob, *, journal: Journal | None = None) -> None:
+def dismiss_generation(job: GenerationJob, *, store: Store | None = None) -> None:
     """The operator's other choice for an unknown outcome: do not send again (a video may still exist
     upstream; nothing here can find it without a task id)."""
     if job.unsettled:
-        job.status = VIDEO_DISMISSED
-        _save_job(job, journal)
+        job.status = VideoStatus.DISMISSED
+        _save_job(job, store)
 
 
 def rebuild_request(job: GenerationJob) -> VideoRequest:
@@ -513,7 +495,7 @@ class RecordedVideoRequest:
         return dict(self.payload)
 
 
-def poll_generation(client: ApimartClient, job: GenerationJob, *, journal: Journal | None = None) -> None:
+def poll_generation(client: ApimartClient, job: GenerationJob, *, store: Store | None = None) -> None:
     """One non-blocking read of the job's task; API errors propagate, the job keeps its state."""
     if job.final or not job.task_id:
         return
@@ -525,13 +507,12 @@ def poll_generation(client: ApimartClient, job: GenerationJob, *, journal: Journ
         error = result.task.error
         job.error = (error.message or error.code) if error else "The generation failed without a reason."
     if job.final:
-        _save_job(job, journal)
+        _save_job(job, store)
 
 
-def _save_job(job: GenerationJob, journal: Journal | None) -> None:
-    if journal and job.video_id is not None:
-        journal.registry.update_video(
-            journal.scope,
+def _save_job(job: GenerationJob, store: Store | None) -> None:
+    if store and job.video_id is not None:
+        store.videos.update(
             job.video_id,
             status=job.status,
             task_id=job.task_id,

@@ -8,16 +8,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lib.assets import batched
+from lib.store.codes import AssetStatus
 
 if TYPE_CHECKING:
     from lib.apimart import ReviewResult, SubmittedTask
 
-PENDING, USABLE, FAILED = "pending", "usable", "failed"
+# The stored codes (lib.store.codes.AssetStatus), by their short names.
+PENDING, USABLE, FAILED = AssetStatus.PENDING, AssetStatus.USABLE, AssetStatus.FAILED
 # Written before a request goes out (write-ahead), so a crash mid-send leaves a row; read back after a
 # restart it means UNKNOWN: nobody knows whether the request arrived.
-SENDING = "sending"
+SENDING = AssetStatus.SENDING
 # The request may have been carried out, but no answer says so: never sent again without the operator.
-UNKNOWN = "unknown"
+UNKNOWN = AssetStatus.UNKNOWN
 UNSETTLED = (SENDING, UNKNOWN)
 TASK_NOT_FOUND = "TaskNotFound"  # our own code: the review task is gone, its outcome unreadable
 

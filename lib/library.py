@@ -1,5 +1,5 @@
-"""The Library's data: frames of people, assets and videos from the registry, and the full export. Pure
-apart from reading the registry; no Streamlit."""
+"""The Library's data: frames of people, assets and videos from the store, and the full export. Pure
+apart from reading the store; no Streamlit. Statuses stay codes (lib/ui/words.py makes the words)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from datetime import datetime, timezone, tzinfo
 import pandas as pd
 
 from lib.exports import csv_bytes
-from lib.registry import UNKNOWN_OUTCOME, VIDEO_SUBMITTING, VIDEO_UNKNOWN, Journal
+from lib.store.codes import VideoStatus
+from lib.store.workspace import Store
 
 PEOPLE_COLUMNS = ["label", "group_id", "usable", "failed", "pending", "created", "mode", "notes"]
 ASSET_COLUMNS = [
@@ -43,35 +44,30 @@ def _blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def people_frame(journal: Journal, search: str = "", tz: tzinfo | None = None) -> pd.DataFrame:
-    rows = [
-        {**asdict(p), "created": when_text(p.created_at, tz)}
-        for p in journal.registry.people(journal.scope, search)
-    ]
+def people_frame(store: Store, search: str = "", tz: tzinfo | None = None) -> pd.DataFrame:
+    rows = [{**asdict(p), "created": when_text(p.created_at, tz)} for p in store.people.find(search)]
     return _blank_cells(pd.DataFrame(rows, columns=PEOPLE_COLUMNS))
 
 
 def assets_frame(
-    journal: Journal, group_id: str | None = None, *, latest_only: bool = True, status: str = ""
+    store: Store, group_id: str | None = None, *, latest_only: bool = True, status: str = ""
 ) -> pd.DataFrame:
-    rows = journal.registry.asset_table(
-        journal.scope, ASSET_COLUMNS, group_id, latest_only=latest_only, status=status
-    )
+    rows = store.assets.table(ASSET_COLUMNS, group_id, latest_only=latest_only, status=status)
     frame = pd.DataFrame.from_records(rows, columns=ASSET_COLUMNS)
     # An empty result has no dtype to go by: its text columns are made text, so they stay "" too.
     return _blank_cells(frame.astype({c: object for c in ASSET_COLUMNS if c != "attempt"}))
 
 
 def video_status(video: dict) -> str:
-    """A video row's status as the operator should read it."""
-    if video["status"] in (VIDEO_SUBMITTING, VIDEO_UNKNOWN) and not video["task_id"]:
+    """A video row's status code as the operator should read it (lib.ui.words.video_status words it)."""
+    if video["status"] in (VideoStatus.SUBMITTING, VideoStatus.UNKNOWN) and not video["task_id"]:
         # Written before its POST and never answered (the app stopped, or the answer was lost): whether a
         # task (and a charge) exists upstream is unknown. "submitting" would read as running forever.
-        return UNKNOWN_OUTCOME
+        return VideoStatus.UNKNOWN.value
     return video["status"]
 
 
-def videos_frame(journal: Journal, group_id: str | None = None, tz: tzinfo | None = None) -> pd.DataFrame:
+def videos_frame(store: Store, group_id: str | None = None, tz: tzinfo | None = None) -> pd.DataFrame:
     rows = [
         {
             "created": when_text(v["created_at"], tz),
@@ -83,7 +79,7 @@ def videos_frame(journal: Journal, group_id: str | None = None, tz: tzinfo | Non
             "task_id": v["task_id"] or "",
             "group_id": v["group_id"] or "",
         }
-        for v in journal.registry.videos(journal.scope)
+        for v in store.videos.all()
         if group_id is None or v["group_id"] == group_id
     ]
     return pd.DataFrame(
@@ -91,33 +87,35 @@ def videos_frame(journal: Journal, group_id: str | None = None, tz: tzinfo | Non
     )
 
 
-def export_json(journal: Journal) -> bytes:
+def export_json(store: Store) -> bytes:
     """Everything of this connection: people, every asset attempt, videos, open write-ahead intents."""
-    registry, scope = journal.registry, journal.scope
+    scope = store.scope
     data = {
         "exported_at": when_text(datetime.now(tz=timezone.utc).timestamp()),
         "mode": scope.mode,
         "base_url": scope.base_url,
-        "people": [asdict(p) for p in registry.people(scope)],
+        "people": [asdict(p) for p in store.people.find()],
         "assets": [
-            {k: v for k, v in r.items() if k != "scope"} for r in registry.assets(scope, latest_only=False)
+            {k: v for k, v in r.items() if k != "scope"} for r in store.assets.rows(latest_only=False)
         ],
-        "videos": [{k: v for k, v in r.items() if k != "scope"} for r in registry.videos(scope)],
+        "videos": [{k: v for k, v in r.items() if k != "scope"} for r in store.videos.all()],
         "unknown_outcomes": {
-            "asset_sends": registry.unsettled_sends(scope),
-            "videos": [
-                {k: v for k, v in r.items() if k != "scope"} for r in registry.unsettled_videos(scope)
-            ],
+            "asset_sends": store.assets.unsettled_sends(),
+            "videos": [{k: v for k, v in r.items() if k != "scope"} for r in store.videos.unsettled()],
             # Written by versions before per-row write-ahead.
-            "open_intents": [
-                {k: v for k, v in r.items() if k != "scope"} for r in registry.open_intents(scope)
-            ],
+            "open_intents": [{k: v for k, v in r.items() if k != "scope"} for r in store.intents.open()],
         },
     }
     return json.dumps(data, indent=2, ensure_ascii=False, default=str).encode("utf-8")
 
 
-def export_csv(journal: Journal) -> bytes:
+def export_csv(store: Store) -> bytes:
     """One row per asset attempt, with its person: the table people open in a spreadsheet (so no cell of it can
     start a formula)."""
-    return csv_bytes(assets_frame(journal, latest_only=False))
+    return csv_bytes(assets_frame(store, latest_only=False))
+
+
+def version(store: Store) -> tuple[int, str]:
+    """What the Library's frames depend on, for caching them: the store's change stamp (it moves on any write,
+    by any process) and the connection."""
+    return store.change_stamp(), store.scope.id

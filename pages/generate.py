@@ -12,7 +12,7 @@ from lib.ui import state, unsettled, when, widgets, words
 from lib.ui.text import code, literal, web_url
 
 wf = state.workflow()
-journal = state.journal()
+store = state.store()
 choices = wf.generate
 widgets.step_header(
     5,
@@ -20,8 +20,8 @@ widgets.step_header(
     "Use a person's approved photos and clips with a -face model. They are not checked a second time.",
 )
 
-refs = generation.references(journal.registry.usable_assets(journal.scope), wf.ledger, wf.group_label)
-people = journal.registry.people(journal.scope)
+refs = generation.references(state.usable_assets(), wf.ledger, wf.group_label)
+people = state.people()
 not_ready = sum(p.failed + p.pending for p in people)
 
 widgets.require(
@@ -201,7 +201,7 @@ if unknown := generation.unknown_lengths(spec):
 def generate() -> None:
     request = generation.to_request(spec)
     with widgets.sending("the video request"):
-        job = flow.submit_generation(state.client(), request, group_id=wf.group_id, journal=journal)
+        job = flow.submit_generation(state.client(), request, group_id=wf.group_id, store=store)
     if not job.final:  # sent, or may have been sent: it stays on screen until settled
         wf.videos.append(job)
     if job.last_error is not None and not job.unsettled:
@@ -229,7 +229,7 @@ def videos() -> None:
     for job in reversed(wf.videos):
         before = job.final
         try:
-            flow.poll_generation(state.client(), job, journal=journal)
+            flow.poll_generation(state.client(), job, store=store)
         except ApimartError as error:
             # The job keeps its task id; the next tick asks again.
             widgets.show_error(error, again="the page asks again by itself every few seconds")
@@ -274,7 +274,7 @@ if wf.videos:
     st.subheader("Videos of this session")
     videos()
     unsettled.show_error()
-earlier = library.videos_frame(journal, tz=when.zone())
+earlier = library.videos_frame(store, tz=when.zone())
 session_tasks = {job.task_id for job in wf.videos}
 earlier = earlier[~earlier["task_id"].isin(session_tasks)].copy()
 if not earlier.empty:

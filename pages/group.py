@@ -29,7 +29,7 @@ if wf.notice:
 def recover(session_task_id: str, result_task_id: str) -> None:
     try:
         group_id = flow.recover_verification(
-            state.client(), session_task_id, result_task_id, journal=state.journal()
+            state.client(), session_task_id, result_task_id, store=state.store()
         )
     except ApimartError as error:
         st.session_state["group__recover_error"] = error
@@ -40,8 +40,7 @@ def recover(session_task_id: str, result_task_id: str) -> None:
 
 
 # A verification whose token was spent but whose group id could not be read: one click reads it.
-journal = state.journal()
-for row in journal.registry.unread_verification_results(journal.scope):
+for row in state.unread_verification_results():
     with st.container(border=True):
         st.warning(
             f"A verification from {when.clock(row['created_at'])} was accepted, but the person's group could "
@@ -66,7 +65,7 @@ def save_label() -> None:
     if label == wf.group_label:
         return
     state.use_group(wf.group_id, label)
-    state.journal().registry.rename_person(state.journal().scope, wf.group_id, label)
+    state.rename_person(wf.group_id, label)
 
 
 def continue_to_submit() -> None:

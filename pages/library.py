@@ -1,4 +1,4 @@
-"""Library: every person, asset and video this connection ever made, kept in the registry."""
+"""Library: every person, asset and video this connection ever made, kept in the store."""
 
 import streamlit as st
 
@@ -38,14 +38,12 @@ VIDEOS_TABLE = {
 }
 
 wf = state.workflow()
-journal = state.journal()
+store = state.store()
 zone = when.zone()  # the browser's time zone (UTC when it has not said)
 st.title("Library")
 st.caption("Everything made with this connection is kept here, across reloads and restarts.")
 
-unsettled = len(journal.registry.unsettled_sends(journal.scope)) + len(
-    journal.registry.unsettled_videos(journal.scope)
-)
+unsettled = state.unsettled_count()
 if unsettled:
     st.warning(
         f"{words.count(unsettled, 'request').capitalize()} may have been sent without an answer: nothing "
@@ -57,17 +55,17 @@ if unsettled:
 search = st.text_input(
     "Search people by name", key="library__search", placeholder="Lin…", help="Their id at APIMart works too."
 )
-# Frames are re-read only when the registry changed (or the question did): reruns stay cheap.
-stamp = journal.registry.change_stamp()
+# Frames are re-read only when the store changed (or the question did): reruns stay cheap.
+stamp = library.version(store)
 people = state.cached_view(
     "library_people",
-    (stamp, journal.scope, search, str(zone)),
-    lambda: library.people_frame(journal, search, zone),
+    (stamp, search, str(zone)),
+    lambda: library.people_frame(store, search, zone),
 )
 a, b = st.columns(2)
 a.download_button(
     "Export everything (JSON)",
-    lambda: library.export_json(journal),  # built on click
+    lambda: library.export_json(store),  # built on click
     "avatar-desk-export.json",
     "application/json",
     key="library__export_json",
@@ -75,7 +73,7 @@ a.download_button(
 )
 b.download_button(
     "Export assets (CSV)",
-    lambda: library.export_csv(journal),
+    lambda: library.export_csv(store),
     "avatar-desk-assets.csv",
     "text/csv",
     key="library__export_csv",
@@ -120,7 +118,7 @@ label = people.set_index("group_id").loc[group_id, "label"]
 
 
 def rename() -> None:
-    journal.registry.rename_person(journal.scope, group_id, st.session_state["library__rename"])
+    state.rename_person(group_id, st.session_state["library__rename"])
     if wf.group_id == group_id:
         wf.group_label = st.session_state["library__rename"].strip()
     wf.known_groups[group_id] = st.session_state["library__rename"].strip()
@@ -153,8 +151,8 @@ status = st.segmented_control(
 wanted = "" if status in (None, "all") else status
 assets = state.cached_view(
     "library_assets",
-    (stamp, journal.scope, group_id, wanted),
-    lambda: library.assets_frame(journal, group_id, status=wanted),
+    (stamp, group_id, wanted),
+    lambda: library.assets_frame(store, group_id, status=wanted),
 )
 
 
@@ -179,7 +177,7 @@ st.dataframe(
 )
 if st.toggle("Show every try", key="library__history"):
     st.dataframe(
-        shown_assets(library.assets_frame(journal, group_id, latest_only=False)),
+        shown_assets(library.assets_frame(store, group_id, latest_only=False)),
         hide_index=True,
         width="stretch",
         key="library__attempts",
@@ -188,8 +186,8 @@ if st.toggle("Show every try", key="library__history"):
     )
 videos = state.cached_view(
     "library_videos",
-    (stamp, journal.scope, group_id, str(zone)),
-    lambda: library.videos_frame(journal, group_id, zone),
+    (stamp, group_id, str(zone)),
+    lambda: library.videos_frame(store, group_id, zone),
 )
 st.subheader(f"Videos ({len(videos)})")
 if videos.empty:

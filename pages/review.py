@@ -38,7 +38,7 @@ def review_progress() -> None:
     """Polls the unfinished tasks (one GET each) and redraws the counts; the page's tables are redrawn
     only when a task finishes."""
     before = len(ledger.pending_task_ids())
-    errors = flow.poll_reviews(state.client(), ledger, journal=state.journal()) if before else []
+    errors = flow.poll_reviews(state.client(), ledger, store=state.store()) if before else []
     counts = state.cached_view("review_counts", (id(ledger), ledger.version), ledger.counts)
     cols = st.columns(4)
     cols[0].metric("Sent", counts["submitted"])
@@ -181,7 +181,7 @@ def do_resubmit() -> None:
         return
     try:
         with widgets.sending(plural(len(replacements))):
-            outcome = flow.resubmit(state.client(), ledger, replacements, journal=state.journal())
+            outcome = flow.resubmit(state.client(), ledger, replacements, store=state.store())
     except flow.RefusedError as refusal:
         st.session_state["review__refusal"] = str(refusal)
         return

@@ -270,7 +270,7 @@ def drop_invalid() -> None:
 def submit() -> None:
     try:
         with widgets.sending(plural(len(ready), "asset")):
-            outcome = flow.submit_rows(state.client(), wf.ledger, ready, journal=state.journal())
+            outcome = flow.submit_rows(state.client(), wf.ledger, ready, store=state.store())
     except flow.RefusedError as refusal:
         st.session_state["submit__refusal"] = str(refusal)
         return
@@ -315,6 +315,10 @@ if parts > 1:
 
 if refusal := st.session_state.get("submit__refusal"):
     st.warning(refusal)
+lost = st.session_state.get("submit__error")
+if lost is not None and lost.maybe_sent and not (wf.ledger and wf.ledger.unsettled_sends()):
+    # The operator settled that send (sent again or put back): nothing below waits for a decision now.
+    st.session_state.pop("submit__error")
 if error := st.session_state.get("submit__error"):
     counts = wf.ledger.counts() if wf.ledger else {}
     where = (

@@ -61,7 +61,7 @@ def create_session() -> None:
             with_callback_secret(wf.callback_url or state.default_callback_url(), secret),
             wf.language,
             lifetime=state.session_lifetime(),
-            journal=state.journal(),
+            store=state.store(),
         )
         server_inbox().expect(secret, wf.verification.byted_token, wf.verification.expires_at)
         wf.notice = ""
@@ -76,7 +76,7 @@ def get_group() -> None:
     st.session_state.pop("verify__confirming", None)
     try:
         group_id = flow.finish_verification(
-            state.client(), attempt, label=wf.group_label, journal=state.journal()
+            state.client(), attempt, label=wf.group_label, store=state.store()
         )
     except flow.RefusedError as refusal:
         st.session_state["verify__refusal"] = str(refusal)
@@ -116,9 +116,8 @@ def continue_to_group(group_id: str) -> None:
 
 
 def registry_row(task_id: str) -> dict | None:
-    """What the registry knows about this verification session (the durable word, not the session's)."""
-    j = state.journal()
-    return next((r for r in j.registry.verifications(j.scope) if r["task_id"] == task_id), None)
+    """What the store knows about this verification session (the durable word, not the session's)."""
+    return state.stored_verification(task_id)
 
 
 def show_advice(advice: reachability.Advice) -> None:

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def app_test(sandbox, monkeypatch, tmp_path):
     monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
-    state.registry.clear()
+    state.database.clear()
     monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
     for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)

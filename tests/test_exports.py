@@ -1,5 +1,5 @@
 """CSV exports never hand a spreadsheet a formula: names and labels that look like one come out with a
-leading quote (OWASP), through the app's own export functions over a real registry; JSON stays data."""
+leading quote (OWASP), through the app's own export functions over a real store; JSON stays data."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from lib import library, review
 from lib.apimart import SubmittedTask
 from lib.exports import FORMULA_STARTS, csv_bytes, csv_safe
 from lib.ledger import USABLE, AssetLedger
-from lib.registry import Journal, Registry
+from lib.store.database import Database
+from lib.store.workspace import Store
 
 FORMULAS = ["=1+1", "+cmd", "-2", "@SUM(A1)", "\t=x", "\r=x", '=HYPERLINK("http://x","y")']
 PLAIN = ["front", "Lin Wei", "a=b", "x-1", "2024-05-01", "", "'quoted"]
@@ -50,15 +51,14 @@ def test_review_csv_neutralises_every_formula_name():
 
 
 def test_library_csv_neutralises_names_and_labels(tmp_path):
-    registry = Registry(tmp_path / "r.db")
-    journal = Journal(registry, registry.scope_for("sandbox", "http://x", "k"))
+    store = Store.for_connection(Database(tmp_path / "r.db"), "sandbox", "http://x", "k")
     for n, label in enumerate(FORMULAS):
         ledger = usable_ledger([FORMULAS[(n + 1) % len(FORMULAS)], "front"], group_id=f"group-{n}")
-        registry.save_person(journal.scope, ledger.group_id, label)
-        registry.save_ledger(journal.scope, ledger)
-    stored = {p.group_id: p.label for p in registry.people(journal.scope)}  # labels are kept trimmed
+        store.people.save(ledger.group_id, label)
+        store.assets.save_ledger(ledger)
+    stored = {p.group_id: p.label for p in store.people.find()}  # labels are kept trimmed
     assert all(label.startswith(FORMULA_STARTS) for label in stored.values())
-    exported = rows_of(library.export_csv(journal))
+    exported = rows_of(library.export_csv(store))
     assert len(exported) == 2 * len(FORMULAS), "one row per asset: no cell broke a row in two"
     assert all(row["label"] == "'" + stored[row["group_id"]] for row in exported)
     assert sorted(row["name"] for row in exported if row["name"] != "front") == sorted(
@@ -66,7 +66,7 @@ def test_library_csv_neutralises_names_and_labels(tmp_path):
     )
     assert all(neutralised(row[column]) for row in exported for column in row)
     # The JSON export is data for programs, not a spreadsheet: the labels are exactly as stored.
-    people = json.loads(library.export_json(journal))["people"]
+    people = json.loads(library.export_json(store))["people"]
     assert {p["group_id"]: p["label"] for p in people} == stored
 
 

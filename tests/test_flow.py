@@ -1,4 +1,4 @@
-"""The workflow steps against the sandbox with a real registry: ids survive failures, intents are on disk
+"""The workflow steps against the sandbox with a real store: ids survive failures, intents are on disk
 before the POST, partial submits keep what was created."""
 
 from __future__ import annotations
@@ -13,19 +13,19 @@ from lib import flow, review
 from lib.apimart import ApimartClient, ApimartError, BadRequestError
 from lib.assets import AssetRow, RowCheck, check_rows
 from lib.ledger import AssetLedger
-from lib.registry import Journal, Registry
+from lib.store.database import Database
+from lib.store.workspace import Store
 
 
 @pytest.fixture
 def setup(sandbox, tmp_path, api_key):
     client = ApimartClient(api_key, sandbox.base_url, sleep=lambda s: None)
-    registry = Registry(tmp_path / "r.db")
-    journal = Journal(registry, registry.scope_for("sandbox", sandbox.base_url, api_key))
-    attempt = flow.start_session(client, "https://app.example/callback", "en", journal=journal)
+    store = Store.for_connection(Database(tmp_path / "r.db"), "sandbox", sandbox.base_url, api_key)
+    attempt = flow.start_session(client, "https://app.example/callback", "en", store=store)
     requests.post(f"{sandbox.base_url}/_sandbox/h5/{attempt.byted_token}/approve", timeout=5)
     attempt.confirm_by_operator()
-    group_id = flow.finish_verification(client, attempt, label="Lin", journal=journal)
-    yield client, journal, AssetLedger(group_id, "Video")
+    group_id = flow.finish_verification(client, attempt, label="Lin", store=store)
+    yield client, store, AssetLedger(group_id, "Video")
     client.close()
 
 
@@ -34,40 +34,40 @@ def urls(n, prefix="front"):
 
 
 def test_group_is_saved_the_moment_it_exists(setup):
-    client, journal, ledger = setup
-    (person,) = journal.registry.people(journal.scope)
+    client, store, ledger = setup
+    (person,) = store.people.find()
     assert (person.group_id, person.label) == (ledger.group_id, "Lin")
-    (verification,) = journal.registry.verifications(journal.scope)
+    (verification,) = store.verifications.all()
     assert verification["status"] == "used" and verification["byted_token"] is None, (
         "the spent token is not kept"
     )
 
 
 def test_refused_query_marks_the_token_used(sandbox, setup):
-    client, journal, _ = setup
-    attempt = flow.start_session(client, "https://app.example/callback", "en", journal=journal)
+    client, store, _ = setup
+    attempt = flow.start_session(client, "https://app.example/callback", "en", store=store)
     with pytest.raises(flow.RefusedError):
-        flow.finish_verification(client, attempt, journal=journal)
+        flow.finish_verification(client, attempt, store=store)
     attempt.confirm_by_operator()  # wrongly: the person did not finish
     with pytest.raises(BadRequestError):
-        flow.finish_verification(client, attempt, journal=journal)
+        flow.finish_verification(client, attempt, store=store)
     assert attempt.queried
 
 
 def test_submit_writes_through_and_closes_its_intent(setup):
-    client, journal, ledger = setup
-    outcome = flow.submit_rows(client, ledger, check_rows(urls(25), "Video"), "Video", journal=journal)
+    client, store, ledger = setup
+    outcome = flow.submit_rows(client, ledger, check_rows(urls(25), "Video"), "Video", store=store)
     assert outcome.error is None and len(outcome.sent_keys) == 25 and len(ledger.tasks) == 2
-    (submission,) = journal.registry.submissions(journal.scope)
+    (submission,) = store.submissions.all()
     assert submission["status"] == "sent" and submission["task_ids"] == list(ledger.tasks)
-    assert journal.registry.unsettled_sends(journal.scope) == []
+    assert store.assets.unsettled_sends() == []
     while ledger.pending_task_ids():
-        assert not flow.poll_reviews(client, ledger, journal=journal)
-    assert journal.registry.people(journal.scope)[0].usable == 25
+        assert not flow.poll_reviews(client, ledger, store=store)
+    assert store.people.find()[0].usable == 25
 
 
 def test_every_row_is_on_disk_with_its_key_while_the_post_is_in_flight(sandbox, setup):
-    client, journal, ledger = setup
+    client, store, ledger = setup
     requests.post(
         f"{sandbox.base_url}/_sandbox/faults",
         json={"route": "/v1/seedance2/real-avatar", "latency": 1.0, "count": 1},
@@ -76,13 +76,13 @@ def test_every_row_is_on_disk_with_its_key_while_the_post_is_in_flight(sandbox, 
     sender = threading.Thread(
         target=flow.submit_rows,
         args=(client, ledger, check_rows(urls(2), "Video"), "Video"),
-        kwargs={"journal": journal},
+        kwargs={"store": store},
     )
     sender.start()
     seen = []
     deadline = time.monotonic() + 5
     while not seen and time.monotonic() < deadline:
-        seen = journal.registry.unsettled_sends(journal.scope)
+        seen = store.assets.unsettled_sends()
         time.sleep(0.02)
     sender.join(timeout=10)
     assert seen and seen[0]["assets"] == 2, "a crash now would leave both rows, not a count"
@@ -93,52 +93,52 @@ def test_every_row_is_on_disk_with_its_key_while_the_post_is_in_flight(sandbox, 
         if r["selector"] == "group_id"
     ]
     assert sent_with == [seen[0]["send_key"]], "the key on disk is the key sent"
-    assert journal.registry.unsettled_sends(journal.scope) == []
+    assert store.assets.unsettled_sends() == []
 
 
 def test_partial_submit_keeps_the_created_task_and_the_unsent_rows(setup):
-    client, journal, ledger = setup
+    client, store, ledger = setup
     checks = check_rows(urls(25), "Video")
     # A row the API refuses in the second batch (pre-flight would catch it; here it gets through).
     checks[22] = RowCheck(22, "ftp://cdn.example.com/x.mp4", "x")
-    outcome = flow.submit_rows(client, ledger, checks, "Video", journal=journal)
+    outcome = flow.submit_rows(client, ledger, checks, "Video", store=store)
     assert isinstance(outcome.error, BadRequestError) and not outcome.error.maybe_sent
     assert len(outcome.sent_keys) == 20 and len(outcome.unsent) == 5 and not outcome.unknown_keys
     assert len(ledger.tasks) == 1
-    (submission,) = journal.registry.submissions(journal.scope)
+    (submission,) = store.submissions.all()
     assert submission["status"] == "partial" and len(submission["task_ids"]) == 1
-    assert journal.registry.load_ledger(journal.scope, ledger.group_id).counts()["submitted"] == 20
+    assert store.assets.load_ledger(ledger.group_id).counts()["submitted"] == 20
 
 
 def test_a_review_task_apimart_forgot_ends_as_failed_and_resubmittable(sandbox, setup):
-    client, journal, ledger = setup
-    flow.submit_rows(client, ledger, check_rows(urls(2), "Video"), "Video", journal=journal)
+    client, store, ledger = setup
+    flow.submit_rows(client, ledger, check_rows(urls(2), "Video"), "Video", store=store)
     # Read with another key, APIMart answers 404 as for a purged task: for this reader, it is gone.
     stranger = ApimartClient("sk-another-key-0000", sandbox.base_url, sleep=lambda s: None)
     for _ in range(flow.LOST_AFTER_404S - 1):
-        (error,) = flow.poll_reviews(stranger, ledger, journal=journal)
+        (error,) = flow.poll_reviews(stranger, ledger, store=store)
         assert error.status_code == 404 and ledger.pending_task_ids(), (
             "a 404 or two may be a blip: still polled"
         )
-    assert flow.poll_reviews(stranger, ledger, journal=journal) == []
+    assert flow.poll_reviews(stranger, ledger, store=store) == []
     assert not ledger.pending_task_ids(), "the review ends instead of polling forever"
     assert {a.current.error_code for a in ledger.assets.values()} == {"TaskNotFound"}
     assert ledger.counts()["failed"] == 2
     # A new session does not resume it again, and the reason reads as something to act on.
-    assert journal.registry.groups_with_open_reviews(journal.scope) == []
+    assert store.assets.groups_with_open_reviews() == []
     frame = review.failed_frame(ledger)
     assert (
         frame["reason"].str.contains("no longer knows").all() and frame["fix"].str.contains("Resubmit").all()
     )
     # And they can be sent again, to the same group.
     again = flow.resubmit(
-        client, ledger, {k: a.current.url for k, a in ledger.assets.items()}, journal=journal
+        client, ledger, {k: a.current.url for k, a in ledger.assets.items()}, store=store
     )
     assert again.error is None and len(again.sent_keys) == 2
 
 
-def approved_attempt(client, sandbox, journal):
-    attempt = flow.start_session(client, "https://app.example/callback", "en", journal=journal)
+def approved_attempt(client, sandbox, store):
+    attempt = flow.start_session(client, "https://app.example/callback", "en", store=store)
     requests.post(f"{sandbox.base_url}/_sandbox/h5/{attempt.byted_token}/approve", timeout=5)
     attempt.confirm_by_operator()
     return attempt
@@ -155,33 +155,33 @@ def token_queries(sandbox):
 
 
 def test_an_unread_result_is_read_again_without_spending_another_token(sandbox, setup):
-    client, journal, _ = setup
-    attempt = approved_attempt(client, sandbox, journal)
+    client, store, _ = setup
+    attempt = approved_attempt(client, sandbox, store)
     fail_task_reads(sandbox, client.max_retries + 1)  # every read of the result fails, retries included
     with pytest.raises(ApimartError) as failure:
-        flow.finish_verification(client, attempt, label="Ana", journal=journal)
+        flow.finish_verification(client, attempt, label="Ana", store=store)
     assert attempt.result_task_id and failure.value.task_id == attempt.result_task_id
-    (row,) = journal.registry.unread_verification_results(journal.scope)
+    (row,) = store.verifications.unread_results()
     assert row["result_task_id"] == attempt.result_task_id and row["byted_token"] is None, "token spent"
 
-    group_id = flow.finish_verification(client, attempt, label="Ana", journal=journal)  # the Retry button
+    group_id = flow.finish_verification(client, attempt, label="Ana", store=store)  # the Retry button
     assert group_id.startswith("group-")
     assert len(token_queries(sandbox)) == 2, "one query for the setup's person, one for Ana: never twice"
-    assert journal.registry.unread_verification_results(journal.scope) == []
-    assert "Ana" in {p.label for p in journal.registry.people(journal.scope)}
+    assert store.verifications.unread_results() == []
+    assert "Ana" in {p.label for p in store.people.find()}
 
 
 def test_a_later_session_recovers_an_unread_result_from_the_registry(sandbox, setup):
-    client, journal, _ = setup
-    attempt = approved_attempt(client, sandbox, journal)
+    client, store, _ = setup
+    attempt = approved_attempt(client, sandbox, store)
     fail_task_reads(sandbox, client.max_retries + 1)
     with pytest.raises(ApimartError):
-        flow.finish_verification(client, attempt, journal=journal)
+        flow.finish_verification(client, attempt, store=store)
     # The tab is gone with its attempt; the registry still knows where the group id waits.
-    (row,) = journal.registry.unread_verification_results(journal.scope)
+    (row,) = store.verifications.unread_results()
     group_id = flow.recover_verification(
-        client, row["task_id"], row["result_task_id"], journal=journal, label="Ana"
+        client, row["task_id"], row["result_task_id"], store=store, label="Ana"
     )
-    assert group_id in {p.group_id for p in journal.registry.people(journal.scope)}
-    assert journal.registry.unread_verification_results(journal.scope) == []
+    assert group_id in {p.group_id for p in store.people.find()}
+    assert store.verifications.unread_results() == []
     assert len(token_queries(sandbox)) == 2

@@ -29,7 +29,8 @@ from lib.generation import (
     unknown_lengths,
 )
 from lib.ledger import FAILED, AssetLedger
-from lib.registry import Journal, Registry
+from lib.store.database import Database
+from lib.store.workspace import Store
 from lib.ui import state, when
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,25 +40,25 @@ PHOTOS = [f"https://cdn.example.com/lin/face-{i}.jpg" for i in range(10)]
 
 @dataclass
 class Desk:
-    """The app in AppTest, and the same registry and sandbox tenant it uses, for setting the scene."""
+    """The app in AppTest, and the same store and sandbox tenant it uses, for setting the scene."""
 
     at: AppTest
     sandbox: object
     client: ApimartClient
-    journal: Journal
+    store: Store
 
     def person(self, label: str, *batches: tuple[str, list[str]]) -> AssetLedger:
         """A verified person whose (type, URLs) batches went through review; made the current person."""
-        attempt = flow.start_session(self.client, "https://app.example/callback", "en", journal=self.journal)
+        attempt = flow.start_session(self.client, "https://app.example/callback", "en", store=self.store)
         requests.post(f"{self.sandbox.base_url}/_sandbox/h5/{attempt.byted_token}/approve", timeout=5)
         attempt.confirm_by_operator()
-        group_id = flow.finish_verification(self.client, attempt, label=label, journal=self.journal)
+        group_id = flow.finish_verification(self.client, attempt, label=label, store=self.store)
         ledger = AssetLedger(group_id, "Video")
         for asset_type, urls in batches:
             checks = check_rows([AssetRow(u) for u in urls], asset_type)
-            flow.submit_rows(self.client, ledger, checks, asset_type, journal=self.journal)
+            flow.submit_rows(self.client, ledger, checks, asset_type, store=self.store)
         while ledger.pending_task_ids():
-            flow.poll_reviews(self.client, ledger, journal=self.journal)
+            flow.poll_reviews(self.client, ledger, store=self.store)
         wf = workflow(self.at)
         wf.remember_group(group_id, label)  # as the Group page does
         wf.ledger = ledger
@@ -67,17 +68,17 @@ class Desk:
 @pytest.fixture
 def desk(sandbox, monkeypatch, tmp_path):
     monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
-    state.registry.clear()
+    state.database.clear()
     monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
     for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
-    registry = Registry(tmp_path / "registry.db")
-    journal = Journal(registry, registry.scope_for("sandbox", sandbox.base_url, SANDBOX_KEY))
+    db = Database(tmp_path / "registry.db")
+    store = Store.for_connection(db, "sandbox", sandbox.base_url, SANDBOX_KEY)
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
     assert not app.exception, app.exception
     with ApimartClient(SANDBOX_KEY, sandbox.base_url, sleep=lambda s: None) as client:
-        yield Desk(app, sandbox, client, journal)
-    registry.close()
+        yield Desk(app, sandbox, client, store)
+    db.close()
 
 
 def workflow(at):
@@ -127,7 +128,7 @@ def test_picks_and_prompt_survive_a_visit_to_another_page(desk):
 
 
 def test_a_resubmitted_asset_takes_the_name_of_its_new_url(desk):
-    client, journal, registry = desk.client, desk.journal, desk.journal.registry
+    client, store = desk.client, desk.store
     failing = [
         "https://cdn.example.com/ana/mismatch-1.mp4",
         "https://cdn.example.com/ana/unreachable-2.mp4",
@@ -135,26 +136,26 @@ def test_a_resubmitted_asset_takes_the_name_of_its_new_url(desk):
     ]
     ledger = desk.person("Ana", ("Video", failing[:2]))
     rows = check_rows([AssetRow(failing[2], "Ana front")], "Video")
-    flow.submit_rows(client, ledger, rows, "Video", journal=journal)
+    flow.submit_rows(client, ledger, rows, "Video", store=store)
     while ledger.pending_task_ids():
-        flow.poll_reviews(client, ledger, journal=journal)
+        flow.poll_reviews(client, ledger, store=store)
     auto, typed_now, typed_before = sorted(a.key for a in ledger.by_status(FAILED))
     replaced = {
         auto: "https://cdn.example.com/ana/front-good.mp4",
         typed_before: "https://cdn.example.com/ana/front-again.mp4",
     }
-    assert flow.resubmit(client, ledger, replaced, journal=journal).error is None
+    assert flow.resubmit(client, ledger, replaced, store=store).error is None
     assert ledger.assets[auto].name == "front-good", "the name read off the new URL"
     outcome = flow.resubmit(
         client,
         ledger,
         {typed_now: "https://cdn.example.com/ana/side-good.mp4"},
         names={typed_now: "Ana side"},
-        journal=journal,
+        store=store,
     )
     assert outcome.error is None
     while ledger.pending_task_ids():
-        flow.poll_reviews(client, ledger, journal=journal)
+        flow.poll_reviews(client, ledger, store=store)
 
     assert ledger.assets[typed_now].name == "Ana side", "a name typed for the resubmission wins"
     assert ledger.assets[typed_before].name == "Ana front", "a name the operator gave it stays"
@@ -162,10 +163,10 @@ def test_a_resubmitted_asset_takes_the_name_of_its_new_url(desk):
     assert ledger.assets[auto].status == "usable", "the review's answer matched the attempt by its new name"
     sent = {a["name"] for a in requests.get(f"{desk.sandbox.base_url}/_sandbox/assets", timeout=5).json()}
     assert {"front-good", "Ana side", "Ana front"} <= sent, "APIMart got the new names"
-    stored = registry.load_ledger(journal.scope, ledger.group_id)
+    stored = store.assets.load_ledger(ledger.group_id)
     assert stored.assets[auto].name == "front-good"
     assert [a.name for a in stored.assets[auto].attempts] == ["mismatch-1", "front-good"]
-    current = {r["asset_key"]: r["name"] for r in registry.assets(journal.scope, ledger.group_id)}
+    current = {r["asset_key"]: r["name"] for r in store.assets.rows(ledger.group_id)}
     assert current[auto] == "front-good"
     open_page(desk.at, "review")  # the Review page shows the asset under its new name
     shown = "\n".join(d.value.to_csv() for d in desk.at.dataframe)

@@ -27,7 +27,7 @@ def at(sandbox, monkeypatch, tmp_path):
     monkeypatch.setenv("APIMART_BASE_URL", sandbox.base_url)
     for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
-    state.registry.clear()
+    state.database.clear()
     return framed_app(monkeypatch)
 
 
@@ -173,7 +173,7 @@ def test_forget_goes_back_to_the_configured_key(sandbox, monkeypatch, tmp_path):
     monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
     monkeypatch.setenv("APIMART_BASE_URL", sandbox.base_url)
     monkeypatch.setenv("APIMART_API_KEY", "sk-configured-key-0000ef01")
-    state.registry.clear()
+    state.database.clear()
     at = framed_app(monkeypatch)
     assert "sk-…ef01" in sidebar_text(at) and "environment" in sidebar_text(at)
     type_key(at)

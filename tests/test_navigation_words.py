@@ -25,7 +25,7 @@ def at(sandbox, monkeypatch, tmp_path):
     monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
     for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
-    state.registry.clear()
+    state.database.clear()
     return framed_app(monkeypatch)
 
 
@@ -230,7 +230,6 @@ def created_in_library(at) -> str:
 def test_the_library_shows_times_in_the_browser_zone(at, sandbox, zone):
     at.context = {"timezone": zone} if zone else {}
     verify_a_person(at, sandbox)
-    journal = state.journal()
-    (person,) = journal.registry.people(journal.scope)
+    (person,) = state.people()
     expected = datetime.fromtimestamp(person.created_at, tz=ZoneInfo(zone or "UTC")).strftime("%Y-%m-%d %H:%M")
     assert created_in_library(at) == expected, "the browser's zone; UTC when the browser has not said"

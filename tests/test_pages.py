@@ -41,7 +41,7 @@ def test_start_page_says_where_the_operator_is(at, sandbox):
 
 def test_live_mode_shows_the_key_masked_only(sandbox, monkeypatch, tmp_path):
     monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
-    state.registry.clear()
+    state.database.clear()
     monkeypatch.setenv("APIMART_API_KEY", "sk-live-canary-key-7788abcd")
     monkeypatch.setenv("APIMART_BASE_URL", sandbox.base_url)
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
@@ -383,7 +383,7 @@ def test_a_typed_key_is_used_masked_and_never_stored(sandbox, monkeypatch, tmp_p
     monkeypatch.setenv("AVATAR_DESK_DB", str(db))
     monkeypatch.setenv("APIMART_BASE_URL", sandbox.base_url)
     monkeypatch.delenv("APIMART_API_KEY", raising=False)
-    state.registry.clear()
+    state.database.clear()
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
     app.text_input(key="sidebar__api_key").set_value("sk-typed-canary-4242wxyz").run()
     assert "sk-…wxyz" in texts(app.sidebar.success)
@@ -394,7 +394,7 @@ def test_a_typed_key_is_used_masked_and_never_stored(sandbox, monkeypatch, tmp_p
         str(e.value) for e in [*app.main.markdown, *app.main.code, *app.sidebar.success, *app.main.caption]
     )
     assert "canary" not in shown
-    state.registry().close()
+    state.database().close()
     assert b"canary" not in b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
 
 

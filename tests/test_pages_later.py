@@ -19,8 +19,7 @@ from lib.generation import (
     resolutions_for,
     to_request,
 )
-from lib.registry import UNKNOWN_OUTCOME
-from lib.ui import state
+from lib.ui import state, words
 from tests.helpers.apptest import GOOD, ROOT, button, open_page, paste, table, texts, verified, workflow
 
 
@@ -29,7 +28,7 @@ def app_factory(sandbox, monkeypatch, tmp_path):
     monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
     monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
     monkeypatch.delenv("APIMART_API_KEY", raising=False)
-    state.registry.clear()
+    state.database.clear()
 
     def new_session():
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
@@ -144,7 +143,7 @@ def test_a_new_session_resumes_an_unfinished_review(app_factory, sandbox, how):
     assert workflow(first).ledger.pending_task_ids(), "still under review when the tab goes away"
 
     if how == "restart":
-        state.registry.clear()  # a new server process opens the same registry file again
+        state.database.clear()  # a new server process opens the same registry file again
     reloaded = app_factory()  # a new browser session, on the same server or a restarted one
     assert "Resumed the review" in texts(reloaded.info), "said on the page the operator lands on"
     open_page(reloaded, "review")
@@ -159,7 +158,7 @@ def test_a_new_session_resumes_an_unfinished_review(app_factory, sandbox, how):
 def test_restart_keeps_people_for_a_new_server(app_factory, sandbox):
     at = app_factory()
     group_id = verified(at, sandbox)
-    state.registry.clear()  # a restarted server opens the same file again
+    state.database.clear()  # a restarted server opens the same file again
     again = app_factory()
     assert group_id in workflow(again).known_groups
 
@@ -249,7 +248,7 @@ def test_a_generation_cut_off_while_sending_reads_as_unknown_outcome(
     (job,) = workflow(reloaded).videos
     assert job.unsettled and not job.running, "no task id: nothing to poll, a decision to make"
     open_page(reloaded, "library")
-    assert table(reloaded, "video_url")["status"].tolist() == [UNKNOWN_OUTCOME]
+    assert table(reloaded, "video_url")["status"].tolist() == [words.UNKNOWN_OUTCOME]
     assert stored_videos(tmp_path)[0][2] == "submitting", "reading it changes nothing"
     open_page(reloaded, "generate")
     assert "may have been created" in texts(reloaded.warning)

@@ -21,7 +21,8 @@ from streamlit.testing.v1 import AppTest
 from lib import review
 from lib.callbacks import server_inbox
 from lib.ledger import AssetLedger
-from lib.registry import Registry
+from lib.store.database import Database
+from lib.store.workspace import Store
 from lib.ui import state, when
 from lib.ui.text import literal, unescape
 
@@ -44,7 +45,7 @@ def new_session(sandbox, monkeypatch, tmp_path):
     monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
     for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
-    state.registry.clear()
+    state.database.clear()
 
     def start() -> AppTest:
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
@@ -52,7 +53,7 @@ def new_session(sandbox, monkeypatch, tmp_path):
         return app
 
     yield start
-    state.registry.clear()
+    state.database.clear()
 
 
 def control(sandbox, path, **payload):
@@ -314,7 +315,7 @@ def test_a_new_session_after_a_finished_review_brings_back_the_person_and_the_re
     ledger = reviewed(first, sandbox, [*CLIPS, MISMATCH])
     group_id = ledger.group_id
     if how == "restart":
-        state.registry.clear()  # a new server process opens the same registry file
+        state.database.clear()  # a new server process opens the same registry file
     again = new_session()
     wf = workflow(again)
     assert (wf.group_id, wf.group_label) == (group_id, "Ada Lovelace")
@@ -325,16 +326,17 @@ def test_a_new_session_after_a_finished_review_brings_back_the_person_and_the_re
 
 
 def test_the_last_person_is_kept_per_connection(tmp_path):
-    registry = Registry(tmp_path / "r.db")
-    mine = registry.scope_for("sandbox", "http://x", "key-a")
-    theirs = registry.scope_for("sandbox", "http://x", "key-b")
-    assert registry.last_person(mine) is None
-    registry.set_last_person(mine, "group-1")
-    stamp = registry.change_stamp()
-    registry.set_last_person(mine, "group-1")
-    assert registry.change_stamp() == stamp, "an unchanged person is not written again"
-    assert registry.last_person(mine) == "group-1" and registry.last_person(theirs) is None
-    assert Registry(tmp_path / "r.db").last_person(mine) == "group-1"
+    db = Database(tmp_path / "r.db")
+    mine = Store.for_connection(db, "sandbox", "http://x", "key-a").people
+    theirs = Store.for_connection(db, "sandbox", "http://x", "key-b").people
+    assert mine.last() is None
+    mine.remember_last("group-1")
+    stamp = db.change_stamp()
+    mine.remember_last("group-1")
+    assert db.change_stamp() == stamp, "an unchanged person is not written again"
+    assert mine.last() == "group-1" and theirs.last() is None
+    again = Store.for_connection(Database(tmp_path / "r.db"), "sandbox", "http://x", "key-a")
+    assert again.people.last() == "group-1"
 
 
 # ---------------------------------------------------------------- item 14: plain words, ids in Details, times

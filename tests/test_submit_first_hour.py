@@ -21,7 +21,8 @@ from lib.apimart import ApimartClient
 from lib.assets import AssetRow, check_rows
 from lib.callbacks import server_inbox
 from lib.ledger import FAILED, AssetLedger
-from lib.registry import Journal, Registry
+from lib.store.database import Database
+from lib.store.workspace import Store
 from lib.ui import state
 from tests.serving import free_port, serve_asgi
 
@@ -32,7 +33,7 @@ CDN = "https://cdn.example.com/lin"
 @pytest.fixture
 def at(sandbox, monkeypatch, tmp_path):
     monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
-    state.registry.clear()
+    state.database.clear()
     monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
     for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
@@ -136,10 +137,10 @@ def test_a_mixed_list_is_ready_as_pasted_and_goes_out_as_one_request_per_type(at
     # Every attempt and review task knows its type, in memory and in the registry.
     ledger = workflow(at).ledger
     assert sorted(t.asset_type for t in ledger.tasks.values()) == ["Image", "Image", "Video"]
-    j = state.journal()
-    stored = j.registry.load_ledger(j.scope, ledger.group_id)
+    kept = state.store()
+    stored = kept.assets.load_ledger(ledger.group_id)
     assert {a.current.url: a.current.asset_type for a in stored.assets.values()} == held
-    assert sorted(s["asset_type"] for s in j.registry.submissions(j.scope)) == ["Image", "Video"]
+    assert sorted(s["asset_type"] for s in kept.submissions.all()) == ["Image", "Video"]
 
 
 def test_a_row_whose_url_does_not_say_asks_for_a_type_and_a_chosen_type_is_sent(at, sandbox):
@@ -177,41 +178,41 @@ def test_one_type_for_all_rows_that_cannot_be_detected(at, sandbox):
 
 @pytest.fixture
 def group(sandbox, api_key, tmp_path):
-    """A client, a journal on a fresh registry, and an empty ledger for a verified person."""
+    """A client, a store on a fresh file, and an empty ledger for a verified person."""
     client = ApimartClient(api_key, sandbox.base_url, sleep=lambda s: None)
-    registry = Registry(tmp_path / "r.db")
-    journal = Journal(registry, registry.scope_for("sandbox", sandbox.base_url, api_key))
-    attempt = flow.start_session(client, "https://app.example/callback", "en", journal=journal)
+    db = Database(tmp_path / "r.db")
+    store = Store.for_connection(db, "sandbox", sandbox.base_url, api_key)
+    attempt = flow.start_session(client, "https://app.example/callback", "en", store=store)
     control(sandbox, f"h5/{attempt.byted_token}/approve")
     attempt.confirm_by_operator()
-    yield client, journal, AssetLedger(flow.finish_verification(client, attempt, journal=journal), "Video")
+    yield client, store, AssetLedger(flow.finish_verification(client, attempt, store=store), "Video")
     client.close()
-    registry.close()
+    db.close()
 
 
 def test_resubmission_and_send_again_keep_each_assets_type(sandbox, group):
-    client, journal, ledger = group
+    client, store, ledger = group
     rows = [AssetRow(f"{CDN}/mismatch-photo.jpg"), AssetRow(f"{CDN}/mismatch-clip.mp4"), AssetRow(f"{CDN}/x")]
     checked = check_rows(rows, default_type="Image")
     assert [c.asset_type for c in checked] == ["Image", "Video", "Image"]
-    assert flow.submit_rows(client, ledger, checked, journal=journal).error is None
+    assert flow.submit_rows(client, ledger, checked, store=store).error is None
     while ledger.pending_task_ids():
-        flow.poll_reviews(client, ledger, journal=journal)
+        flow.poll_reviews(client, ledger, store=store)
     failed = {a.key: a.current.url for a in ledger.by_status(FAILED)}
     assert len(failed) == 2
 
     # A new session resumes from the registry: each asset is still known as the type it was sent as.
-    ledger = journal.registry.load_ledger(journal.scope, ledger.group_id)
+    ledger = store.assets.load_ledger(ledger.group_id)
     assert {ledger.type_of(k) for k in failed} == {"Image", "Video"}
     control(sandbox, "faults", route="/v1/seedance2/real-avatar", method="POST", status=500, count=1)
-    outcome = flow.resubmit(client, ledger, failed, journal=journal)
+    outcome = flow.resubmit(client, ledger, failed, store=store)
     assert outcome.error is not None and outcome.error.maybe_sent, "the first type's answer is lost"
     assert len(outcome.unknown_keys) == 1 and len(outcome.unsent) == 1, "the second type stays unsent"
     assert sends(sandbox)[-1] == ("Image", 1)
     (put_back,) = outcome.unsent
     assert put_back.asset_type == "", "back in the table as Auto: its .mp4 says Video"
     (send_key,) = ledger.unsettled_sends()
-    assert flow.send_again(client, ledger, send_key, journal=journal).error is None
+    assert flow.send_again(client, ledger, send_key, store=store).error is None
     assert sends(sandbox)[-1] == ("Image", 1), "sent again as an image, with the same key"
 
 

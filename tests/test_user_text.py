@@ -28,7 +28,7 @@ def at(sandbox, monkeypatch, tmp_path):
     monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
     for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
-    state.registry.clear()
+    state.database.clear()
     return framed_app(monkeypatch)
 
 

@@ -19,7 +19,7 @@ from tests.helpers.sandbox import control, phone_lands
 def app(sandbox, monkeypatch, tmp_path):
     """The app in sandbox mode on a registry of its own; AVATAR_DESK_PUBLIC_URL unset unless a test sets it."""
     monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
-    state.registry.clear()
+    state.database.clear()
     monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
     for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
@@ -202,7 +202,7 @@ def test_a_lan_public_url_gets_no_warning(app, sandbox, monkeypatch):
 
 def live_app(sandbox, monkeypatch, tmp_path) -> AppTest:
     monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
-    state.registry.clear()
+    state.database.clear()
     monkeypatch.setenv("APIMART_API_KEY", "sk-live-first-hour-0000")
     monkeypatch.setenv("APIMART_BASE_URL", sandbox.base_url)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()

@@ -16,9 +16,11 @@ from lib.connection import ConnectionSettings, resolve_settings
 from lib.flow import GenerationJob
 from lib.generation import GenerateChoices
 from lib.ledger import AssetLedger
-from lib.registry import Journal, Registry
 from lib.sandbox.control import SandboxControl
 from lib.server import CALLBACK_PATH, SANDBOX_PREFIX, sandbox_is_mounted
+from lib.store.database import Database
+from lib.store.people import Person
+from lib.store.workspace import Store
 from lib.ui.text import literal
 from lib.verification import SESSION_LIFETIME_S, VerificationAttempt
 
@@ -48,7 +50,7 @@ class Workflow:
     generate_picks: list[str] = field(default_factory=list)  # asset:// URLs Review hands to Generate
     generate: GenerateChoices = field(default_factory=GenerateChoices)  # the Generate page's choices
     notice: str = ""  # a one-time message for the group page
-    resumed: str = ""  # what a new session picked up from the registry; shown while it runs
+    resumed: str = ""  # what a new session picked up from the store; shown while it runs
 
     @property
     def running(self) -> bool:
@@ -65,7 +67,7 @@ class Workflow:
 @dataclass
 class TypedKey:
     """The API key typed in the sidebar, for this browser session only: kept out of every widget (a widget's
-    value goes to the browser on every rerun), the URL, logs and the registry; shown masked."""
+    value goes to the browser on every rerun), the URL, logs and the store; shown masked."""
 
     value: str = field(default="", repr=False)
 
@@ -77,7 +79,7 @@ def typed_key() -> TypedKey:
 
 
 def init_state() -> Workflow:
-    """The session's workflow; a new session (reload, restart) picks up where the registry says the
+    """The session's workflow; a new session (reload, restart) picks up where the store says the
     operator was: the known people, and a review still running."""
     if WORKFLOW_KEY not in st.session_state:
         st.session_state[WORKFLOW_KEY] = resumed_workflow()
@@ -87,27 +89,26 @@ def init_state() -> Workflow:
 def resumed_workflow() -> Workflow:
     wf = Workflow()
     try:
-        j = journal()
-        people = j.registry.people(j.scope)
-        unfinished = j.registry.unfinished_videos(j.scope) + j.registry.unsettled_videos(j.scope)
-    except Exception:  # an unreadable registry must not keep the app from starting
+        kept = store()
+        wf.known_groups = kept.people.labels()
+        unfinished = kept.videos.unfinished() + kept.videos.unsettled()
+    except Exception:  # an unreadable store must not keep the app from starting
         return wf
-    wf.known_groups = {p.group_id: p.label for p in people}
     # Generations sent but not final when the last session ended: the Generate page polls them again, and
-    # their outcome lands in the same registry rows.
+    # their outcome lands in the same rows.
     wf.videos = [GenerationJob.from_record(row) for row in unfinished]
     picked_up = []
-    open_groups = j.registry.groups_with_open_reviews(j.scope)
+    open_groups = kept.assets.groups_with_open_reviews()
     if open_groups:
         group_id = open_groups[0]
         wf.group_id, wf.group_label = group_id, wf.known_groups.get(group_id, "")
-        wf.ledger = j.registry.load_ledger(j.scope, group_id)
+        wf.ledger = kept.assets.load_ledger(group_id)
         wf.asset_type = wf.ledger.asset_type
         picked_up.append(f"the review of {literal(wf.group_label or group_id)}")
-    elif (last := j.registry.last_person(j.scope)) in wf.known_groups:
+    elif (last := kept.people.last()) in wf.known_groups:
         # No review running: the person last worked on, with their last review, as the operator left them.
         wf.group_id, wf.group_label = last, wf.known_groups[last]
-        wf.ledger = j.registry.load_ledger(j.scope, last) or AssetLedger(last, wf.asset_type)
+        wf.ledger = kept.assets.load_ledger(last) or AssetLedger(last, wf.asset_type)
         wf.asset_type = wf.ledger.asset_type
     if wf.videos:
         picked_up.append(f"{len(wf.videos)} video generation(s) (see Generate)")
@@ -180,15 +181,53 @@ def client() -> ApimartClient:
 
 
 @st.cache_resource(show_spinner=False)
-def registry() -> Registry:
-    """One registry per server (AVATAR_DESK_DB, default data/avatar-desk.db)."""
-    return Registry()
+def database() -> Database:
+    """One database per server (AVATAR_DESK_DB: a path or a URL; default data/avatar-desk.db)."""
+    return Database()
 
 
-def journal() -> Journal:
+def store() -> Store:
+    """This session's connection's view of the database (cheap: made on each call, never stale)."""
     settings = connection_settings()
-    store = registry()
-    return Journal(store, store.scope_for(settings.mode, settings.base_url, settings.api_key))
+    return Store.for_connection(database(), settings.mode, settings.base_url, settings.api_key)
+
+
+# What pages read of the store, so that no page reaches into it.
+
+
+def people() -> list[Person]:
+    """Everyone verified under this connection, newest first, with their asset counts."""
+    return store().people.find()
+
+
+def rename_person(group_id: str, label: str) -> None:
+    store().people.rename(group_id, label)
+
+
+def stored_verification(task_id: str) -> dict | None:
+    """What the store knows about a verification session (the durable word, not the session's)."""
+    return store().verifications.get(task_id)
+
+
+def unread_verification_results() -> list[dict]:
+    """Verifications whose token was spent but whose group id was never read, newest first."""
+    return store().verifications.unread_results()
+
+
+def usable_assets() -> list[dict]:
+    """Every person's approved assets (lib.generation.references reads them)."""
+    return store().assets.usable()
+
+
+def unsettled() -> tuple[list[dict], list[dict]]:
+    """The asset sends and the video rows whose outcome is unknown: they wait for the operator's decision
+    (lib.ui.unsettled shows them)."""
+    kept = store()
+    return kept.assets.unsettled_sends(), kept.videos.unsettled()
+
+
+def unsettled_count() -> int:
+    return sum(map(len, unsettled()))
 
 
 def cached_view(name: str, version: object, build):
@@ -204,12 +243,12 @@ def cached_view(name: str, version: object, build):
 def use_group(group_id: str, label: str = "") -> None:
     """Make `group_id` the working group: saved as a person, and with its stored assets when it has any
     (a group picked again must not start from an empty review)."""
-    wf, j = workflow(), journal()
+    wf, kept = workflow(), store()
     label = label.strip() or wf.known_groups.get(group_id, "")
-    j.save_person(group_id, label)
+    kept.people.save(group_id, label)
     wf.remember_group(group_id, label)
-    j.registry.set_last_person(j.scope, group_id)  # a reload or a restart comes back to this person
-    if not wf.ledger.assets and (stored := j.registry.load_ledger(j.scope, group_id)) is not None:
+    kept.people.remember_last(group_id)  # a reload or a restart comes back to this person
+    if not wf.ledger.assets and (stored := kept.assets.load_ledger(group_id)) is not None:
         wf.ledger, wf.asset_type = stored, stored.asset_type
 
 

@@ -33,7 +33,7 @@ def _send_again(group_id: str, send_key: str) -> None:
     ledger = _working_ledger(group_id)
     # The same "sending" state as Submit: the client may wait out a 429's Retry-After before it goes.
     with widgets.sending(words.assets(len(ledger.attempts_sent_with(send_key)), ledger.asset_type)):
-        outcome = flow.send_again(state.client(), ledger, send_key, journal=state.journal())
+        outcome = flow.send_again(state.client(), ledger, send_key, store=state.store())
     if outcome.unsent:  # refused outright this time: the rows go back to the table, never lost
         _to_draft(outcome.unsent)
     if outcome.error is not None:
@@ -42,12 +42,12 @@ def _send_again(group_id: str, send_key: str) -> None:
 
 def _send_video_again(job: GenerationJob) -> None:
     with widgets.sending("the video request"):
-        flow.send_generation_again(state.client(), job, journal=state.journal())
+        flow.send_generation_again(state.client(), job, store=state.store())
 
 
 def _put_back(group_id: str, send_key: str, go_to_submit: bool) -> None:
     ledger = _working_ledger(group_id)
-    _to_draft(flow.put_back(ledger, send_key, journal=state.journal()))
+    _to_draft(flow.put_back(ledger, send_key, store=state.store()))
     if go_to_submit:
         st.session_state["unsettled__to_submit"] = True
 
@@ -108,7 +108,7 @@ def _asset_send_card(
 
 def video(job: GenerationJob, *, key: str) -> None:
     """A generation that may have created a billable video: send again only with explicit consent."""
-    journal = state.journal()
+    store = state.store()
     st.warning(
         "**This video may have been created, and charged**: APIMart's answer did not arrive, so it "
         "cannot be followed. The app will not send it again by itself.",
@@ -130,7 +130,7 @@ def video(job: GenerationJob, *, key: str) -> None:
         "Don't send again",
         key=f"{key}__dismiss_{job.video_id}",
         on_click=_run,
-        args=(lambda: flow.dismiss_generation(job, journal=journal),),
+        args=(lambda: flow.dismiss_generation(job, store=store),),
         icon=":material/block:",
     )
 
@@ -138,12 +138,11 @@ def video(job: GenerationJob, *, key: str) -> None:
 def everything(*, key: str) -> int:
     """Every unknown outcome of this connection (any person, any earlier session), each with its
     choices; returns how many there are."""
-    journal = state.journal()
-    sends = journal.registry.unsettled_sends(journal.scope)
+    sends, waiting = state.unsettled()
     wf = state.workflow()
     held = {job.video_id: job for job in wf.videos}
     videos = []
-    for row in journal.registry.unsettled_videos(journal.scope):
+    for row in waiting:
         if row["id"] not in held:
             wf.videos.append(GenerationJob.from_record(row))
             held[row["id"]] = wf.videos[-1]

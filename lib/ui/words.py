@@ -1,20 +1,17 @@
 """The words an operator reads for what the app stores as codes: asset and video statuses, counts. Codes
-stay codes in the registry, exports and tests; pages put them through here before showing them. Plain
+stay codes in the store, exports and tests; pages put them through here before showing them. Plain
 data and string helpers only; nothing here renders."""
 
 from __future__ import annotations
 
 import math
 
-from lib.ledger import FAILED, PENDING, SENDING, UNKNOWN, USABLE
-from lib.registry import (
-    UNKNOWN_OUTCOME,
-    VIDEO_DISMISSED,
-    VIDEO_NOT_SENT,
-    VIDEO_SUBMITTING,
-    VIDEO_UNKNOWN,
-)
+from lib.store.codes import AssetStatus, VideoStatus
 
+PENDING, USABLE, FAILED = AssetStatus.PENDING, AssetStatus.USABLE, AssetStatus.FAILED
+SENDING, UNKNOWN = AssetStatus.SENDING, AssetStatus.UNKNOWN
+# What a request whose answer was lost reads as (a video's "unknown", a send that may have gone out).
+UNKNOWN_OUTCOME = "may have been sent: decide on Start"
 MAY_HAVE_BEEN_SENT = "may have been sent"
 
 # An asset's review status (lib.ledger), as the person in front of the screen says it.
@@ -26,19 +23,18 @@ ASSET_STATUS = {
     SENDING: MAY_HAVE_BEEN_SENT,  # read back after a restart, a write-ahead row means the same thing
 }
 
-# A video's status: upstream's task statuses plus the app's own (lib.registry).
+# A video's status: upstream's task statuses plus the app's own (lib.store.codes.VideoStatus).
 VIDEO_STATUS = {
-    VIDEO_SUBMITTING: "being sent",
-    "submitted": "waiting to start",
-    "pending": "waiting to start",
-    "processing": "being made",
-    "completed": "ready",
-    "failed": "failed",
-    "cancelled": "cancelled",
-    VIDEO_NOT_SENT: "not sent",
-    VIDEO_DISMISSED: "not sent again",
-    VIDEO_UNKNOWN: UNKNOWN_OUTCOME,  # "may have been sent: decide on Start"
-    UNKNOWN_OUTCOME: UNKNOWN_OUTCOME,  # lib.library.video_status's reading of a lost answer
+    VideoStatus.SUBMITTING: "being sent",
+    VideoStatus.SUBMITTED: "waiting to start",
+    VideoStatus.PENDING: "waiting to start",
+    VideoStatus.PROCESSING: "being made",
+    VideoStatus.COMPLETED: "ready",
+    VideoStatus.FAILED: "failed",
+    VideoStatus.CANCELLED: "cancelled",
+    VideoStatus.NOT_SENT: "not sent",
+    VideoStatus.DISMISSED: "not sent again",
+    VideoStatus.UNKNOWN: UNKNOWN_OUTCOME,  # also lib.library.video_status's reading of a lost answer
 }
 
 # The Library's filter and the review's counts, by status code.

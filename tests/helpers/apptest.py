@@ -33,7 +33,7 @@ def sandbox_mode(monkeypatch, tmp_path, sandbox) -> None:
     """The app in sandbox mode (no key, AVATAR_DESK_PUBLIC_URL unset) on a registry file of its own, so that
     nothing resumes from another test's work."""
     monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
-    state.registry.clear()
+    state.database.clear()
     monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
     for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)

@@ -20,8 +20,16 @@ def _id() -> sa.Column:
     return sa.Column("id", sa.Integer, primary_key=True)
 
 
+text, real, integer = sa.Text, sa.Float, sa.Integer
+
+
 def upgrade() -> None:
-    text, real, integer = sa.Text, sa.Float, sa.Integer
+    _people_and_verifications()
+    _assets_and_reviews()
+    _videos_and_intents()
+
+
+def _people_and_verifications() -> None:
     op.create_table(
         "meta", sa.Column("name", text, primary_key=True), sa.Column("value", text, nullable=False)
     )
@@ -50,6 +58,9 @@ def upgrade() -> None:
         sa.Column("result_task_id", text),
         sa.UniqueConstraint("scope", "task_id"),
     )
+
+
+def _assets_and_reviews() -> None:
     op.create_table(
         "submissions",
         _id(),
@@ -97,6 +108,9 @@ def upgrade() -> None:
         sa.Column("raw", text),
         sa.PrimaryKeyConstraint("scope", "task_id"),
     )
+
+
+def _videos_and_intents() -> None:
     op.create_table(
         "videos",
         _id(),
