@@ -15,9 +15,10 @@ from typing import TypeVar
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from lib import netguard
+from lib.apimart.models import BATCH_SIZE
 
-# At most 20 assets per request (documented for the sibling private-avatar endpoint, assumed here).
-MAX_ASSETS_PER_REQUEST = 20
+# At most this many assets per request (lib/apimart/models.BATCH_SIZE, the one definition).
+MAX_ASSETS_PER_REQUEST = BATCH_SIZE
 MAX_NAME_LENGTH = 64
 # Long enough for signed CDN/OSS links with a security token; beyond it a URL is a paste gone wrong.
 MAX_URL_LENGTH = 4096
@@ -481,7 +482,7 @@ def request_count(n_assets: int) -> int:
 
 
 def requests_for(asset_types: Iterable[str]) -> int:
-    """How many requests a list of assets goes out in: each type on its own, at most 20 per request."""
+    """How many requests a list of assets goes out in: each type on its own, at most BATCH_SIZE per request."""
     counts: dict[str, int] = {}
     for kind in asset_types:
         counts[kind] = counts.get(kind, 0) + 1

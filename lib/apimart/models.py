@@ -11,6 +11,7 @@ from lib.apimart.errors import MalformedResponseError
 
 # The statuses after which a task never changes (the one definition: import it, do not repeat it).
 FINAL_STATUSES = ("completed", "failed", "cancelled")
+UNSUCCESSFUL_STATUSES = FINAL_STATUSES[1:]  # final, and not completed
 # Documented limit of assets per submit request (the one definition: import it, do not repeat it).
 BATCH_SIZE = 20
 # Spellings other APIs (and older APIMart replies) use for the documented statuses.

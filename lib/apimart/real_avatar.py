@@ -16,6 +16,7 @@ from lib.apimart.errors import (
 )
 from lib.apimart.models import (
     BATCH_SIZE,
+    UNSUCCESSFUL_STATUSES,
     AssetInput,
     SubmittedTask,
     Task,
@@ -68,7 +69,7 @@ class RealAvatar:
         return self._session_from(task, language)
 
     def _session_from(self, task: Task, language: str | None) -> VerificationSession:
-        if task.status in ("failed", "cancelled"):
+        if task.status in UNSUCCESSFUL_STATUSES:
             raise TaskFailedError(task, step="verification_session")
         if not task.is_final and not _has_link(task):
             raise NotReadyError(task.id, task.status, "verification link")
@@ -108,7 +109,7 @@ class RealAvatar:
         except ApimartError as error:
             error.task_id = task_id
             raise
-        if task.status in ("failed", "cancelled"):
+        if task.status in UNSUCCESSFUL_STATUSES:
             raise TaskFailedError(
                 task,
                 f"The verification did not succeed (task {task.id} {task.status}).",
