@@ -100,3 +100,59 @@ def submit_button(operator: Page, n: int):
     """The Submit page's send button (key submit__send) once it offers `n` rows ("Send 3 assets"; found
     by its key, so a change of its words does not break every scenario)."""
     return operator.locator(".st-key-submit__send").get_by_role("button", name=re.compile(rf"\b{n} "))
+
+
+def menu(page: Page, name: str) -> None:
+    """Open a step from the sidebar menu by its exact name ("1. Verify", "5. Make a video", "Library"); a
+    direct page load would start a new session."""
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=name, exact=True).click()
+
+
+def by_key(page: Page, widget_key: str):
+    """The element Streamlit made for the widget with this key (it carries the class st-key-<key>)."""
+    return page.locator(f".st-key-{widget_key}")
+
+
+def send_table(operator: Page, n: int) -> None:
+    """Press the Submit page's send button once it offers exactly `n` rows, all checked and ready."""
+    button = submit_button(operator, n)
+    expect(button).to_be_enabled()
+    idle(operator)
+    button.click()
+
+
+def expect_review_counts(page: Page, approved: int, not_approved: int) -> None:
+    """The Review page's two headings, "Approved (N)" and "Not approved (M)", with exactly these counts."""
+    expect(page.get_by_role("heading", name=f"Approved ({approved})", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Not approved ({not_approved})", exact=True)).to_be_visible()
+
+
+def group_id_on_screen(page: Page) -> str:
+    """The group id the Group page shows in its (collapsed) Details expander."""
+    group_id = page.get_by_test_id("stMain").get_by_test_id("stCode").first.text_content().strip()
+    assert group_id.startswith("group-"), group_id
+    return group_id
+
+
+def expect_group_id(page: Page, group_id: str) -> None:
+    """The page names this group id in its Details expander (collapsed: attached, not visible)."""
+    expect(page.get_by_test_id("stMain").get_by_text(f"Group id: {group_id}", exact=True)).to_be_attached()
+
+
+def picked_references(page: Page) -> list[str]:
+    """The Make a video page's picked photos and clips, as the picker's tags name them."""
+    tags = page.get_by_test_id("stMultiSelect").first.locator("[data-tag]")
+    return [tags.nth(i).get_attribute("aria-label") for i in range(tags.count())]
+
+
+def unpick_reference(page: Page, name: str) -> None:
+    """Remove one picked photo or clip (its tag's own remove button), then wait for the page to settle."""
+    picker = page.get_by_test_id("stMultiSelect").first
+    picker.get_by_label(f"Remove {name}", exact=True).click()
+    expect(picker.locator(f'[data-tag][aria-label="{name}"]')).to_have_count(0)
+    idle(page)
+
+
+def make_video_button(page: Page):
+    """The Make a video page's primary button (key generate__submit), whatever its words."""
+    return by_key(page, "generate__submit").get_by_role("button")
