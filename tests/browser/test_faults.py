@@ -12,7 +12,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import continue_to_submit, fill_table, idle, submit_button, verify_with_phone
+from tests.browser.helpers import (
+    continue_to_submit,
+    expect_review_counts,
+    fill_table,
+    idle,
+    menu,
+    submit_button,
+    verify_with_phone,
+)
 
 pytest.importorskip("zxingcpp")
 pytest.importorskip("PIL.Image")
@@ -75,11 +83,10 @@ def test_faults_on_submit_and_poll_are_survived_without_duplicates(operator: Pag
     # While the client waits out Retry-After, the page says it is sending and will retry by itself.
     expect(operator.get_by_text(re.compile(r"Sending 3 .+ to APIMart.*retry by ourselves"))).to_be_visible()
     expect(operator.get_by_text("may have been sent")).to_have_count(0)
-    operator.get_by_role("link", name="4. Review").click()
+    menu(operator, "4. Review")
 
     # The review finishes on its own; no error is left on the screen.
-    expect(operator.get_by_text("Approved (3)")).to_be_visible()
-    expect(operator.get_by_text("Not approved (0)")).to_be_visible()
+    expect_review_counts(operator, 3, 0)
     idle(operator)
     expect(
         operator.get_by_text(re.compile(r"APIMart had a problem|connection to APIMart broke"))

@@ -23,9 +23,12 @@ from playwright.sync_api import Page, expect
 from lib.sandbox.control import SandboxControl
 from lib.sandbox.runner import start_sandbox
 from tests.browser.helpers import (
+    expect_review_counts,
     fill_table,
     idle,
     label_group,
+    make_video_button,
+    menu,
     operator_page,
     submit_button,
     verify_with_phone,
@@ -197,9 +200,8 @@ def test_kill_mid_submit_then_settle_on_start(choice: str, desk: Desk, browser, 
         else:
             again.click()
             expect(needs_decision(page)).to_have_count(0)
-            page.get_by_role("link", name="4. Review").click()
-            expect(page.get_by_text("Approved (3)")).to_be_visible()
-            expect(page.get_by_text("Not approved (0)")).to_be_visible()
+            menu(page, "4. Review")
+            expect_review_counts(page, 3, 0)
             assert {r["status"] for r in desk.rows("SELECT status FROM assets")} == {"usable"}
 
         # The held request lands SLOW s after it arrived; then everything upstream can be counted.
@@ -212,7 +214,7 @@ def test_kill_mid_submit_then_settle_on_start(choice: str, desk: Desk, browser, 
         assert sorted(a["url"] for a in assets) == sorted(URLS * expected)
         assert len(desk.sandbox.get("tasks?kind=review")) == expected
         # Settled: the Start page of a new session has nothing left to decide.
-        page.get_by_role("link", name="Start").click()
+        menu(page, "Start")
         expect(page).to_have_url(f"{second.base}/")
         expect(page.get_by_role("heading", name="Avatar Desk")).to_be_visible()
         idle(page)
@@ -229,9 +231,9 @@ def test_kill_mid_generate_then_dont_send_again(desk: Desk, browser, phone_conte
         label_group(page, LABEL)
         fill_table(page, URLS[:1])
         submit_button(page, 1).click()
-        expect(page.get_by_text("Approved (1)")).to_be_visible()
+        expect_review_counts(page, 1, 0)
 
-        page.get_by_role("link", name="5. Generate").click()
+        menu(page, "5. Make a video")
         # The current person's approved clip is picked already; pick it when it is not.
         picker = page.get_by_test_id("stMultiSelect")
         expect(picker).to_be_visible()
@@ -246,7 +248,7 @@ def test_kill_mid_generate_then_dont_send_again(desk: Desk, browser, phone_conte
         prompt.fill("The person waves at the camera.")
         prompt.press("Control+Enter")
         idle(page)
-        generate = page.locator(".st-key-generate__submit").get_by_role("button")
+        generate = make_video_button(page)
         expect(generate).to_be_enabled()
         desk.sandbox.post("faults", route=GENERATE_ROUTE, method="POST", latency=SLOW, count=1)
         generate.click()
