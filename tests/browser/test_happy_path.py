@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import idle, label_group, verify_with_phone
+from tests.browser.helpers import (
+    expect_review_counts,
+    fill_table,
+    group_id_on_screen,
+    idle,
+    label_group,
+    send_table,
+    verify_with_phone,
+)
 
 pytest.importorskip("zxingcpp")
 pytest.importorskip("PIL.Image")
@@ -23,8 +31,10 @@ RETAKES = ["https://cdn.example.com/lin/retake-1.mp4", "https://cdn.example.com/
 
 
 def edit_failed_urls(operator: Page, urls: list[str]) -> None:
-    """Type replacement URLs into the "Replace URL with" column of the failed-assets data editor."""
-    operator.get_by_text("Resubmit or replace failed assets").click()
+    """Type replacement URLs into the "Replace URL with" column of the not-approved data editor."""
+    operator.locator(".st-key-review__resubmit_mode").get_by_text(
+        "Send again or replace the ones not approved", exact=True
+    ).click()
     expect(operator.get_by_role("button", name=re.compile(r"^Resubmit 2 assets"))).to_be_visible()
     idle(operator)
     grid = operator.get_by_test_id("stDataFrame").last
@@ -57,28 +67,25 @@ def test_happy_path_with_a_phone(operator: Page, phone_context, sandbox, app_url
     link = verify_with_phone(operator, phone_context)
     # One server: the mounted sandbox serves the H5 page on the app's own origin, where a phone reaches it.
     assert link.startswith(f"{app_url}/sandbox/h5/token_")
-    group_id = operator.locator('[data-testid="stCode"]').first.text_content().strip()
-    assert group_id.startswith("group-")
+    group_id = group_id_on_screen(operator)
 
     label_group(operator, "Lin Wei")
-    operator.locator("textarea").first.fill("\n".join(GOOD + BAD))
-    operator.get_by_role("button", name="Add to the table").click()
-    operator.get_by_role("button", name=re.compile(r"Submit 6 assets \(1 request\)")).click()
+    fill_table(operator, GOOD + BAD)
+    send_table(operator, 6)
 
     # The review finishes on its own: no clicks between submit and the tables.
-    expect(operator.get_by_text("Usable (4)")).to_be_visible()
-    expect(operator.get_by_text("Failed (2)")).to_be_visible()
-    # Grid cells live in a hidden accessibility layer over the canvas: attached, not "visible".
-    expect(operator.get_by_text("Another person, several faces, or a poor angle")).to_be_attached()
-    expect(operator.get_by_text("APIMart could not download the file")).to_be_attached()
+    expect_review_counts(operator, 4, 2)
+    # Each kind of refusal once, with its reason and how many clips it refused.
+    main = operator.get_by_test_id("stMain")
+    for reason in ("Another person, several faces, or a poor angle", "APIMart could not download the file"):
+        expect(main.get_by_text(f"{reason} · 1 clip", exact=True)).to_be_visible()
 
     edit_failed_urls(operator, RETAKES)
     # The label is computed by the server from the edited table: once it says so, the edits have arrived.
     resubmit = operator.get_by_role("button", name="Resubmit 2 assets, 2 with a new URL")
     expect(resubmit).to_be_visible()
     resubmit.click()
-    expect(operator.get_by_text("Usable (6)")).to_be_visible()
-    expect(operator.get_by_text("Failed (0)")).to_be_visible()
+    expect_review_counts(operator, 6, 0)
 
     with operator.expect_download() as download:
         operator.get_by_role("button", name="Download CSV").click()
@@ -92,3 +99,7 @@ def test_happy_path_with_a_phone(operator: Page, phone_context, sandbox, app_url
     assets = sandbox.get("assets")
     assert len(assets) == 8 and {a["status"] for a in assets} == {"Active", "Failed"}
     assert group_id in {a["group_id"] for a in assets}
+    sends = [r for r in sandbox.get("requests") if r["method"] == "POST" and r["selector"] == "group_id"]
+    assert [(r["status"], r["asset_count"]) for r in sends] == [(200, 6), (200, 2)], (
+        "1 request, then 1 resend"
+    )
