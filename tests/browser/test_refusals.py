@@ -8,7 +8,14 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import continue_to_submit, decode_qr, idle
+from tests.browser.helpers import (
+    by_key,
+    continue_to_submit,
+    decode_qr,
+    expect_review_counts,
+    idle,
+    send_table,
+)
 
 pytest.importorskip("zxingcpp")
 Image = pytest.importorskip("PIL.Image")
@@ -58,20 +65,22 @@ def test_bad_rows_are_flagged_and_nothing_is_sent_until_dropped(operator: Page, 
     operator.locator("textarea").first.fill("\n".join(pasted))
     operator.get_by_role("button", name="Add to the table").click()
     idle(operator)
-    expect(operator.get_by_text("4 row(s) need attention")).to_be_visible()
-    expect(operator.get_by_role("button", name=re.compile(r"^Submit"))).to_be_disabled()
+    expect(operator.get_by_text(re.compile(r"^4 rows cannot be sent as they are"))).to_be_visible()
+    expect(by_key(operator, "submit__send").get_by_role("button")).to_be_disabled()
     checks = operator.get_by_test_id("stDataFrame").last
     for reason in (
         "http:// or https://",
         "duplicate of row 1",
         "100 characters",
-        ".txt is not a supported video format",
+        ".txt is neither a photo nor a video format",
     ):
         expect(checks.get_by_text(re.compile(re.escape(reason)))).to_be_attached()
     assert not [r for r in sandbox.get("requests") if r["selector"] == "group_id"], "nothing was sent"
 
-    operator.get_by_role("button", name="Drop the 4 invalid row(s)").click()
-    operator.get_by_role("button", name="Submit 1 asset (1 request)").click()
-    expect(operator.get_by_text("Usable (1)")).to_be_visible()
+    by_key(operator, "submit__drop").get_by_role(
+        "button", name="Remove the 4 rows that cannot be sent", exact=True
+    ).click()
+    send_table(operator, 1)
+    expect_review_counts(operator, 1, 0)
     sent = [r for r in sandbox.get("requests") if r["selector"] == "group_id"]
     assert [(r["status"], r["asset_count"]) for r in sent] == [(200, 1)]
