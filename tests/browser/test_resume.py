@@ -12,7 +12,17 @@ from playwright.sync_api import Page, expect
 
 from lib.sandbox.control import SandboxControl
 from lib.sandbox.runner import start_sandbox
-from tests.browser.helpers import idle, label_group, operator_page, verify_with_phone
+from tests.browser.helpers import (
+    expect_group_id,
+    expect_review_counts,
+    fill_table,
+    group_id_on_screen,
+    idle,
+    label_group,
+    operator_page,
+    send_table,
+    verify_with_phone,
+)
 from tests.serving import free_port, streamlit_app
 
 pytest.importorskip("zxingcpp")
@@ -23,13 +33,14 @@ URLS = [f"https://cdn.example.com/ana/take-{i}.mp4" for i in range(3)]
 def submit_for_review(operator: Page, phone_context, label: str) -> str:
     """Verify a person, name them, submit three videos; returns the group id once the review runs."""
     verify_with_phone(operator, phone_context)
-    group_id = operator.locator('[data-testid="stCode"]').first.text_content().strip()
+    group_id = group_id_on_screen(operator)
     label_group(operator, label)
-    operator.locator("textarea").first.fill("\n".join(URLS))
-    operator.get_by_role("button", name="Add to the table").click()
-    operator.get_by_role("button", name=re.compile(r"Submit 3 assets")).click()
-    expect(operator.get_by_text(re.compile(r"Reviewing… \d+ s elapsed"))).to_be_visible()
-    expect(operator.get_by_text("Usable (0)")).to_be_visible()
+    fill_table(operator, URLS)
+    send_table(operator, 3)
+    expect(
+        operator.get_by_text(re.compile(r"^Checking 3 of 3 clips… since \S+ \(.+ so far\)$"))
+    ).to_be_visible()
+    expect_review_counts(operator, 0, 0)
     return group_id
 
 
@@ -41,9 +52,8 @@ def expect_resumed_review(operator: Page, group_id: str, label: str) -> None:
     expect(operator.get_by_role("link", name="4. Review")).to_be_visible()
     expect(operator.get_by_text("Connection", exact=True)).to_be_visible()
     expect(operator.get_by_text(f"Resumed the review of {label}")).to_be_visible()
-    expect(operator.get_by_text(group_id)).to_be_visible()
-    expect(operator.get_by_text("Usable (3)")).to_be_visible()
-    expect(operator.get_by_text("Failed (0)")).to_be_visible()
+    expect_group_id(operator, group_id)
+    expect_review_counts(operator, 3, 0)
 
 
 def test_reload_mid_review_keeps_everything_and_the_review_finishes(operator: Page, phone_context, sandbox):
