@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 
 from lib.ledger import AssetLedger
 from lib.store.codes import AssetStatus, SubmissionStatus, plain
-from lib.store.database import insert_for
+from lib.store.database import execute_many, insert_for
 from lib.store.ledger_rows import attempt_rows, rebuild, task_rows
 from lib.store.repository import Repository
 from lib.store.tables import assets, people, review_tasks, submissions
@@ -45,19 +45,17 @@ class Assets(Repository):
         with self.db.write() as conn:
             if attempts:
                 stmt = insert_for(conn, assets)
-                conn.execute(
-                    stmt.on_conflict_do_update(
-                        index_elements=["scope", "group_id", "asset_key", "attempt"],
-                        set_={c: stmt.excluded[c] for c in _ATTEMPT_UPDATES},
-                    ),
-                    attempts,
+                upsert = stmt.on_conflict_do_update(
+                    index_elements=["scope", "group_id", "asset_key", "attempt"],
+                    set_={c: stmt.excluded[c] for c in _ATTEMPT_UPDATES},
                 )
+                execute_many(conn, upsert, attempts)
                 self._link_replacements(conn, ledger.group_id)
             if tasks:
                 stmt = insert_for(conn, review_tasks)
                 updates = {c: stmt.excluded[c] for c in ("status", "final", "raw", "position")}
-                conn.execute(
-                    stmt.on_conflict_do_update(index_elements=["scope", "task_id"], set_=updates), tasks
+                execute_many(
+                    conn, stmt.on_conflict_do_update(index_elements=["scope", "task_id"], set_=updates), tasks
                 )
 
     def _link_replacements(self, conn, group_id: str) -> None:
@@ -155,8 +153,7 @@ class Assets(Repository):
             .where(*self._where(group_id, latest_only, status))
             .order_by(assets.c.group_id, assets.c.asset_key, assets.c.attempt)
         )
-        with self.db.engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(stmt)]
+        return self.db.tuples(stmt)
 
     def usable(self) -> list[dict]:
         """Every person's approved assets (current attempts), with the person's label and the type their

@@ -67,7 +67,10 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writing") else "BEGIN")
+        # Reads run in autocommit (each statement its own snapshot, no BEGIN/ROLLBACK round trip per read):
+        # the Library re-reads after every write and pays for each statement.
+        if conn.get_execution_options().get("writing"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -92,6 +95,18 @@ _MOVE_STAMP = (
     .where(meta.c.name == CHANGES)
     .values(value=cast(cast(meta.c.value, SqlInteger) + 1, meta.c.value.type))
 )
+
+
+def execute_many(conn: Connection, statement, rows: list[dict]) -> None:
+    """One statement for many rows, handed to the driver's executemany as tuples: compiled once for the
+    connection's dialect in the order of its parameters (SQLAlchemy's own per-row parameter handling cost
+    2.5x the time on a 10,000-asset save)."""
+    compiled = statement.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    if compiled.positional:
+        order = compiled.positiontup
+        conn.exec_driver_sql(str(compiled), [tuple(row[name] for name in order) for row in rows])
+    else:
+        conn.exec_driver_sql(str(compiled), rows)
 
 
 class Database:
@@ -145,6 +160,12 @@ class Database:
         """Every row of a SELECT, as Row tuples."""
         with self.engine.connect() as conn:
             return conn.execute(statement).all()
+
+    def tuples(self, statement: Executable) -> list[tuple]:
+        """Every row of a SELECT as the driver's own tuples (no Row object per row: a table's thousand rows
+        are re-read after each write)."""
+        with self.engine.connect() as conn:
+            return conn.execute(statement).cursor.fetchall()
 
     def scalar(self, statement: Executable):
         with self.engine.connect() as conn:
