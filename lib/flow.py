@@ -47,8 +47,15 @@ def start_session(
     now: float | None = None,
     lifetime: float = SESSION_LIFETIME_S,
     store: Store | None = None,
+    session_task_id: str | None = None,
 ) -> VerificationAttempt:
-    session = client.start_verification(callback_url, language=language)
+    """A new verification session, its link and token read (the client blocks at most about a second).
+    NotReadyError when the link is not ready yet: call again with its `task_id` as `session_task_id` to
+    read that same session, never to create another."""
+    if session_task_id:
+        session = client.get_verification_session(session_task_id, language)
+    else:
+        session = client.start_verification(callback_url, language=language)
     attempt = VerificationAttempt(
         task_id=session.task_id,
         h5_link=session.h5_link,

@@ -7,7 +7,7 @@ import os
 import streamlit as st
 
 from lib import flow, reachability
-from lib.apimart import ApimartError, with_language
+from lib.apimart import ApimartError, NotReadyError, with_language
 from lib.callbacks import SECRET_PARAM, new_callback_secret, server_inbox, with_callback_secret
 from lib.qr import qr_png
 from lib.ui import state, when, widgets
@@ -55,19 +55,39 @@ def create_session() -> None:
     secret = new_callback_secret()
     for key in ("verify__refusal", "verify__spent_reason", "verify__confirming"):
         st.session_state.pop(key, None)
+    open_session(with_callback_secret(wf.callback_url or state.default_callback_url(), secret), secret)
+
+
+def open_session(callback: str, secret: str, session_task_id: str | None = None) -> None:
+    """Create a session (or read again the one whose link was not ready): the client blocks at most about
+    a second, so a link APIMart is still preparing is read again by `preparing_link` on its next tick."""
+    st.session_state.pop("verify__preparing", None)
     try:
         wf.verification = flow.start_session(
             state.client(),
-            with_callback_secret(wf.callback_url or state.default_callback_url(), secret),
+            callback,
             wf.language,
             lifetime=state.session_lifetime(),
             store=state.store(),
+            session_task_id=session_task_id,
         )
         server_inbox().expect(secret, wf.verification.byted_token, wf.verification.expires_at)
         wf.notice = ""
         st.session_state.pop("verify__error", None)
+    except NotReadyError as error:
+        st.session_state["verify__preparing"] = (error.task_id, callback, secret)
     except ApimartError as error:
         st.session_state["verify__error"] = (error, "create")
+
+
+@st.fragment(run_every=1.0)
+def preparing_link() -> None:
+    """Reads the session whose link was not ready yet, once a tick (never a new session), until it is."""
+    task_id, callback, secret = st.session_state["verify__preparing"]
+    open_session(callback, secret, session_task_id=task_id)
+    if "verify__preparing" not in st.session_state:
+        st.rerun()  # the link (or an error) is here: the whole page changes
+    st.info("APIMart is preparing the verification link…", icon=":material/hourglass_top:")
 
 
 def get_group() -> None:
@@ -219,6 +239,9 @@ if failure := st.session_state.get("verify__error"):
             st.rerun()
     else:
         widgets.show_error(error, again="press “Get the group id” again", repeat_is_safe=True)
+
+if st.session_state.get("verify__preparing"):
+    preparing_link()
 
 attempt = wf.verification
 if attempt is not None and attempt.state() == EXPIRED and wf.auto_renew:
