@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from lib.apimart import (
+    BATCH_SIZE,
+    UNSUCCESSFUL_STATUSES,
     ApimartClient,
     ApimartError,
     AssetInput,
@@ -16,7 +18,6 @@ from lib.apimart import (
     NotFoundError,
     VideoRequest,
 )
-from lib.apimart.client import BATCH_SIZE
 from lib.assets import (
     EXTENSIONS,
     AssetRow,
@@ -510,7 +511,7 @@ def poll_generation(client: ApimartClient, job: GenerationJob, *, store: Store |
     job.status, job.progress = result.task.status, result.task.progress or job.progress
     if result.task.status == "completed":
         job.video_url, job.expires_at = result.video_url, result.expires_at
-    elif result.task.status in ("failed", "cancelled"):
+    elif result.task.status in UNSUCCESSFUL_STATUSES:
         error = result.task.error
         job.error = (error.message or error.code) if error else "The generation failed without a reason."
     if job.final:

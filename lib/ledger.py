@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from lib.assets import batched
+from lib.assets import MAX_ASSETS_PER_REQUEST, batched
 from lib.store.codes import AssetStatus
 
 if TYPE_CHECKING:
@@ -96,7 +96,10 @@ class AssetLedger:
         self.version += 1
 
     def add_submission(
-        self, rows: Sequence[tuple[str, str]], tasks: Sequence[SubmittedTask], batch_size: int = 20
+        self,
+        rows: Sequence[tuple[str, str]],
+        tasks: Sequence[SubmittedTask],
+        batch_size: int = MAX_ASSETS_PER_REQUEST,
     ) -> list[int]:
         """Record (name, url) rows sent as `tasks`. Rows past the last task (a batch that failed to send)
         are not recorded: they stay in the operator's draft. Returns the keys recorded."""
@@ -110,7 +113,10 @@ class AssetLedger:
         return [key for key, _ in items]
 
     def add_resubmission(
-        self, replacements: Sequence[tuple[int, str]], tasks: Sequence[SubmittedTask], batch_size: int = 20
+        self,
+        replacements: Sequence[tuple[int, str]],
+        tasks: Sequence[SubmittedTask],
+        batch_size: int = MAX_ASSETS_PER_REQUEST,
     ) -> list[int]:
         """Record a new attempt for each (key, url) sent as `tasks`; returns the keys recorded."""
         sent = list(replacements[: len(tasks) * batch_size])
