@@ -2,6 +2,7 @@
 choices live on the session's Workflow (wf.generate): widget values are wiped when the operator opens another
 page, so each widget is re-created from them and copies its value back in its callback."""
 
+import dataclasses
 import time
 
 import streamlit as st
@@ -199,7 +200,14 @@ if unknown := generation.unknown_lengths(spec):
 
 
 def generate() -> None:
-    request = generation.to_request(spec)
+    # The prompt typed just before this click is applied in the same run: read it here, not from the last
+    # run's spec, so typing then clicking once is enough.
+    ready = dataclasses.replace(spec, prompt=st.session_state.get("generate__prompt", spec.prompt))
+    if refused := generation.problems(ready):
+        st.session_state["generate__refusal"] = refused[0]
+        return
+    st.session_state.pop("generate__refusal", None)
+    request = generation.to_request(ready)
     with widgets.sending("the video request"):
         job = flow.submit_generation(state.client(), request, group_id=wf.group_id, store=store)
     if not job.final:  # sent, or may have been sent: it stays on screen until settled
@@ -214,10 +222,13 @@ st.button(
     "Make the video",
     key="generate__submit",
     type="primary",
-    disabled=bool(problems),
+    # An empty prompt alone does not disable it: the click that follows typing one must work.
+    disabled=bool([p for p in problems if p != generation.EMPTY_PROMPT]),
     on_click=generate,
     icon=":material/movie:",
 )
+if refusal := st.session_state.get("generate__refusal"):
+    st.warning(refusal, icon=":material/rule:")
 if error := st.session_state.get("generate__error"):
     widgets.show_error(error, again="press Make the video again: your choices are kept")
 

@@ -81,7 +81,9 @@ def test_generate_happy_path_and_refusals(app_factory, sandbox):
     assert "cannot be picked" in texts(at.caption)
     choices = at.multiselect(key="generate__assets").options
     assert len(choices) == 2, "only usable assets can be picked"
-    assert button(at, "generate__submit").disabled  # no prompt, no asset yet
+    # Only the prompt is missing: the button stays pressable (typing then one click must work) and says why.
+    button(at, "generate__submit").click().run()
+    assert "Write a prompt" in texts(at.warning) and not workflow(at).videos, "nothing sent without a prompt"
 
     at.multiselect(key="generate__assets").set_value(ledger.usable_urls()[:1]).run()
     button(at, "generate__insert_refs").click().run()
