@@ -1,5 +1,6 @@
 """What to do next after a client error, in the operator's words. The client's errors carry facts only
-(status, code, upstream words, retry_after, task id, maybe_sent); every sentence of advice lives here."""
+(status, code, upstream words, retry_after, task id, maybe_sent); every sentence of advice lives here:
+`hint_for` (the error alone) and `what_to_do` (what widgets.show_error adds under the message)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from lib.apimart import (
     TaskFailedError,
     WaitTimeoutError,
 )
+from lib.ui.text import literal
+from lib.ui.when import span
 
 MAYBE_CARRIED_OUT = (
     "The request may still have been carried out: check the task list before sending it again, so nothing "
@@ -106,3 +109,26 @@ def hint_for(error: ApimartError) -> str:
             "verifying again."
         )
     return hint
+
+
+def what_to_do(error: ApimartError, again: str, unsafe: bool) -> str:
+    """The line show_error puts under the message: `again` says how this page tries again; `unsafe` when
+    the request may have been carried out and a repeat is not harmless."""
+    if unsafe:
+        # Never "press Retry" here: the request may have been carried out, and a repeat could pay twice.
+        return (
+            "The request may have reached APIMart before the answer was lost. Nothing is sent again by "
+            "itself: decide below what to do with it."
+        )
+    if isinstance(error, AuthenticationError) and error.code != "invalid_key_format":
+        return "APIMart did not accept the API key: check the key in the sidebar (or APIMART_API_KEY)."
+    if isinstance(error, InsufficientBalanceError):
+        return "Top up the APIMart balance, then try again: nothing you entered is lost."
+    if isinstance(error, RateLimitError):
+        wait = f" in about {span(error.retry_after)}" if error.retry_after else " in a moment"
+        return f"APIMart asked us to slow down: try again{wait}."
+    if isinstance(error, ServerError) or (
+        isinstance(error, ApiConnectionError) and error.reason != "address"
+    ):
+        return f"This is usually temporary: {again}. Nothing you entered or sent is lost."
+    return literal(hint_for(error))

@@ -6,18 +6,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from lib.apimart import (
-    ApiConnectionError,
-    ApimartError,
-    AuthenticationError,
-    InsufficientBalanceError,
-    RateLimitError,
-    ServerError,
-)
+from lib.apimart import ApimartError, RateLimitError
 from lib.ui import state
-from lib.ui.errors import hint_for
+from lib.ui.errors import what_to_do
 from lib.ui.text import code, literal
-from lib.ui.when import span
 from lib.ui.words import assets as assets_word
 from lib.ui.words import count
 
@@ -105,25 +97,6 @@ def require(
     st.stop()
 
 
-def _what_to_do(error: ApimartError, again: str, unsafe: bool) -> str:
-    if unsafe:
-        # Never "press Retry" here: the request may have been carried out, and a repeat could pay twice.
-        return (
-            "The request may have reached APIMart before the answer was lost. Nothing is sent again by "
-            "itself: decide below what to do with it."
-        )
-    if isinstance(error, AuthenticationError):
-        return "APIMart did not accept the API key: check the key in the sidebar (or APIMART_API_KEY)."
-    if isinstance(error, InsufficientBalanceError):
-        return "Top up the APIMart balance, then try again: nothing you entered is lost."
-    if isinstance(error, RateLimitError):
-        wait = f" in about {span(error.retry_after)}" if error.retry_after else " in a moment"
-        return f"APIMart asked us to slow down: try again{wait}."
-    if isinstance(error, ServerError | ApiConnectionError):
-        return f"This is usually temporary: {again}. Nothing you entered or sent is lost."
-    return literal(hint_for(error))
-
-
 def sending(what: str):
     """A visible "sending" state around a POST: the client may wait out a 429's Retry-After (up to a
     minute) and send again by itself, and the operator should know the app is not stuck."""
@@ -145,7 +118,7 @@ def show_error(
     text = f"**{literal(error.message)}**"  # upstream's words, shown as text
     unsafe = error.maybe_sent and not repeat_is_safe
     offered = bool(retry_key) and not unsafe
-    if hint := _what_to_do(error, "press Retry" if offered else again, unsafe):
+    if hint := what_to_do(error, "press Retry" if offered else again, unsafe):
         text += f"  \n{hint}"
     if isinstance(error, RateLimitError):
         st.warning(text, icon=":material/hourglass_top:")
