@@ -95,9 +95,7 @@ def get_group() -> None:
     attempt = wf.verification
     st.session_state.pop("verify__confirming", None)
     try:
-        group_id = flow.finish_verification(
-            state.client(), attempt, label=wf.group_label, store=state.store()
-        )
+        group_id = flow.finish_verification(state.client(), attempt, store=state.store())
     except flow.RefusedError as refusal:
         st.session_state["verify__refusal"] = str(refusal)
         return
@@ -111,7 +109,8 @@ def get_group() -> None:
         return
     st.session_state.pop("verify__error", None)
     st.session_state.pop("verify__refusal", None)
-    state.use_group(group_id, wf.group_label)
+    # A new person: never the name of the one worked on before (a group verified again keeps its own name).
+    state.use_group(group_id)
     wf.notice = "Verified: the person's asset group is ready. Give it a name you will recognise."
     st.session_state["verify__go_to_group"] = True
 
