@@ -179,11 +179,6 @@ def uses_roles(images: Sequence[PickedImage]) -> bool:
     return any(i.role != "reference_image" for i in images)
 
 
-def image_reference_text(images: Sequence[PickedImage]) -> str:
-    """Upstream prompts refer to pictures by position ("image 1"), not by id."""
-    return ", ".join(f"image {n} ({i.name or 'asset'})" for n, i in enumerate(images, start=1))
-
-
 def reference_text(spec: GenerationSpec) -> str:
     """ "image 1, image 2, video 1": what the prompt calls the references, in the order sent."""
     return ", ".join(label for label, _ in spec.references())

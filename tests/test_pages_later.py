@@ -14,8 +14,8 @@ from lib.apimart import ApimartClient
 from lib.generation import (
     GenerationSpec,
     PickedImage,
-    image_reference_text,
     problems,
+    reference_text,
     resolutions_for,
     to_request,
 )
@@ -171,7 +171,7 @@ def test_generation_checks_are_pure():
     assert any("prompt" in p for p in found) and any("4-15" in p for p in found)
     assert any("first frame" in p for p in found) and any("Size" in p for p in found)
     assert resolutions_for("doubao-seedance-2.0-fast") == ("480p", "720p")
-    assert image_reference_text([image]) == "image 1 (front)"
+    assert reference_text(GenerationSpec(prompt="p", images=(image,))) == "image 1"
     plain = to_request(GenerationSpec(prompt="p", images=(PickedImage("asset://a"),))).to_payload()
     assert plain["image_urls"] == ["asset://a"] and "image_with_roles" not in plain
     roled = to_request(GenerationSpec(prompt="p", images=(image,))).to_payload()
