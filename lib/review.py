@@ -226,6 +226,43 @@ def thumbnails(frame: pd.DataFrame) -> pd.Series:
     return frame["source_url"].where(shown, None)
 
 
+# The columns of the review's two tables, in order (a thumbnail goes first when the list has photos).
+APPROVED_SHOWN = ["name", "asset_url", "source_url", "attempt"]
+FAILED_SHOWN = ["name", "next", "reason", "fix", "said", "source_url", "code", "attempt", "previous_codes"]
+
+
+def has_photos(*frames: pd.DataFrame) -> bool:
+    """Whether any row is a photo (a list may mix photos and clips): photos get a thumbnail column."""
+    return any(bool((frame["asset_type"] == "Image").any()) for frame in frames)
+
+
+def approved_shown(usable: pd.DataFrame, photos: bool) -> pd.DataFrame:
+    return usable.assign(thumbnail=thumbnails(usable))[(["thumbnail"] if photos else []) + APPROVED_SHOWN]
+
+
+def failed_shown(failed: pd.DataFrame, photos: bool) -> pd.DataFrame:
+    return failed.assign(thumbnail=thumbnails(failed))[(["thumbnail"] if photos else []) + FAILED_SHOWN]
+
+
+def failed_editable(failed: pd.DataFrame, photos: bool) -> pd.DataFrame:
+    """The failed table to edit: a tick and an empty new URL per row."""
+    # "Replace URL with" stays two cells right of the name: resubmit, name, source URL, new URL, ...
+    columns = ["resubmit", "name", "source_url", "new_url", *FAILED_SHOWN[1:5], "code", "attempt"]
+    return failed.assign(resubmit=True, new_url="", thumbnail=thumbnails(failed))[
+        columns + (["thumbnail"] if photos else [])
+    ]
+
+
+def with_edits(failed: pd.DataFrame, edited_rows: dict) -> pd.DataFrame:
+    """The failed table with the operator's ticks and new URLs (a data editor's `edited_rows`)."""
+    frame = failed.assign(resubmit=True, new_url="")
+    for row, changes in edited_rows.items():
+        for column, value in changes.items():
+            if column in ("resubmit", "new_url"):
+                frame.loc[frame.index[int(row)], column] = value
+    return frame
+
+
 def history_frame(ledger: AssetLedger) -> pd.DataFrame:
     """Every attempt of every asset, oldest first: the audit trail behind the two tables."""
     rows = [

@@ -5,6 +5,7 @@ data and string helpers only; nothing here renders."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from lib.store.codes import AssetStatus, VideoStatus
 
@@ -84,3 +85,22 @@ def cell(value: object) -> str:
         return ""
     text = str(value)
     return "" if text in ("None", "nan", "NaN", "NaT", "<NA>") else text
+
+
+REVIEW_KINDS = {"Image": ("photo", "photos"), "Video": ("clip", "clips")}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What the review page calls one and several of a list's assets: photo(s), clip(s), else asset(s)."""
+
+    one: str
+    many: str
+
+    def count(self, n: int) -> str:
+        """"1 clip", "0 clips": a count as the review page says it (never "no clips")."""
+        return f"{n} {self.one if n == 1 else self.many}"
+
+
+def review_kind(asset_type: str) -> Kind:
+    return Kind(*REVIEW_KINDS.get(asset_type, ("asset", "assets")))

@@ -1,0 +1,43 @@
+"""The review's progress: polls the unfinished tasks without blocking the page and shows the counts."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from lib import flow
+from lib.ledger import AssetLedger
+from lib.ui import state, when, widgets
+from lib.ui.words import Kind
+
+
+def show(wf: state.Workflow, ledger: AssetLedger, kind: Kind) -> None:
+    # Poll in a timed fragment only while something is under review; a finished review is drawn once.
+    pending_at_render = bool(ledger.pending_task_ids())
+    (st.fragment(review_progress, run_every=2.0) if pending_at_render else review_progress)(wf, ledger, kind)
+
+
+def review_progress(wf: state.Workflow, ledger: AssetLedger, kind: Kind) -> None:
+    """Polls the unfinished tasks (one GET each) and redraws the counts; the page's tables are redrawn
+    only when a task finishes."""
+    before = len(ledger.pending_task_ids())
+    errors = flow.poll_reviews(state.client(), ledger, store=state.store()) if before else []
+    counts = state.cached_view("review_counts", (id(ledger), ledger.version), ledger.counts)
+    cols = st.columns(4)
+    cols[0].metric("Sent", counts["submitted"])
+    cols[1].metric("Approved", counts["usable"])
+    cols[2].metric("Not approved", counts["failed"])
+    cols[3].metric("Being checked", counts["pending"])
+    if counts["pending"]:
+        started = wf.review_started_at
+        st.progress(
+            ledger.progress(),
+            text=f"Checking {counts['pending']} of {kind.count(counts['submitted'])}… "
+            f"since {when.clock(started, seconds=True)} ({when.span(time.time() - started)} so far)",
+        )
+    for error in errors[:1]:
+        # A failed poll loses nothing: the next tick asks again.
+        widgets.show_error(error, again="the page asks again by itself every few seconds")
+    if len(ledger.pending_task_ids()) != before:
+        st.rerun()
