@@ -19,7 +19,12 @@ def show(wf: state.Workflow, view: ReviewView) -> None:
     st.caption("Each one has an asset:// URL that Seedance 2.0 video generation can use directly.")
     shown = view.cached("review_usable_shown", lambda: review.approved_shown(usable, view.photos))
     chosen_rows = [r for r in asset_tables.approved_table(shown, key="review__usable") if r < len(usable)]
-    picks = review.generate_picks(usable, chosen_rows)
+    # With no row selected the picks follow the table alone: built once per change, not on every rerun.
+    picks = (
+        review.generate_picks(usable, chosen_rows)
+        if chosen_rows
+        else view.cached("review_default_picks", lambda: review.generate_picks(usable))
+    )
     if st.button(
         f"Make a video with these {kind.count(len(picks))}",
         key="review__generate",
@@ -27,7 +32,7 @@ def show(wf: state.Workflow, view: ReviewView) -> None:
         icon=":material/movie:",
         help="Opens Generate with them already picked. Select rows in the table to choose others.",
     ):
-        wf.generate_picks = picks
+        wf.generate_picks = list(picks)  # a copy: the default picks are cached
         st.switch_page("pages/generate.py")
     if len(picks) < len(chosen_rows or usable):
         st.caption(
