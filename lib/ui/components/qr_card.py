@@ -1,0 +1,52 @@
+"""The waiting verification link: its QR code, countdown, the link to copy, the message to send the person
+and the manual confirm. Shown only while the link can still be used."""
+
+import streamlit as st
+
+from lib.apimart import with_language
+from lib.callbacks import server_inbox
+from lib.qr import qr_png
+from lib.ui import state, when
+from lib.ui.components.manual_confirm import manual_confirm
+from lib.ui.components.verify_actions import get_group
+from lib.verification import APPROVED, WAITING, VerificationAttempt, handoff_text
+
+
+@st.fragment(run_every=1.0)
+def live_status() -> None:
+    """Countdown and callback watch: reads this attempt's own entry in the server's callback inbox (by its
+    secret, never by the token), never the API."""
+    current = state.workflow().verification
+    if current.apply_callback(server_inbox().get(current.callback_secret)):
+        if current.outcome == APPROVED:
+            get_group()
+        st.rerun()
+    if current.state() != WAITING:
+        st.rerun()  # the whole page changes (no QR code, other buttons), not just this box
+    left = int(current.remaining())
+    st.progress(left / current.lifetime, text=f"Waiting for the person: the link expires in **{left} s**")
+    st.caption("This page moves on by itself when the person finishes on their phone.")
+
+
+def qr_card(attempt: VerificationAttempt) -> str:
+    """Shows the card; returns the link it shows (in the phone page's language)."""
+    language = state.workflow().language
+    link = with_language(attempt.h5_link, language)
+    qr_col, info_col = st.columns([2, 3])
+    with qr_col:
+        st.image(
+            qr_png(link, scale=10),
+            output_format="PNG",
+            caption="Scan with the person's phone",
+            width="stretch",
+        )
+    with info_col:
+        live_status()
+        st.markdown("**Link** (copy with the icon on the right)")
+        st.code(link, language=None, wrap_lines=True)
+        with st.expander("Message to send the person"):
+            st.code(
+                handoff_text(link, attempt.expires_at, language, when.zone()), language=None, wrap_lines=True
+            )
+        manual_confirm()
+    return link
