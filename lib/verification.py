@@ -4,6 +4,7 @@ token is queried only after a success signal. Pure: no HTTP, no Streamlit."""
 from __future__ import annotations
 
 import hmac
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
@@ -18,6 +19,13 @@ WAITING, APPROVED, FAILED, EXPIRED, USED = "waiting", "approved", "failed", "exp
 # The token was used up without giving a group: queried before the person finished (upstream refused it).
 # Nothing but a new link helps.
 SPENT = "spent"
+
+# What a pasted group id must look like (e.g. group-20260520163350-ctpqc) before it is used.
+GROUP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{3,127}$")
+
+
+def looks_like_group_id(text: str) -> bool:
+    return bool(GROUP_ID.match(text))
 
 
 @dataclass

@@ -1,0 +1,46 @@
+"""Verifications whose token was spent but whose group id was not read yet: one click reads each."""
+
+import streamlit as st
+
+from lib import flow
+from lib.apimart import ApimartError
+from lib.ui import state, when, widgets
+from lib.ui.text import code
+
+
+def _recover(session_task_id: str, result_task_id: str) -> None:
+    try:
+        group_id = flow.recover_verification(
+            state.client(), session_task_id, result_task_id, store=state.store()
+        )
+    except ApimartError as error:
+        st.session_state["group__recover_error"] = error
+        return
+    st.session_state.pop("group__recover_error", None)
+    state.use_group(group_id)
+    state.workflow().notice = (
+        "Recovered: the person's group id was read from APIMart. Give it a name you will recognise."
+    )
+
+
+def recover_cards() -> None:
+    for row in state.unread_verification_results():
+        with st.container(border=True):
+            st.warning(
+                f"A verification from {when.clock(row['created_at'])} was accepted, but the person's group could "
+                "not be read yet. Read it now: the person does not need to verify again.",
+                icon=":material/restore:",
+            )
+            st.button(
+                "Read the group id",
+                key=f"group__recover_{row['task_id']}",
+                on_click=_recover,
+                args=(row["task_id"], row["result_task_id"]),
+                icon=":material/download_done:",
+            )
+            with st.expander("Details"):
+                st.caption(
+                    f"Verification session {code(row['task_id'])}  \nResult {code(row['result_task_id'])}"
+                )
+    if error := st.session_state.get("group__recover_error"):
+        widgets.show_error(error)
