@@ -1,0 +1,60 @@
+"""Submit's two ways in besides typing: a pasted list and a CSV, added to the table, or why not."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.assets import AssetRow, parse_csv, parse_pasted
+from lib.submission_view import filled
+from lib.ui import state
+from lib.ui.components import asset_editor
+
+ERROR_KEY = "submit__input_error"
+
+
+def _add_rows(rows: list[AssetRow], empty_message: str) -> None:
+    if not rows:
+        st.session_state[ERROR_KEY] = empty_message
+        return
+    # New input: the last send's error or refusal is about rows the operator has moved on from.
+    for stale in (ERROR_KEY, "submit__error", "submit__refusal"):
+        st.session_state.pop(stale, None)
+    wf = state.workflow()
+    asset_editor.reset(wf, filled(wf.draft) + rows)
+
+
+def _add_pasted() -> None:
+    _add_rows(
+        parse_pasted(st.session_state.get("submit__paste", "")),
+        "No URLs found: put one per line, optionally as `name, url`.",
+    )
+    if ERROR_KEY not in st.session_state:
+        st.session_state["submit__paste"] = ""
+
+
+def _add_csv() -> None:
+    upload = st.session_state.get("submit__csv")
+    if upload is not None:
+        _add_rows(
+            parse_csv(upload.getvalue()),
+            "That CSV has no rows with a URL (a `url` column, or one URL per line).",
+        )
+
+
+def show() -> None:
+    paste_tab, csv_tab = st.tabs(["Paste a list", "Upload a CSV"])
+    with paste_tab:
+        st.text_area(
+            "One URL per line, optionally `name, url`",
+            key="submit__paste",
+            height=110,
+            placeholder="front, https://cdn.example.com/lin-front.mp4\nhttps://cdn.example.com/lin-side.jpg",
+        )
+        st.button("Add to the table", key="submit__add_paste", on_click=_add_pasted)
+    with csv_tab:
+        st.file_uploader(
+            "CSV with a `url` column (and optionally `name`)", type=["csv", "txt"], key="submit__csv"
+        )
+        st.button("Add the CSV rows", key="submit__add_csv", on_click=_add_csv)
+    if message := st.session_state.get(ERROR_KEY):
+        st.error(message)

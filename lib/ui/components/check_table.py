@@ -1,0 +1,55 @@
+"""Submit's check of every row: the verdict table, the rows not checked, and the held-back rows' "send anyway"."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from lib.assets import RowCheck
+from lib.probe import ProbeResult
+from lib.submission_view import Verdicts, check_frame, plural, verdicts
+from lib.ui.text import literal
+
+ALL_KEY = "submit__anyway_all"
+
+
+def anyway_key(url: str) -> str:
+    return "submit__anyway_" + hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+def show(checks: list[RowCheck], probe: dict[str, ProbeResult]) -> Verdicts:
+    """The table (when there are rows) and what it asks of the operator; returns the rows' verdicts."""
+    send_all_anyway = bool(st.session_state.get(ALL_KEY))
+    view = verdicts(checks, probe, lambda url: send_all_anyway or bool(st.session_state.get(anyway_key(url))))
+    if checks:
+        st.dataframe(
+            check_frame(checks, view.texts, probe), hide_index=True, width="stretch", key="submit__checks"
+        )
+    if view.warned:
+        st.warning(
+            f"{plural(len(view.warned), 'row')} could not be checked from here (no answer, or the name does "
+            "not resolve on this computer). They will be sent: APIMart's servers may well reach them.",
+            icon=":material/wifi_off:",
+        )
+    if view.held:
+        _held_back(view.held, send_all_anyway)
+    return view
+
+
+def _held_back(held: list[tuple[RowCheck, ProbeResult]], send_all_anyway: bool) -> None:
+    with st.container(border=True):
+        st.markdown(
+            f"**{plural(len(held), 'row')}: the server's answer says APIMart will not be able to use "
+            f"{'it' if len(held) == 1 else 'them'}.** Held back unless you send anyway (for example when "
+            "the link only works for APIMart)."
+        )
+        if len(held) > 1:
+            st.checkbox(f"Send all {len(held)} anyway", key=ALL_KEY)
+        for check, result in held:
+            st.checkbox(
+                f"Row {check.index + 1}, {literal(check.name)}: send anyway",
+                key=anyway_key(check.url),
+                disabled=send_all_anyway,
+                help=result.problem,
+            )

@@ -1,0 +1,62 @@
+"""Submit's send: the rows that cannot go (and their removal), the one primary button, and the send itself."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import flow
+from lib.assets import AssetRow, RowCheck
+from lib.submission_view import Verdicts, parts_note, plural
+from lib.ui import state, widgets
+from lib.ui.components import asset_editor
+
+
+def send(ready: list[RowCheck]) -> None:
+    """Send the ready rows; what did not go out goes back to the table, an error or a refusal is kept for
+    the page (lib.ui.components.send_outcome shows them)."""
+    wf = state.workflow()
+    try:
+        with widgets.sending(plural(len(ready), "asset")):
+            outcome = flow.submit_rows(state.client(), wf.ledger, ready, store=state.store())
+    except flow.RefusedError as refusal:
+        st.session_state["submit__refusal"] = str(refusal)
+        return
+    st.session_state.pop("submit__refusal", None)
+    asset_editor.reset(wf, outcome.unsent)
+    if outcome.error is not None:
+        st.session_state["submit__error"] = outcome.error
+    else:
+        st.session_state.pop("submit__error", None)
+    if outcome.sent_keys:
+        st.session_state["submit__go_to_review"] = outcome.error is None
+
+
+def _drop(rows: list[AssetRow], dropped: set[int]) -> None:
+    asset_editor.reset(state.workflow(), [rows[i] for i in range(len(rows)) if i not in dropped])
+
+
+def show(rows: list[AssetRow], view: Verdicts) -> None:
+    if view.invalid or view.held_back:
+        st.warning(
+            f"{plural(view.blocked, 'row')} cannot be sent as {'it is' if view.blocked == 1 else 'they are'}: "
+            "see the check column. Nothing is sent until every row is fixed, removed or sent anyway.",
+            icon=":material/rule:",
+        )
+        st.button(
+            f"Remove the {plural(view.blocked, 'row')} that cannot be sent",
+            key="submit__drop",
+            on_click=_drop,
+            args=(rows, set(view.invalid) | view.held_back),
+            icon=":material/delete_sweep:",
+        )
+    st.button(
+        f"Send {plural(len(view.ready), 'asset')}",
+        key="submit__send",
+        type="primary",
+        disabled=not rows or bool(view.invalid) or bool(view.held_back),
+        on_click=send,
+        args=(view.ready,),
+        icon=":material/send:",
+    )
+    if note := parts_note(view.ready):
+        st.caption(note)

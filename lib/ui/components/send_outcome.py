@@ -1,0 +1,44 @@
+"""After Submit's send: a refusal, the error slot with Retry, the sends awaiting a decision, the way to Review."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.assets import RowCheck
+from lib.ui import unsettled, widgets
+from lib.ui.components import send_button
+from lib.ui.state import Workflow
+
+
+def show(wf: Workflow, ready: list[RowCheck]) -> None:
+    if refusal := st.session_state.get("submit__refusal"):
+        st.warning(refusal)
+    _error_slot(wf, ready)
+    # Sends whose answer was lost: shown as "may have been sent", with the operator's two choices.
+    unsettled.asset_sends(wf.ledger, key="submit__unsettled")
+    unsettled.show_error()
+    if st.session_state.pop("submit__go_to_review", False):
+        st.switch_page("pages/review.py")
+    if wf.ledger and wf.ledger.tasks:
+        st.page_link("pages/review.py", label="See the review", icon=":material/arrow_forward:")
+
+
+def _error_slot(wf: Workflow, ready: list[RowCheck]) -> None:
+    lost = st.session_state.get("submit__error")
+    if lost is not None and lost.maybe_sent and not (wf.ledger and wf.ledger.unsettled_sends()):
+        # The operator settled that send (sent again or put back): nothing below waits for a decision now.
+        st.session_state.pop("submit__error")
+    if error := st.session_state.get("submit__error"):
+        counts = wf.ledger.counts() if wf.ledger else {}
+        where = (
+            "The rows that may have been sent are below, waiting for your decision."
+            if error.maybe_sent
+            else "The rows that did not go out are still in the table."
+        )
+        st.caption(
+            f"Sent and being checked: {counts.get('submitted', 0) - counts.get('unknown', 0)}. {where}"
+        )
+        if widgets.show_error(error, retry_key="submit__retry"):
+            st.session_state.pop("submit__error", None)
+            send_button.send(ready)
+            st.rerun()
