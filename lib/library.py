@@ -53,9 +53,17 @@ def assets_frame(
     store: Store, group_id: str | None = None, *, latest_only: bool = True, status: str = ""
 ) -> pd.DataFrame:
     rows = store.assets.table(ASSET_COLUMNS, group_id, latest_only=latest_only, status=status)
-    frame = pd.DataFrame.from_records(rows, columns=ASSET_COLUMNS)
-    # An empty result has no dtype to go by: its text columns are made text, so they stay "" too.
-    return _blank_cells(frame.astype({c: object for c in ASSET_COLUMNS if c != "attempt"}))
+    # Built column by column as plain text (object) with missing cells already "": a group's thousand rows
+    # are re-read after every write, and inferring pandas' string dtype, then converting it back and
+    # blanking it, cost more than the query. An empty result's columns are text too.
+    columns = zip(*rows, strict=True) if rows else ((),) * len(ASSET_COLUMNS)
+    data = {
+        name: pd.Series(values, dtype="int64" if rows else object)
+        if name == "attempt"
+        else pd.Series(["" if v is None else v for v in values], dtype=object)
+        for name, values in zip(ASSET_COLUMNS, columns, strict=True)
+    }
+    return pd.DataFrame(data, columns=ASSET_COLUMNS)
 
 
 def video_status(video: dict) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from lib.ledger import AssetLedger
 from lib.store.codes import AssetStatus, SubmissionStatus, plain
@@ -32,6 +33,52 @@ _ATTEMPT_UPDATES = (
     "error_message",
     "updated_at",
     "is_latest",
+)
+
+
+# The Library's reads, built once (SQLAlchemy caches their compiled forms; building them again on every
+# rerun cost as much as running them). Values are bound per call: scope, group_id, status.
+@lru_cache(maxsize=32)
+def _table_statement(columns: tuple[str, ...], by_group: bool, latest_only: bool, by_status: bool):
+    # Conditions are added only when asked, as in Assets._where.
+    where = [assets.c.scope == bindparam("scope")]
+    if by_group:
+        where.append(assets.c.group_id == bindparam("group_id"))
+    if latest_only:
+        where.append(assets.c.is_latest == 1)
+    if by_status:
+        where.append(assets.c.status == bindparam("status"))
+    if not by_group:
+        chosen, source = [TABLE_COLUMNS[c] for c in columns], _WITH_LABEL
+    else:
+        # One person: their label is read once, not joined to each of their thousand rows.
+        label = select(people.c.label).where(
+            people.c.scope == bindparam("scope"), people.c.group_id == bindparam("group_id")
+        )
+        chosen = [label.scalar_subquery() if c == "label" else TABLE_COLUMNS[c] for c in columns]
+        source = assets
+    return (
+        select(*chosen)
+        .select_from(source)
+        .where(*where)
+        .order_by(assets.c.group_id, assets.c.asset_key, assets.c.attempt)
+    )
+
+
+_SINCE = func.min(assets.c.updated_at).label("since")
+_UNSETTLED_SENDS = (
+    select(
+        assets.c.group_id,
+        func.max(people.c.label).label("label"),
+        assets.c.send_key,
+        func.count().label("assets"),
+        func.aggregate_strings(assets.c.name, ", ").label("names"),
+        _SINCE,
+    )
+    .select_from(_WITH_LABEL)
+    .where(assets.c.scope == bindparam("scope"), assets.c.is_latest == 1, assets.c.status.in_(UNSETTLED))
+    .group_by(assets.c.group_id, assets.c.send_key)
+    .order_by(_SINCE)
 )
 
 
@@ -147,13 +194,8 @@ class Assets(Repository):
         unknown = set(columns) - TABLE_COLUMNS.keys()
         if unknown:
             raise ValueError(f"not asset columns: {sorted(unknown)}")
-        stmt = (
-            select(*(TABLE_COLUMNS[c] for c in columns))
-            .select_from(_WITH_LABEL)
-            .where(*self._where(group_id, latest_only, status))
-            .order_by(assets.c.group_id, assets.c.asset_key, assets.c.attempt)
-        )
-        return self.db.tuples(stmt)
+        stmt = _table_statement(tuple(columns), group_id is not None, latest_only, bool(status))
+        return self.db.tuples(stmt.params(scope=self.scope_id, group_id=group_id, status=plain(status)))
 
     def usable(self) -> list[dict]:
         """Every person's approved assets (current attempts), with the person's label and the type their
@@ -182,22 +224,7 @@ class Assets(Repository):
     def unsettled_sends(self) -> list[dict]:
         """Asset sends whose outcome is unknown (or that were being sent when the app stopped), one row per
         send: group, label, key, how many assets and their names, oldest first."""
-        since = func.min(assets.c.updated_at).label("since")
-        stmt = (
-            select(
-                assets.c.group_id,
-                func.max(people.c.label).label("label"),
-                assets.c.send_key,
-                func.count().label("assets"),
-                func.aggregate_strings(assets.c.name, ", ").label("names"),
-                since,
-            )
-            .select_from(_WITH_LABEL)
-            .where(*self._where(None, True), assets.c.status.in_(UNSETTLED))
-            .group_by(assets.c.group_id, assets.c.send_key)
-            .order_by(since)
-        )
-        return [dict(r._mapping) for r in self.db.rows(stmt)]
+        return [dict(r._mapping) for r in self.db.rows(_UNSETTLED_SENDS.params(scope=self.scope_id))]
 
     def groups_with_open_reviews(self) -> list[str]:
         stmt = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 
 from lib.store.codes import AssetStatus
 from lib.store.database import insert_for
@@ -49,6 +49,11 @@ _PEOPLE = select(
     people.c.notes,
     *(_count(s) for s in (AssetStatus.USABLE, AssetStatus.FAILED, AssetStatus.PENDING)),
 ).order_by(people.c.created_at.desc())
+# Built once (the Library reads it on every change): the scope and the search are bound per call.
+_FIND = _PEOPLE.where(
+    people.c.scope == bindparam("scope"),
+    or_(people.c.label.ilike(bindparam("like")), people.c.group_id.ilike(bindparam("like"))),
+)
 
 
 class People(Repository):
@@ -78,10 +83,7 @@ class People(Repository):
 
     def find(self, search: str = "") -> list[Person]:
         """Everyone whose label or group id holds `search` (any case), newest first, with their counts."""
-        like = f"%{search.strip()}%"
-        stmt = _PEOPLE.where(
-            people.c.scope == self.scope_id, or_(people.c.label.ilike(like), people.c.group_id.ilike(like))
-        )
+        stmt = _FIND.params(scope=self.scope_id, like=f"%{search.strip()}%")
         return [Person(*row) for row in self.db.rows(stmt)]
 
     def labels(self) -> dict[str, str]:

@@ -6,13 +6,30 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from lib.store.codes import FINAL_VIDEO_STATUSES, VideoStatus, plain
 from lib.store.repository import Repository
 from lib.store.tables import videos
 
 _FINAL = [s.value for s in FINAL_VIDEO_STATUSES]
+
+
+# What every page rerun after a write may read, built once (SQLAlchemy caches their compiled forms).
+_ALL = (
+    select(videos)
+    .where(videos.c.scope == bindparam("scope"))
+    .order_by(videos.c.created_at.desc(), videos.c.id.desc())
+)
+_UNSETTLED = (
+    select(videos)
+    .where(
+        videos.c.scope == bindparam("scope"),
+        videos.c.task_id.is_(None),
+        videos.c.status.in_((VideoStatus.SUBMITTING.value, VideoStatus.UNKNOWN.value)),
+    )
+    .order_by(videos.c.created_at, videos.c.id)
+)
 
 
 def _video(row) -> dict:
@@ -85,7 +102,7 @@ class Videos(Repository):
 
     def all(self) -> list[dict]:
         """Every generation, newest first."""
-        return self._select(newest_first=True)
+        return [_video(r) for r in self.db.rows(_ALL.params(scope=self.scope_id))]
 
     def get(self, video_id: int) -> dict | None:
         found = self._select(videos.c.id == video_id)
@@ -99,5 +116,4 @@ class Videos(Repository):
     def unsettled(self) -> list[dict]:
         """Generations whose POST may have created a billable video that no task id tracks: being sent when
         the app stopped, or sent with the answer lost. Oldest first."""
-        waiting = (VideoStatus.SUBMITTING.value, VideoStatus.UNKNOWN.value)
-        return self._select(videos.c.task_id.is_(None), videos.c.status.in_(waiting))
+        return [_video(r) for r in self.db.rows(_UNSETTLED.params(scope=self.scope_id))]
