@@ -1,0 +1,32 @@
+"""Make a video's table of the connection's earlier videos (those not of this session), newest first."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import library
+from lib.flow import GenerationJob
+from lib.ui import when, words
+
+
+def show(store, session_jobs: list[GenerationJob]) -> None:
+    earlier = library.videos_frame(store, tz=when.zone())
+    session_tasks = {job.task_id for job in session_jobs}
+    earlier = earlier[~earlier["task_id"].isin(session_tasks)].copy()
+    if earlier.empty:
+        return
+    earlier["status"] = earlier["status"].map(words.video_status)
+    st.subheader(f"Earlier videos ({len(earlier)})")
+    st.dataframe(
+        earlier[["created", "status", "model", "prompt", "video_url"]],
+        hide_index=True,
+        width="stretch",
+        key="generate__earlier",
+        column_config={
+            "created": "Asked for",
+            "status": "Status",
+            "model": "Model",
+            "prompt": "Prompt",
+            "video_url": st.column_config.LinkColumn("Video", display_text="watch"),
+        },
+    )

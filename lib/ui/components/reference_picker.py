@@ -1,0 +1,63 @@
+"""Make a video's pick of approved photos and clips (what the page starts with, then the operator's own), and
+the optional clips or audio by URL."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import generation
+from lib.ui import state
+from lib.ui.components.generate_choices import choices, keep, seed
+
+
+def start_picks(refs: dict) -> None:
+    """What the page starts with: the Review page's "Make a video with these" picks when it hands new ones
+    over, else the current person's approved assets, until the operator picks by hand."""
+    wf, picked = state.workflow(), choices()
+    picks = list(getattr(wf, "generate_picks", None) or [])
+    if picks and picks != picked.handed_over:
+        picked.handed_over = picks
+        picked.assets = generation.default_picks(refs, wf.group_id, picks)
+        picked.picked_by_operator = True
+        st.session_state.pop("generate__assets", None)
+    elif not picked.picked_by_operator:
+        picked.assets = generation.default_picks(refs, wf.group_id)
+        if st.session_state.get("generate__assets", picked.assets) != picked.assets:
+            st.session_state.pop("generate__assets")
+
+
+def _keep_picks() -> None:
+    choices().assets = list(st.session_state["generate__assets"])
+    choices().picked_by_operator = True
+
+
+def pick(refs: dict) -> None:
+    seed("generate__assets", [u for u in choices().assets or [] if u in refs])
+    if any(u not in refs for u in st.session_state["generate__assets"]):
+        st.session_state["generate__assets"] = [u for u in st.session_state["generate__assets"] if u in refs]
+    st.multiselect(
+        f"Approved photos and clips (at most {generation.MAX_IMAGES} photos, {generation.MAX_VIDEOS} clips, "
+        f"{generation.MAX_REFERENCES} references in all)",
+        list(refs),
+        format_func=lambda u: f"{refs[u].title} ({'photo' if refs[u].kind == generation.IMAGE else 'clip'})",
+        key="generate__assets",
+        on_change=_keep_picks,
+    )
+
+
+def by_url() -> None:
+    with st.expander("More clips or audio by URL (optional)"):
+        seed("generate__videos", choices().video_urls)
+        st.text_area(
+            "Video URLs, one per line",
+            key="generate__videos",
+            on_change=keep,
+            args=("video_urls", "generate__videos"),
+        )
+        seed("generate__audios", choices().audio_urls)
+        st.text_area(
+            "Audio URLs (wav or mp3), one per line",
+            key="generate__audios",
+            on_change=keep,
+            args=("audio_urls", "generate__audios"),
+        )

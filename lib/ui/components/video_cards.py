@@ -1,0 +1,70 @@
+"""The session's videos: a fragment that asks APIMart about each running one every two seconds, and each
+job's card (the player and its link, the reason it failed, its progress, or its unsettled choices)."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from lib import flow
+from lib.apimart import ApimartError
+from lib.flow import GenerationJob
+from lib.ui import state, unsettled, when, widgets, words
+from lib.ui.text import code, literal, web_url
+
+
+def _finished(job: GenerationJob) -> None:
+    st.video(job.video_url)
+    until = when.date_time(job.expires_at)
+    # Upstream's URL, shown as text; a link only when it is a plain http(s) URL.
+    st.caption(
+        f"Video URL (the link works until {until}):" if until else "Video URL (how long it works was not said):"
+    )
+    st.code(job.video_url, language=None, wrap_lines=True)
+    if web_url(job.video_url):
+        st.link_button("Open or download", job.video_url, icon=":material/download:")
+
+
+def card(job: GenerationJob) -> None:
+    with st.container(border=True):
+        st.markdown(
+            f"**{literal(job.model)}** · {literal(job.params.get('duration', 5))} s · "
+            f"asked for at {when.clock(job.created_at)}"
+        )
+        st.caption(literal(job.prompt))
+        if job.unsettled:
+            unsettled.video(job, key="generate__unsettled")
+        elif job.status == "completed" and job.video_url:
+            _finished(job)
+        elif job.final:
+            st.error(
+                f"The video was not made ({literal(words.video_status(job.status))}): "
+                f"{literal(job.error or 'no reason was given')}"
+            )
+        else:
+            st.progress(
+                min(job.progress, 99) / 100,
+                text=f"{literal(words.video_status(job.status))}… {when.span(time.time() - job.created_at)}",
+            )
+        with st.expander("Details"):
+            st.markdown(f"Task id: {code(job.task_id) if job.task_id else 'none yet'}")
+
+
+def _videos(jobs: list[GenerationJob], store) -> None:
+    for job in reversed(jobs):
+        before = job.final
+        try:
+            flow.poll_generation(state.client(), job, store=store)
+        except ApimartError as error:
+            # The job keeps its task id; the next tick asks again.
+            widgets.show_error(error, again="the page asks again by itself every few seconds")
+        card(job)
+        if job.final and not before:
+            st.rerun()
+
+
+def show(jobs: list[GenerationJob], store) -> None:
+    """The jobs, newest first, polled again every two seconds while one was running when the page was drawn."""
+    running_at_render = any(job.running for job in jobs)
+    st.fragment(_videos, run_every=2.0 if running_at_render else None)(jobs, store)
