@@ -1,0 +1,27 @@
+"""The Library's two downloads: everything as JSON and every asset attempt as CSV, each built on click."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import library
+
+
+def show(store) -> None:
+    a, b = st.columns(2)
+    a.download_button(
+        "Export everything (JSON)",
+        lambda: library.export_json(store),  # built on click
+        "avatar-desk-export.json",
+        "application/json",
+        key="library__export_json",
+        icon=":material/download:",
+    )
+    b.download_button(
+        "Export assets (CSV)",
+        lambda: library.export_csv(store),
+        "avatar-desk-assets.csv",
+        "text/csv",
+        key="library__export_csv",
+        icon=":material/download:",
+    )

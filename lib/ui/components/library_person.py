@@ -1,0 +1,58 @@
+"""The Library's person: picked by name (an id only to tell two of the same name apart), renamed in place,
+or made the working person and taken to Submit."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lib.ui import state
+
+
+def pick(people: pd.DataFrame, rows: list[int]) -> tuple[str, str]:
+    """The person shown (the selected row's, else the first), as (group id, label)."""
+    names = dict(zip(people["group_id"], people["label"], strict=True))
+    repeated = {n for n in names.values() if list(names.values()).count(n) > 1}
+
+    def person_name(group_id: str) -> str:
+        name = names.get(group_id) or "Unnamed person"
+        # Only two people of the same name need their ids to be told apart.
+        return f"{name} · {group_id}" if not names.get(group_id) or name in repeated else name
+
+    group_id = st.selectbox(
+        "Person",
+        people["group_id"].tolist(),
+        index=rows[0] if rows else 0,
+        format_func=lambda g: person_name(g),
+        key="library__person",
+    )
+    return group_id, people.set_index("group_id").loc[group_id, "label"]
+
+
+def _rename(group_id: str) -> None:
+    wf = state.workflow()
+    state.rename_person(group_id, st.session_state["library__rename"])
+    if wf.group_id == group_id:
+        wf.group_label = st.session_state["library__rename"].strip()
+    wf.known_groups[group_id] = st.session_state["library__rename"].strip()
+
+
+def _use(group_id: str, label: str) -> None:
+    state.use_group(group_id, label)
+    st.session_state["library__go_submit"] = True
+
+
+def actions(group_id: str, label: str) -> None:
+    """The person's name (renamed on Enter) and "Use this person", which goes on to Submit."""
+    c, d = st.columns([3, 1])
+    c.text_input("Name", value=label, key="library__rename", on_change=_rename, args=(group_id,))
+    d.button(
+        "Use this person",
+        key="library__use",
+        type="primary",
+        on_click=_use,
+        args=(group_id, label),
+        icon=":material/arrow_forward:",
+    )
+    if st.session_state.pop("library__go_submit", False):
+        st.switch_page("pages/submit.py")

@@ -1,0 +1,114 @@
+"""The Library's tables: people (one can be selected), a person's photos and clips (with every try on
+demand) and their videos; stored columns and codes in, words on screen, ids last."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lib import library, review
+from lib.ui import words
+
+# The tables keep their stored columns (and codes, for the exports); these are the words shown for them,
+# with ids last.
+PEOPLE_TABLE = {
+    "label": "Name",
+    "usable": "Approved",
+    "failed": "Not approved",
+    "pending": "Being checked",
+    "created": "Added",
+    "mode": "Mode",
+    "notes": "Notes",
+    "group_id": "Id at APIMart",
+}
+ASSETS_TABLE = {
+    "name": "Name",
+    "status": "Status",
+    "why": "Why not approved",
+    "asset_url": "Approved link (for videos)",
+    "source_url": "Your link",
+    "attempt": "Try",
+    "error_code": "Error code",
+    "task_id": "Review id",
+}
+VIDEOS_TABLE = {
+    "created": "Made",
+    "status": "Status",
+    "model": "Model",
+    "prompt": "Prompt",
+    "video_url": st.column_config.LinkColumn("Video", display_text="watch"),
+    "assets": "Photos or clips",
+    "task_id": "Id at APIMart",
+}
+
+
+def people(frame: pd.DataFrame) -> list[int]:
+    """The people table; returns the selected row's position (empty when none is selected)."""
+    picked = st.dataframe(
+        frame,
+        hide_index=True,
+        column_config=PEOPLE_TABLE,
+        column_order=list(PEOPLE_TABLE),
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="library__people",
+    )
+    return picked.selection.rows if picked and picked.selection else []
+
+
+def status_filter() -> str:
+    """The asset status to show ("" for all)."""
+    status = st.segmented_control(
+        "Show",
+        list(words.ASSET_FILTER),
+        default="all",
+        format_func=words.ASSET_FILTER.get,
+        key="library__status",
+    )
+    return "" if status in (None, "all") else status
+
+
+def shown_assets(frame: pd.DataFrame) -> pd.DataFrame:
+    """The assets as read: statuses in words, a reason for the ones not approved, empty cells empty."""
+    return frame.drop(columns=["label", "group_id"]).assign(
+        status=frame["status"].map(words.asset_status),
+        why=[
+            review.explain(c)[0] if s == "failed" else ""
+            for c, s in zip(frame["error_code"], frame["status"], strict=True)
+        ],
+    )
+
+
+def _assets_table(frame: pd.DataFrame, key: str) -> None:
+    st.dataframe(
+        shown_assets(frame),
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config=ASSETS_TABLE,
+        column_order=list(ASSETS_TABLE),
+    )
+
+
+def assets(store, group_id: str, frame: pd.DataFrame) -> None:
+    """A person's photos and clips as filtered; every try of each, read when asked for."""
+    st.subheader(f"Photos and clips ({len(frame)})")
+    _assets_table(frame, "library__assets")
+    if st.toggle("Show every try", key="library__history"):
+        _assets_table(library.assets_frame(store, group_id, latest_only=False), "library__attempts")
+
+
+def videos(frame: pd.DataFrame) -> None:
+    st.subheader(f"Videos ({len(frame)})")
+    if frame.empty:
+        st.caption("No videos yet.")
+        return
+    st.dataframe(
+        frame.assign(status=frame["status"].map(words.video_status)),
+        hide_index=True,
+        width="stretch",
+        key="library__videos",
+        column_config=VIDEOS_TABLE,
+        column_order=list(VIDEOS_TABLE),
+    )
