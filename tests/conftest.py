@@ -8,7 +8,8 @@ import requests
 
 from lib.sandbox.config import SandboxConfig
 from lib.sandbox.runner import start_sandbox
-from tests.helpers.apptest import new_app, sandbox_mode
+from lib.ui import state
+from tests.helpers.apptest import framed_app, new_app, sandbox_mode
 
 
 @pytest.fixture(scope="session")
@@ -32,8 +33,30 @@ def api_key() -> str:
 
 
 @pytest.fixture
-def at(sandbox, monkeypatch, tmp_path):
-    """A new session of app.py in AppTest, run once, in sandbox mode on a registry file of its own (not
-    framed: tests/helpers/apptest.py's framed_app is the app inside its frame). A module may override it."""
+def sandbox_env(sandbox, monkeypatch, tmp_path):
+    """Sandbox mode (no key, AVATAR_DESK_PUBLIC_URL unset) on tmp_path/registry.db, the file every session of
+    the test shares; the sandbox. The app's database cache is cleared before and after."""
     sandbox_mode(monkeypatch, tmp_path, sandbox)
-    return new_app()
+    yield sandbox
+    state.database.clear()
+
+
+@pytest.fixture
+def new_session(sandbox_env):
+    """A factory of new sessions of app.py (each run once, not framed), in sandbox mode, all on one registry
+    file: a second call is a reload, or a new browser on the same server."""
+    return new_app
+
+
+@pytest.fixture
+def at(new_session):
+    """A new session of app.py in AppTest, run once, in sandbox mode on a registry file of its own (not
+    framed: `framed_at` is the app inside its frame). A module may override it."""
+    return new_session()
+
+
+@pytest.fixture
+def framed_at(sandbox_env, monkeypatch):
+    """The app inside its frame, as `streamlit run` serves it (tests/helpers/apptest.framed_app), run once in
+    sandbox mode on a registry file of its own."""
+    return framed_app(monkeypatch)

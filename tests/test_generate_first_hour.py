@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,9 +30,10 @@ from lib.generation import (
 from lib.ledger import FAILED, AssetLedger
 from lib.store.database import Database
 from lib.store.workspace import Store
-from lib.ui import state, when
+from lib.ui import when
+from tests.helpers.apptest import button, new_app, open_page, texts, workflow
+from tests.helpers.sandbox import control
 
-ROOT = Path(__file__).resolve().parent.parent
 CLIPS = [f"https://cdn.example.com/lin/front-{i}.mp4" for i in range(4)]
 PHOTOS = [f"https://cdn.example.com/lin/face-{i}.jpg" for i in range(10)]
 
@@ -50,7 +50,7 @@ class Desk:
     def person(self, label: str, *batches: tuple[str, list[str]]) -> AssetLedger:
         """A verified person whose (type, URLs) batches went through review; made the current person."""
         attempt = flow.start_session(self.client, "https://app.example/callback", "en", store=self.store)
-        requests.post(f"{self.sandbox.base_url}/_sandbox/h5/{attempt.byted_token}/approve", timeout=5)
+        control(self.sandbox, f"h5/{attempt.byted_token}/approve")
         attempt.confirm_by_operator()
         group_id = flow.finish_verification(self.client, attempt, label=label, store=self.store)
         ledger = AssetLedger(group_id, "Video")
@@ -66,37 +66,13 @@ class Desk:
 
 
 @pytest.fixture
-def desk(sandbox, monkeypatch, tmp_path):
-    monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
-    state.database.clear()
-    monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
-    for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
-        monkeypatch.delenv(name, raising=False)
+def desk(sandbox_env, tmp_path):
     db = Database(tmp_path / "registry.db")
-    store = Store.for_connection(db, "sandbox", sandbox.base_url, SANDBOX_KEY)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
-    assert not app.exception, app.exception
-    with ApimartClient(SANDBOX_KEY, sandbox.base_url, sleep=lambda s: None) as client:
-        yield Desk(app, sandbox, client, store)
+    store = Store.for_connection(db, "sandbox", sandbox_env.base_url, SANDBOX_KEY)
+    app = new_app()
+    with ApimartClient(SANDBOX_KEY, sandbox_env.base_url, sleep=lambda s: None) as client:
+        yield Desk(app, sandbox_env, client, store)
     db.close()
-
-
-def workflow(at):
-    return at.session_state["avatar_desk__workflow"]
-
-
-def open_page(at, page):
-    at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
-def button(at, key):
-    return next(b for b in at.button if b.key == key)
-
-
-def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
 
 
 def usable(ledger, ext):

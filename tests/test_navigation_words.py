@@ -1,7 +1,7 @@
 """A newcomer's first hour, the shared parts: the guard goes straight to the first unfinished step with one
 primary button; Start and Library speak plain words (no None/nan cells, no "task(s)", no UTC); the sandbox
 notice shows once per page; times are in the browser's time zone. AppTest of the real app in its frame
-(tests/framed.py) against the real sandbox."""
+(tests/helpers/apptest.py framed_app, via the framed_at fixture) against the real sandbox."""
 
 from __future__ import annotations
 
@@ -13,43 +13,38 @@ import pandas as pd
 import pytest
 
 from lib.ui import state, when, words
-from tests.helpers.apptest import GOOD, PAGES, button, framed_app, paste, visit, workflow
-from tests.helpers.sandbox import phone_lands
+from tests.helpers.apptest import (
+    GOOD,
+    PAGES,
+    button,
+    paste,
+    proto_fields,
+    sent_and_reviewed,
+    verified,
+    visit,
+    workflow,
+)
 
 JARGON = re.compile(r"\bNone\b|\bnan\b|\bNaN\b|task\(s\)|\bUTC\b")
 
 
 @pytest.fixture
-def at(sandbox, monkeypatch, tmp_path):
-    monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
-    monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
-    for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
-        monkeypatch.delenv(name, raising=False)
-    state.database.clear()
-    return framed_app(monkeypatch)
-
-
-def elements(node):
-    yield node
-    for child in getattr(node, "children", {}).values():
-        yield from elements(child)
+def at(framed_at):
+    """Every test here runs the app inside its frame (tests/conftest.py)."""
+    return framed_at
 
 
 def page_texts(at) -> list[str]:
     """Every string an element of the page carries (bodies, labels, captions, help, options, table settings)
     and every cell and column name of every table."""
     found = []
-    for element in elements(at._tree):
-        proto = getattr(element, "proto", None)
-        if proto is None or not hasattr(proto, "ListFields"):
+    for field, value in proto_fields(at):
+        if field.name in ("id", "form_id") or field.name.endswith("_key"):
             continue
-        for field, value in proto.ListFields():
-            if field.name in ("id", "form_id") or field.name.endswith("_key"):
-                continue
-            if isinstance(value, str):
-                found.append(value)
-            elif isinstance(value, list | tuple) or type(value).__name__.startswith("Repeated"):
-                found.extend(v for v in value if isinstance(v, str))
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, list | tuple) or type(value).__name__.startswith("Repeated"):
+            found.extend(v for v in value if isinstance(v, str))
     for table in at.dataframe:
         frame: pd.DataFrame = table.value
         found.extend(str(c) for c in frame.columns)
@@ -66,12 +61,7 @@ def guard_buttons(at) -> list[str]:
 
 
 def verify_a_person(at, sandbox) -> str:
-    visit(at, "verify")
-    button(at, "verify__create").click().run()
-    phone_lands(sandbox, workflow(at).verification.byted_token)
-    at.run()
-    assert workflow(at).group_id, "the callback verified the person"
-    visit(at, "group")
+    assert verified(at, sandbox), "the callback verified the person"
     at.text_input(key="group__label").set_value("Lin Wei").run()
     return workflow(at).group_id
 
@@ -79,14 +69,7 @@ def verify_a_person(at, sandbox) -> str:
 def reviewed(at, sandbox) -> str:
     """A person with approved, not approved and never-reviewed cells (no asset URL, no error code)."""
     group_id = verify_a_person(at, sandbox)
-    visit(at, "submit")
-    paste(at, GOOD[:2] + ["https://cdn.example.com/lin/mismatch-1.mp4"])
-    button(at, "submit__send").click().run()
-    visit(at, "review")
-    for _ in range(10):
-        if not workflow(at).ledger.pending_task_ids():
-            break
-        at.run()
+    sent_and_reviewed(at, GOOD[:2] + ["https://cdn.example.com/lin/mismatch-1.mp4"])
     assert workflow(at).ledger.counts()["failed"] == 1
     return group_id
 

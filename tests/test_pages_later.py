@@ -8,7 +8,6 @@ from contextlib import closing
 
 import pytest
 import requests
-from streamlit.testing.v1 import AppTest
 
 from lib.apimart import ApimartClient
 from lib.generation import (
@@ -20,62 +19,42 @@ from lib.generation import (
     to_request,
 )
 from lib.ui import state, words
-from tests.helpers.apptest import GOOD, ROOT, button, open_page, paste, table, texts, verified, workflow
-
-
-@pytest.fixture
-def app_factory(sandbox, monkeypatch, tmp_path):
-    monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
-    monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
-    monkeypatch.delenv("APIMART_API_KEY", raising=False)
-    state.database.clear()
-
-    def new_session():
-        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
-        assert not app.exception, app.exception
-        return app
-
-    return new_session
+from tests.helpers.apptest import (
+    GOOD,
+    button,
+    open_page,
+    paste,
+    sent_and_reviewed,
+    table,
+    texts,
+    until_video_final,
+    verified,
+    video_made,
+    workflow,
+)
 
 
 def reviewed(at, sandbox, urls):
     verified(at, sandbox)
     at.text_input(key="group__label").set_value("Lin Wei").run()
-    open_page(at, "submit")
-    paste(at, urls)
-    button(at, "submit__send").click().run()
-    open_page(at, "review")
-    for _ in range(10):
-        if not workflow(at).ledger.pending_task_ids():
-            break
-        at.run()
-    return workflow(at).ledger
+    return sent_and_reviewed(at, urls)
 
 
 def generated(at, sandbox, prompt):
     """One approved asset, then a video from it; returns the finished job."""
-    ledger = reviewed(at, sandbox, GOOD[:1])
-    open_page(at, "generate")
-    at.multiselect(key="generate__assets").set_value(ledger.usable_urls()).run()
-    at.text_area(key="generate__prompt").set_value(prompt).run()
-    button(at, "generate__submit").click().run()
-    for _ in range(5):
-        if workflow(at).videos[-1].final:
-            break
-        at.run()
-    return workflow(at).videos[-1]
+    return video_made(at, reviewed(at, sandbox, GOOD[:1]).usable_urls(), prompt)
 
 
-def test_generate_refuses_until_there_are_usable_assets(app_factory):
-    at = app_factory()
+def test_generate_refuses_until_there_are_usable_assets(new_session):
+    at = new_session()
     open_page(at, "generate")
     # No person yet: the guard goes straight to the first unfinished step, Verify.
     assert "no person" in texts(at.info).lower()
     assert [b.label for b in at.button if b.key == "guard__go"] == ["Verify a person"]
 
 
-def test_generate_happy_path_and_refusals(app_factory, sandbox):
-    at = app_factory()
+def test_generate_happy_path_and_refusals(new_session, sandbox):
+    at = new_session()
     ledger = reviewed(at, sandbox, GOOD[:2] + ["https://cdn.example.com/lin/mismatch-9.mp4"])
     open_page(at, "generate")
     assert "cannot be picked" in texts(at.caption)
@@ -95,26 +74,23 @@ def test_generate_happy_path_and_refusals(app_factory, sandbox):
     at.selectbox(key="generate__resolution").set_value("720p").run()
     button(at, "generate__submit").click().run()
     assert not at.exception, at.exception
-    for _ in range(5):
-        if workflow(at).videos and workflow(at).videos[-1].final:
-            break
-        at.run()
+    until_video_final(at)
     job = workflow(at).videos[-1]
     assert job.status == "completed" and job.video_url.endswith(".mp4")
     assert requests.get(job.video_url, timeout=5).content[4:8] == b"ftyp"
     assert at.get("video"), "the video plays in the page"
 
 
-def test_generation_failure_shows_the_reason(app_factory, sandbox):
-    at = app_factory()
+def test_generation_failure_shows_the_reason(new_session, sandbox):
+    at = new_session()
     job = generated(at, sandbox, "force-fail image 1")
     at.run()
     assert job.status == "failed"
     assert "forced by the prompt" in texts(at.error)
 
 
-def test_library_lists_people_assets_and_exports(app_factory, sandbox):
-    at = app_factory()
+def test_library_lists_people_assets_and_exports(new_session, sandbox):
+    at = new_session()
     ledger = reviewed(at, sandbox, GOOD[:3] + ["https://cdn.example.com/lin/unreachable-1.mp4"])
     open_page(at, "library")
     people = next(
@@ -131,13 +107,13 @@ def test_library_lists_people_assets_and_exports(app_factory, sandbox):
 
 
 @pytest.mark.parametrize("how", ["reload", "restart"])
-def test_a_new_session_resumes_an_unfinished_review(app_factory, sandbox, how):
+def test_a_new_session_resumes_an_unfinished_review(new_session, sandbox, how):
     requests.post(
         f"{sandbox.base_url}/_sandbox/config",
         json={"timing": "realistic", "video_review_seconds": 0.3},
         timeout=5,
     )
-    first = app_factory()
+    first = new_session()
     verified(first, sandbox)
     open_page(first, "submit")
     paste(first, GOOD[:2])
@@ -146,7 +122,7 @@ def test_a_new_session_resumes_an_unfinished_review(app_factory, sandbox, how):
 
     if how == "restart":
         state.database.clear()  # a new server process opens the same registry file again
-    reloaded = app_factory()  # a new browser session, on the same server or a restarted one
+    reloaded = new_session()  # a new browser session, on the same server or a restarted one
     assert "Resumed the review" in texts(reloaded.info), "said on the page the operator lands on"
     open_page(reloaded, "review")
     deadline = time.monotonic() + 20
@@ -157,11 +133,11 @@ def test_a_new_session_resumes_an_unfinished_review(app_factory, sandbox, how):
     assert "Resumed the review" not in texts(reloaded.info), "gone once the review has finished"
 
 
-def test_restart_keeps_people_for_a_new_server(app_factory, sandbox):
-    at = app_factory()
+def test_restart_keeps_people_for_a_new_server(new_session, sandbox):
+    at = new_session()
     group_id = verified(at, sandbox)
     state.database.clear()  # a restarted server opens the same file again
-    again = app_factory()
+    again = new_session()
     assert group_id in workflow(again).known_groups
 
 
@@ -181,10 +157,10 @@ def test_generation_checks_are_pure():
     )
 
 
-def test_earlier_videos_are_listed_after_a_reload(app_factory, sandbox):
-    at = app_factory()
+def test_earlier_videos_are_listed_after_a_reload(new_session, sandbox):
+    at = new_session()
     assert generated(at, sandbox, "The person in image 1 smiles").status == "completed"
-    reloaded = app_factory()
+    reloaded = new_session()
     open_page(reloaded, "generate")
     earlier = next(d.value for d in reloaded.dataframe if "video_url" in d.value.columns)
     assert earlier["status"].tolist() == ["ready"] and earlier["video_url"].iloc[0].endswith(".mp4")
@@ -202,8 +178,8 @@ def stored_videos(tmp_path):
         return conn.execute("SELECT id, task_id, status, video_url FROM videos ORDER BY id").fetchall()
 
 
-def test_reload_resumes_an_unfinished_generation(app_factory, sandbox, tmp_path):
-    first = app_factory()
+def test_reload_resumes_an_unfinished_generation(new_session, sandbox, tmp_path):
+    first = new_session()
     ledger = reviewed(first, sandbox, GOOD[:1])
     requests.post(
         f"{sandbox.base_url}/_sandbox/config",
@@ -214,7 +190,7 @@ def test_reload_resumes_an_unfinished_generation(app_factory, sandbox, tmp_path)
     (sent,) = workflow(first).videos
     assert sent.task_id and not sent.final, "still generating when the tab goes away"
 
-    reloaded = app_factory()  # a new browser session on the same server and registry
+    reloaded = new_session()  # a new browser session on the same server and registry
     (job,) = workflow(reloaded).videos
     assert (job.task_id, job.video_id, job.prompt) == (sent.task_id, sent.video_id, sent.prompt)
     assert not job.final
@@ -228,13 +204,13 @@ def test_reload_resumes_an_unfinished_generation(app_factory, sandbox, tmp_path)
     assert reloaded.get("video"), "the video plays in the reloaded session"
     # The same row got the outcome, and nothing was sent again.
     assert stored_videos(tmp_path) == [(sent.video_id, sent.task_id, "completed", job.video_url)]
-    assert workflow(app_factory()).videos == [], "a finished video is not resumed again"
+    assert workflow(new_session()).videos == [], "a finished video is not resumed again"
 
 
 def test_a_generation_cut_off_while_sending_reads_as_unknown_outcome(
-    app_factory, sandbox, tmp_path, monkeypatch
+    new_session, sandbox, tmp_path, monkeypatch
 ):
-    first = app_factory()
+    first = new_session()
     ledger = reviewed(first, sandbox, GOOD[:1])
 
     def stopped(self, request):  # the app dies during the POST: its outcome is never written
@@ -246,7 +222,7 @@ def test_a_generation_cut_off_while_sending_reads_as_unknown_outcome(
     ((video_id, task_id, status, _),) = stored_videos(tmp_path)
     assert (task_id, status) == (None, "submitting"), "the write-ahead row is all that is left"
 
-    reloaded = app_factory()
+    reloaded = new_session()
     (job,) = workflow(reloaded).videos
     assert job.unsettled and not job.running, "no task id: nothing to poll, a decision to make"
     open_page(reloaded, "library")

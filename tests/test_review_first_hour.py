@@ -9,24 +9,18 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime
-from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-import requests
-from streamlit.testing.v1 import AppTest
 
 from lib import review
-from lib.callbacks import server_inbox
 from lib.ledger import AssetLedger
-from lib.store.database import Database
-from lib.store.workspace import Store
 from lib.ui import state, when
 from lib.ui.text import literal, unescape
+from tests.helpers.apptest import button, open_page, paste, table, texts, until_reviewed, verified, workflow
+from tests.helpers.sandbox import control
 
-ROOT = Path(__file__).resolve().parent.parent
 CLIPS = ["https://cdn.example.com/ada/front-1.mp4", "https://cdn.example.com/ada/front-2.mp4"]
 MISMATCH = "https://cdn.example.com/ada/mismatch-1.mp4"
 UNREACHABLE = "https://cdn.example.com/ada/unreachable-2.mp4"
@@ -35,49 +29,7 @@ PHOTOS = ["https://cdn.example.com/ada/front-1.jpg", "https://cdn.example.com/ad
 UPSTREAM_MISMATCH = "The face does not match the verified person, or several faces were found"
 
 
-# ---------------------------------------------------------------- driving the app (no imports from other tests)
-
-
-@pytest.fixture
-def new_session(sandbox, monkeypatch, tmp_path):
-    """A factory of browser sessions on one server and one registry file."""
-    monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
-    monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
-    for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
-        monkeypatch.delenv(name, raising=False)
-    state.database.clear()
-
-    def start() -> AppTest:
-        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
-        assert not app.exception, app.exception
-        return app
-
-    yield start
-    state.database.clear()
-
-
-def control(sandbox, path, **payload):
-    response = requests.post(f"{sandbox.base_url}/_sandbox/{path}", json=payload or None, timeout=5)
-    response.raise_for_status()
-    return response.json()
-
-
-def open_page(at, page):
-    at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
-def button(at, key):
-    return next(b for b in at.button if b.key == key)
-
-
-def workflow(at):
-    return at.session_state["avatar_desk__workflow"]
-
-
-def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
+# ---------------------------------------------------------------- driving the app (shared steps: tests/helpers/apptest.py)
 
 
 def page_text(at) -> str:
@@ -88,25 +40,15 @@ def page_text(at) -> str:
     return unescape("\n".join(parts).replace("**", ""))
 
 
-def frame_with(at, column) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if column in d.value.columns)
-
-
-def verified(at, sandbox, label="Ada Lovelace"):
-    open_page(at, "verify")
-    button(at, "verify__create").click().run()
-    token = workflow(at).verification.byted_token
-    redirect = control(sandbox, f"h5/{token}/approve")["redirect_url"]
-    params = {k: v[0] for k, v in parse_qs(urlsplit(redirect).query).items()}
-    assert server_inbox().record(params["s"], params) is not None
-    at.run()
-    open_page(at, "group")
+def named_person(at, sandbox, label="Ada Lovelace"):
+    """A person verified (the phone approves) and named on the Group page; their group id."""
+    group_id = verified(at, sandbox)
     at.text_input(key="group__label").set_value(label).run()
-    return workflow(at).group_id
+    return group_id
 
 
 def reviewed(at, sandbox, urls, asset_type="Video"):
-    verified(at, sandbox)
+    named_person(at, sandbox)
     open_page(at, "submit")
     if asset_type != "Video":
         radio = next((r for r in at.radio if r.key == "submit__asset_type"), None)
@@ -114,15 +56,11 @@ def reviewed(at, sandbox, urls, asset_type="Video"):
             radio.set_value(asset_type).run()
         else:
             workflow(at).asset_type = asset_type
-    at.text_area(key="submit__paste").set_value("\n".join(urls)).run()
-    button(at, "submit__add_paste").click().run()
+    paste(at, urls)
     button(at, "submit__send").click().run()
     assert not at.exception, at.exception
     open_page(at, "review")
-    for _ in range(10):
-        if not workflow(at).ledger.pending_task_ids():
-            break
-        at.run()
+    until_reviewed(at)
     assert not workflow(at).ledger.pending_task_ids()
     return workflow(at).ledger
 
@@ -139,7 +77,7 @@ def edit_failed(at, rows: dict):
 def test_apimart_own_failure_message_is_shown_beside_our_reason_and_fix(new_session, sandbox):
     at = new_session()
     reviewed(at, sandbox, [*CLIPS, MISMATCH])
-    failed = frame_with(at, "reason")
+    failed = table(at, "reason")
     row = failed.iloc[0]
     assert row["reason"] == "Another person, several faces, or a poor angle"
     assert "frontal shot" in row["fix"]
@@ -211,18 +149,18 @@ def test_the_whole_reason_and_fix_are_shown_for_each_kind_of_failure(new_session
 def test_photos_show_thumbnails_of_their_source_files(new_session, sandbox):
     at = new_session()
     reviewed(at, sandbox, PHOTOS, asset_type="Image")
-    approved = frame_with(at, "asset_url")
+    approved = table(at, "asset_url")
     assert approved["thumbnail"].tolist() == [PHOTOS[0]], "the source file: asset:// is no image"
-    table = next(d for d in at.dataframe if "asset_url" in d.value.columns)
-    assert json.loads(table.proto.columns)["thumbnail"]["type_config"]["type"] == "image"
-    refused = frame_with(at, "reason")
+    element = next(d for d in at.dataframe if "asset_url" in d.value.columns)
+    assert json.loads(element.proto.columns)["thumbnail"]["type_config"]["type"] == "image"
+    refused = table(at, "reason")
     assert refused["thumbnail"].tolist() == [PHOTOS[1]]
 
 
 def test_clips_have_no_thumbnail_column(new_session, sandbox):
     at = new_session()
     reviewed(at, sandbox, CLIPS)
-    assert "thumbnail" not in frame_with(at, "asset_url").columns
+    assert "thumbnail" not in table(at, "asset_url").columns
 
 
 # ---------------------------------------------------------------- item 9: a new file for a content failure
@@ -256,7 +194,7 @@ def test_next_step_names_a_photo_or_a_clip():
 def test_a_content_failure_needs_a_new_url_and_a_transient_one_is_resent_as_is(new_session, sandbox):
     at = new_session()
     ledger = reviewed(at, sandbox, [MISMATCH, UNREACHABLE])
-    refused = frame_with(at, "reason").set_index("name")
+    refused = table(at, "reason").set_index("name")
     assert refused.loc["mismatch-1", "next"] == "choose another clip"
     assert refused.loc["unreachable-2", "next"] == "resend as is"
 
@@ -322,24 +260,7 @@ def test_a_new_session_after_a_finished_review_brings_back_the_person_and_the_re
     assert wf.ledger.counts()["usable"] == 2 and wf.ledger.counts()["failed"] == 1
     open_page(again, "review")
     assert "Nothing has been submitted" not in page_text(again)
-    assert len(frame_with(again, "asset_url")) == 2
-
-
-def test_the_last_person_is_kept_per_connection(tmp_path):
-    db = Database(tmp_path / "r.db")
-    mine = Store.for_connection(db, "sandbox", "http://x", "key-a").people
-    theirs = Store.for_connection(db, "sandbox", "http://x", "key-b").people
-    assert mine.last() is None
-    mine.remember_last("group-1")
-    stamp = db.change_stamp()
-    mine.remember_last("group-1")
-    assert db.change_stamp() == stamp, "an unchanged person is not written again"
-    assert mine.last() == "group-1" and theirs.last() is None
-    again = Store.for_connection(Database(tmp_path / "r.db"), "sandbox", "http://x", "key-a")
-    assert again.people.last() == "group-1"
-
-
-# ---------------------------------------------------------------- item 14: plain words, ids in Details, times
+    assert len(table(again, "asset_url")) == 2
 
 
 def test_plain_words_ids_in_details_and_no_none(new_session, sandbox):
@@ -356,11 +277,11 @@ def test_plain_words_ids_in_details_and_no_none(new_session, sandbox):
     outside = "\n".join(str(m.value) for m in at.markdown if m not in details.markdown) + texts(at.caption)
     assert ledger.group_id not in outside
     at.toggle(key="review__show_history").set_value(True).run()
-    for table in at.dataframe:
-        assert table.value.isna().sum().sum() == 0 or table.proto.placeholder == "", (
+    for element in at.dataframe:
+        assert element.value.isna().sum().sum() == 0 or element.proto.placeholder == "", (
             "an empty cell shows empty"
         )
-        assert "None" not in table.value.astype(str).to_numpy().tolist().__str__()
+        assert "None" not in element.value.astype(str).to_numpy().tolist().__str__()
     assert len(at.dataframe) == 3
 
 
@@ -368,7 +289,7 @@ def test_checking_n_of_m_with_the_time_in_the_browsers_zone(new_session, sandbox
     control(sandbox, "config", timing="realistic", video_review_seconds=60)
     monkeypatch.setattr(when, "_browser_zone_name", lambda: "Asia/Kathmandu")  # UTC+05:45: never the server's
     at = new_session()
-    verified(at, sandbox)
+    named_person(at, sandbox)
     open_page(at, "submit")
     at.text_area(key="submit__paste").set_value("\n".join(CLIPS)).run()
     button(at, "submit__add_paste").click().run()

@@ -287,6 +287,7 @@ def test_last_person_is_per_connection_and_written_only_when_it_changes(tmp_path
     mine.remember_last("group-1")
     assert db.change_stamp() == stamp, "an unchanged person is not written again"
     assert mine.last() == "group-1" and theirs.last() is None
+    assert store(Database(tmp_path / "r.db"), "key-a").people.last() == "group-1", "kept in the file"
 
 
 def test_unfinished_videos_are_those_sent_and_not_final(tmp_path):

@@ -6,79 +6,32 @@ the operator sends anyway, and only warns when a server cannot be reached."""
 from __future__ import annotations
 
 import ipaddress
-from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
-from streamlit.testing.v1 import AppTest
 
 from lib import flow, probe
 from lib.apimart import ApimartClient
 from lib.assets import AssetRow, check_rows
-from lib.callbacks import server_inbox
 from lib.ledger import FAILED, AssetLedger
 from lib.store.database import Database
 from lib.store.workspace import Store
 from lib.ui import state
-from tests.serving import free_port, serve_asgi
+from tests.helpers.apptest import button, open_page, paste, verified, workflow
+from tests.helpers.sandbox import control
+from tests.helpers.serving import free_port, serve_asgi
 
-ROOT = Path(__file__).resolve().parent.parent
 CDN = "https://cdn.example.com/lin"
-
-
-@pytest.fixture
-def at(sandbox, monkeypatch, tmp_path):
-    monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
-    state.database.clear()
-    monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
-    for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
-        monkeypatch.delenv(name, raising=False)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    app.run()
-    assert not app.exception, app.exception
-    return app
-
-
-def control(sandbox, path, **payload):
-    response = requests.post(f"{sandbox.base_url}/_sandbox/{path}", json=payload or None, timeout=5)
-    response.raise_for_status()
-    return response.json()
-
-
-def button(at, key):
-    return next(b for b in at.button if b.key == key)
-
-
-def workflow(at):
-    return at.session_state["avatar_desk__workflow"]
-
-
-def open_page(at, page):
-    at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, at.exception
 
 
 def on_submit_page(at, sandbox):
     """A verified person (the phone approves in the sandbox), then the Submit page."""
-    open_page(at, "verify")
-    button(at, "verify__create").click().run()
-    redirect = control(sandbox, f"h5/{workflow(at).verification.byted_token}/approve")["redirect_url"]
-    params = {k: v[0] for k, v in parse_qs(urlsplit(redirect).query).items()}
-    assert server_inbox().record(params["s"], params) is not None
-    at.run()
-    open_page(at, "group")
-    assert workflow(at).group_id
+    assert verified(at, sandbox)
     open_page(at, "submit")
-
-
-def paste(at, lines):
-    at.text_area(key="submit__paste").set_value("\n".join(lines)).run()
-    button(at, "submit__add_paste").click().run()
-    assert not at.exception, at.exception
 
 
 def checks(at):
@@ -103,6 +56,15 @@ def sends(sandbox) -> list[tuple[str, int]]:
     """(asset_type, asset count) of every asset request the sandbox received, in order."""
     log = requests.get(f"{sandbox.base_url}/_sandbox/requests", timeout=5).json()
     return [(r["asset_type"], r["asset_count"]) for r in log if r.get("selector") == "group_id"]
+
+
+def sent_in_one_request(at, sandbox, count: int):
+    """Send is pressable, names `count` assets, and sends them as one request of clips."""
+    send = button(at, "submit__send")
+    assert not send.disabled and send.label == f"Send {count} assets"
+    send.click().run()
+    assert not at.exception, at.exception
+    assert sends(sandbox) == [("Video", count)]
 
 
 def sandbox_types(sandbox) -> dict[str, str]:
@@ -275,11 +237,7 @@ def test_an_unreachable_host_is_a_warning_and_does_not_block(at, sandbox, files)
     assert rows[3]["Check"].startswith("⚠️ ready, not checked: the URL's server answered HTTP 503")
     assert any("3 rows could not be checked from here" in w.value for w in at.warning)
     assert not [c for c in at.checkbox if c.key.startswith("submit__anyway")], "nothing to send anyway"
-    send = button(at, "submit__send")
-    assert not send.disabled and send.label == "Send 4 assets"
-    send.click().run()
-    assert not at.exception, at.exception
-    assert sends(sandbox) == [("Video", 4)]
+    sent_in_one_request(at, sandbox, 4)
 
 
 def test_a_404_holds_the_row_back_until_send_anyway(at, sandbox, files):
@@ -296,11 +254,7 @@ def test_a_404_holds_the_row_back_until_send_anyway(at, sandbox, files):
 
     anyway.check().run()
     assert checks(at)[1]["Check"].startswith("⚠️ sent anyway: the URL answered HTTP 404")
-    send = button(at, "submit__send")
-    assert not send.disabled and send.label == "Send 2 assets"
-    send.click().run()
-    assert not at.exception, at.exception
-    assert sends(sandbox) == [("Video", 2)]
+    sent_in_one_request(at, sandbox, 2)
 
 
 def test_held_rows_can_be_sent_anyway_all_at_once_or_removed(at, sandbox, files):

@@ -8,10 +8,16 @@ import re
 
 import pytest
 
-from lib.ui import state
 from lib.ui.text import WORD_JOINER, code, literal, unescape, web_url
-from tests.helpers.apptest import button, framed_app, paste, visit, workflow
-from tests.helpers.sandbox import phone_lands
+from tests.helpers.apptest import (
+    button,
+    proto_fields,
+    sent_and_reviewed,
+    verified,
+    video_made,
+    visit,
+    workflow,
+)
 
 LABEL = "[click](https://evil.example) **bold** $x^2$ <b>html</b>"
 NAME = "[name](https://evil.example/n) _it_ $y$ **big**"  # names refuse < and > on the Submit page
@@ -23,19 +29,9 @@ FORMATTING = re.compile(r"(?<!\\)\*\*(bold|big|loudly|now)|(?<!\\)\$(x\^2|y|z)|(
 
 
 @pytest.fixture
-def at(sandbox, monkeypatch, tmp_path):
-    monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
-    monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
-    for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
-        monkeypatch.delenv(name, raising=False)
-    state.database.clear()
-    return framed_app(monkeypatch)
-
-
-def elements(node):
-    yield node
-    for child in getattr(node, "children", {}).values():
-        yield from elements(child)
+def at(framed_at):
+    """Every test here runs the app inside its frame (tests/conftest.py)."""
+    return framed_at
 
 
 def markdown_strings(at) -> list[str]:
@@ -43,13 +39,9 @@ def markdown_strings(at) -> list[str]:
     labels (buttons, expanders, metrics, inputs), progress texts. Table cells and select options are
     plain text and are left out."""
     found = []
-    for element in elements(at._tree):
-        proto = getattr(element, "proto", None)
-        if proto is None or not hasattr(proto, "ListFields"):
-            continue
-        for field, value in proto.ListFields():
-            if field.name in ("body", "label", "text") and isinstance(value, str):
-                found.append(value)
+    for field, value in proto_fields(at):
+        if field.name in ("body", "label", "text") and isinstance(value, str):
+            found.append(value)
     return found
 
 
@@ -74,30 +66,12 @@ def test_literal_round_trips_and_disarms():
 
 
 def test_labels_names_and_prompts_render_as_text_on_every_page(at, sandbox):
-    visit(at, "verify")
-    button(at, "verify__create").click().run()
-    phone_lands(sandbox, workflow(at).verification.byted_token)
-    at.run()
-    visit(at, "group")
+    verified(at, sandbox)
     at.text_input(key="group__label").set_value(LABEL).run()
     assert workflow(at).group_label == LABEL
-    visit(at, "submit")
-    paste(at, [f"{NAME}\thttps://cdn.example.com/lin/front.mp4"])
-    button(at, "submit__send").click().run()
-    visit(at, "review")
-    for _ in range(10):
-        if not workflow(at).ledger.pending_task_ids():
-            break
-        at.run()
+    sent_and_reviewed(at, [f"{NAME}\thttps://cdn.example.com/lin/front.mp4"])
     assert workflow(at).ledger.counts()["usable"] == 1
-    visit(at, "generate")
-    at.multiselect(key="generate__assets").set_value(workflow(at).ledger.usable_urls()).run()
-    at.text_area(key="generate__prompt").set_value(PROMPT).run()
-    button(at, "generate__submit").click().run()
-    for _ in range(5):
-        if workflow(at).videos[-1].final:
-            break
-        at.run()
+    video_made(at, workflow(at).ledger.usable_urls(), PROMPT)
 
     # On Generate while the asset is picked: its role picker is labelled with the person and the name.
     assert live_links(at) == []

@@ -5,31 +5,13 @@ cannot open the link or come back (15), and raw ids stay in a Details expander (
 
 from __future__ import annotations
 
-import pytest
 import requests
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Expander
 
 from lib.ui import state
-from tests.helpers.apptest import ROOT, button, open_page, texts, verified, workflow
+from tests.helpers.apptest import button, new_app, open_page, texts, verified, workflow
 from tests.helpers.sandbox import control, phone_lands
-
-
-@pytest.fixture
-def app(sandbox, monkeypatch, tmp_path):
-    """The app in sandbox mode on a registry of its own; AVATAR_DESK_PUBLIC_URL unset unless a test sets it."""
-    monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
-    state.database.clear()
-    monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
-    for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
-        monkeypatch.delenv(name, raising=False)
-
-    def start() -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
-        assert not at.exception, at.exception
-        return at
-
-    return start
 
 
 def token_queries(sandbox) -> list[dict]:
@@ -77,8 +59,8 @@ def start_session(at) -> AppTest:
 # ---------------------------------------------------------------- 1: the one-time token
 
 
-def test_the_manual_path_is_secondary_and_asks_once_before_touching_the_token(app, sandbox):
-    at = start_session(app())
+def test_the_manual_path_is_secondary_and_asks_once_before_touching_the_token(new_session, sandbox):
+    at = start_session(new_session())
     # The automatic path first: the QR code and the countdown; the one primary button is not a guess.
     assert len(at.get("image")) == 1 and any("expires in" in p.proto.text for p in at.get("progress"))
     assert button(at, "verify__confirm").proto.type == "secondary"
@@ -100,8 +82,8 @@ def test_the_manual_path_is_secondary_and_asks_once_before_touching_the_token(ap
     assert [q["status"] for q in token_queries(sandbox)] == [200]
 
 
-def test_a_burnt_token_is_named_as_such_with_one_way_out_and_nothing_else_lost(app, sandbox):
-    at = app()
+def test_a_burnt_token_is_named_as_such_with_one_way_out_and_nothing_else_lost(new_session, sandbox):
+    at = new_session()
     earlier = verified(at, sandbox)  # a person verified before: must survive the burnt link
     at.text_input(key="group__label").set_value("Lin Wei").run()
     start_session(at)
@@ -130,8 +112,8 @@ def test_a_burnt_token_is_named_as_such_with_one_way_out_and_nothing_else_lost(a
     assert "used up" not in texts(at.error)
 
 
-def test_a_used_link_shows_what_the_registry_holds(app, sandbox):
-    at = app()
+def test_a_used_link_shows_what_the_registry_holds(new_session, sandbox):
+    at = new_session()
     group_id = verified(at, sandbox)
     at.text_input(key="group__label").set_value("Lin Wei").run()
     open_page(at, "verify")
@@ -146,9 +128,9 @@ def test_a_used_link_shows_what_the_registry_holds(app, sandbox):
 # ---------------------------------------------------------------- 5: an expired link
 
 
-def test_an_expired_link_shows_no_qr_code_and_one_new_link_button(app, sandbox):
+def test_an_expired_link_shows_no_qr_code_and_one_new_link_button(new_session, sandbox):
     control(sandbox, "config", session_ttl=0)  # born expired
-    at = start_session(app())
+    at = start_session(new_session())
     at.run()
     assert "expired" in texts(at.warning)
     assert len(at.get("image")) == 0, "the QR code is gone once the link is dead"
@@ -162,8 +144,8 @@ def test_an_expired_link_shows_no_qr_code_and_one_new_link_button(app, sandbox):
 # ---------------------------------------------------------------- 6: Group's next action
 
 
-def test_group_continue_is_one_primary_button_that_saves_the_typed_label(app, sandbox):
-    at = app()
+def test_group_continue_is_one_primary_button_that_saves_the_typed_label(new_session, sandbox):
+    at = new_session()
     group_id = verified(at, sandbox)
     assert [b.key for b in primary_buttons(at)] == ["group__continue"]
     assert not [p for p in at.get("page_link") if "Continue" in p.proto.label]
@@ -171,14 +153,14 @@ def test_group_continue_is_one_primary_button_that_saves_the_typed_label(app, sa
     button(at, "group__continue").click().run()
     assert [t.value for t in at.title] == ["3. Submit assets"]
     assert workflow(at).group_label == "Lin Wei" and "Lin Wei" in texts(at.caption)
-    assert app().session_state["avatar_desk__workflow"].known_groups[group_id] == "Lin Wei", "in the registry"
+    assert new_session().session_state["avatar_desk__workflow"].known_groups[group_id] == "Lin Wei", "in the registry"
 
 
 # ---------------------------------------------------------------- 15: can a phone reach it?
 
 
-def test_a_loopback_link_is_named_with_the_exact_fix(app, sandbox):
-    at = start_session(app())
+def test_a_loopback_link_is_named_with_the_exact_fix(new_session, sandbox):
+    at = start_session(new_session())
     assert "127.0.0.1" in workflow(at).verification.h5_link
     warned = texts(at.warning)
     assert "Phones cannot open 127.0.0.1" in warned
@@ -189,11 +171,11 @@ def test_a_loopback_link_is_named_with_the_exact_fix(app, sandbox):
     assert len(at.get("image")) == 1
 
 
-def test_a_lan_public_url_gets_no_warning(app, sandbox, monkeypatch):
+def test_a_lan_public_url_gets_no_warning(new_session, sandbox, monkeypatch):
     monkeypatch.setenv("AVATAR_DESK_PUBLIC_URL", "http://192.168.1.20:8501")
     # As `streamlit run` configures the mounted sandbox from AVATAR_DESK_PUBLIC_URL (lib.server).
     control(sandbox, "config", public_url="http://192.168.1.20:8501/sandbox")
-    at = start_session(app())
+    at = start_session(new_session())
     assert workflow(at).verification.h5_link.startswith("http://192.168.1.20:8501/sandbox/")
     assert workflow(at).verification.callback_url.startswith("http://192.168.1.20:8501/callback")
     assert not at.warning, texts(at.warning)
@@ -205,8 +187,7 @@ def live_app(sandbox, monkeypatch, tmp_path) -> AppTest:
     state.database.clear()
     monkeypatch.setenv("APIMART_API_KEY", "sk-live-first-hour-0000")
     monkeypatch.setenv("APIMART_BASE_URL", sandbox.base_url)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
-    return open_page(at, "verify")
+    return open_page(new_app(), "verify")
 
 
 def test_live_mode_says_before_the_qr_that_the_phone_will_not_come_back(sandbox, monkeypatch, tmp_path):
@@ -228,8 +209,8 @@ def test_live_mode_with_a_public_callback_says_nothing(sandbox, monkeypatch, tmp
 # ---------------------------------------------------------------- 14: words and ids
 
 
-def test_ids_stay_in_details_and_the_words_are_plain(app, sandbox):
-    at = start_session(app())
+def test_ids_stay_in_details_and_the_words_are_plain(new_session, sandbox):
+    at = start_session(new_session())
     attempt = workflow(at).verification
     seen = outside_details(at.main)
     assert attempt.task_id not in seen and attempt.task_id in details_text(at)

@@ -85,6 +85,41 @@ def workflow(at):
     return at.session_state["avatar_desk__workflow"]
 
 
+def run_until(at, done, times=10) -> None:
+    """Run the page again until `done()`, at most `times` runs (the review and video fragments poll on each
+    run). Asserts nothing: the caller checks what it waited for."""
+    for _ in range(times):
+        if done():
+            break
+        at.run()
+
+
+def until_reviewed(at, times=10) -> None:
+    """On the Review page: run until no task of the current ledger is pending (at most `times` runs)."""
+    run_until(at, lambda: not workflow(at).ledger.pending_task_ids(), times)
+
+
+def until_video_final(at, times=5) -> None:
+    """On the Make a video page: run until the last video is final (at most `times` runs)."""
+    run_until(at, lambda: workflow(at).videos and workflow(at).videos[-1].final, times)
+
+
+def elements(node):
+    """`node` and every element below it."""
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from elements(child)
+
+
+def proto_fields(at):
+    """(field descriptor, value) of every field set on the proto of every element of the page."""
+    for element in elements(at._tree):
+        proto = getattr(element, "proto", None)
+        if proto is None or not hasattr(proto, "ListFields"):
+            continue
+        yield from proto.ListFields()
+
+
 def verified(at, sandbox):
     """Verify a person on the Verify page (the phone approves); ends on the Group page. Their group id."""
     open_page(at, "verify")
@@ -103,3 +138,25 @@ def paste(at, lines):
     at.text_area(key="submit__paste").set_value("\n".join(lines)).run()
     button(at, "submit__add_paste").click().run()
     assert not at.exception, at.exception
+
+
+def sent_and_reviewed(at, urls, times=10):
+    """Paste `urls` on the Submit page, send them, and follow their review on the Review page until none is
+    pending (at most `times` runs); the current ledger."""
+    open_page(at, "submit")
+    paste(at, urls)
+    button(at, "submit__send").click().run()
+    open_page(at, "review")
+    until_reviewed(at, times)
+    return workflow(at).ledger
+
+
+def video_made(at, urls, prompt, times=5):
+    """On the Make a video page: pick `urls`, write `prompt`, make the video and run until it is final (at most
+    `times` runs); the last video."""
+    open_page(at, "generate")
+    at.multiselect(key="generate__assets").set_value(urls).run()
+    at.text_area(key="generate__prompt").set_value(prompt).run()
+    button(at, "generate__submit").click().run()
+    until_video_final(at, times)
+    return workflow(at).videos[-1]
