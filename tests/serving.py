@@ -1,5 +1,5 @@
-"""Moved to tests/helpers/serving.py; this name stays for the files not moved over yet (tests/browser/*,
-test_sandbox_http, test_callback_security, test_submit_first_hour). Import from tests.helpers.serving."""
+"""Moved to tests/helpers/serving.py; this name stays for the files not moved over yet (tests/browser/*).
+Import from tests.helpers.serving."""
 
 from tests.helpers.serving import (  # noqa: F401 (re-exported)
     ROOT,

@@ -6,46 +6,21 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import threading
-import time
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Route
-from streamlit.testing.v1 import AppTest
 
 from lib.callbacks import CallbackInbox, server_inbox
 from lib.sandbox.control import TOKEN_ENV, TOKEN_HEADER, SandboxControl, is_loopback_host
 from lib.sandbox.server import create_app
 from lib.server import CALLBACK_PATH, callback_endpoint, server_routes
-from lib.ui import state
-from tests.serving import serve_asgi, streamlit_app
-
-ROOT = Path(__file__).resolve().parent.parent
-
+from tests.helpers.apptest import button, texts
+from tests.helpers.serving import serve_asgi, streamlit_app
 
 # ---------------------------------------------------------------- helpers
-
-
-@pytest.fixture
-def app_test(sandbox, monkeypatch, tmp_path):
-    monkeypatch.setenv("AVATAR_DESK_DB", str(tmp_path / "registry.db"))
-    state.database.clear()
-    monkeypatch.setenv("AVATAR_DESK_SANDBOX_URL", sandbox.base_url)
-    for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
-        monkeypatch.delenv(name, raising=False)
-
-    def make() -> AppTest:
-        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-        app.run()
-        assert not app.exception, app.exception
-        return app
-
-    return make
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +29,6 @@ def callback_base():
     app = Starlette(routes=[Route(CALLBACK_PATH, callback_endpoint(server_inbox()), methods=["GET", "POST"])])
     with serve_asgi(app) as base:
         yield base
-
-
-def button(app, key):
-    return next(b for b in app.button if b.key == key)
-
-
-def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
 
 
 def attempt_of(app):
@@ -98,9 +65,9 @@ def run_a_while(app, times=3):
 
 
 def test_forged_success_callbacks_change_nothing_and_the_token_is_never_queried(
-    app_test, sandbox, callback_base
+    new_session, sandbox, callback_base
 ):
-    app = app_test()
+    app = new_session()
     attempt = start_verification(app)
     secret = attempt.callback_secret
     assert secret and len(secret) >= 32 and f"s={secret}" in attempt.callback_url
@@ -125,8 +92,8 @@ def test_forged_success_callbacks_change_nothing_and_the_token_is_never_queried(
     assert token_queries(sandbox) == 1
 
 
-def test_forged_failure_changes_nothing_and_a_real_failure_spends_nothing(app_test, sandbox, callback_base):
-    app = app_test()
+def test_forged_failure_changes_nothing_and_a_real_failure_spends_nothing(new_session, sandbox, callback_base):
+    app = new_session()
     attempt = start_verification(app)
     forged = {"bytedToken": attempt.byted_token, "resultCode": "60001"}
     assert requests.get(f"{callback_base}{CALLBACK_PATH}", params=forged, timeout=5).status_code == 403
@@ -146,8 +113,8 @@ def test_forged_failure_changes_nothing_and_a_real_failure_spends_nothing(app_te
     assert attempt_of(app).callback_secret != attempt.callback_secret, "a new secret per attempt"
 
 
-def test_a_callback_for_one_session_never_shows_up_in_another(app_test, sandbox, callback_base):
-    first, second = app_test(), app_test()
+def test_a_callback_for_one_session_never_shows_up_in_another(new_session, sandbox, callback_base):
+    first, second = new_session(), new_session()
     a, b = start_verification(first), start_verification(second)
     assert a.callback_secret != b.callback_secret
     # A's secret with B's token (or the reverse) is refused.
@@ -161,14 +128,14 @@ def test_a_callback_for_one_session_never_shows_up_in_another(app_test, sandbox,
     assert token_queries(sandbox) == 1
 
 
-def test_the_verify_page_path_takes_the_same_secret_and_rules(app_test, sandbox):
-    operator = app_test()
+def test_the_verify_page_path_takes_the_same_secret_and_rules(new_session, sandbox):
+    operator = new_session()
     attempt = start_verification(operator)
     redirect = SandboxControl(sandbox.base_url).post(f"h5/{attempt.byted_token}/approve")["redirect_url"]
     params = {k: v[0] for k, v in parse_qs(urlsplit(redirect).query).items()}
 
     def phone_lands_on_verify(query):
-        phone = app_test()
+        phone = new_session()
         phone.query_params.update(query)
         phone.switch_page("pages/verify.py").run()
         assert not phone.exception, phone.exception
@@ -280,27 +247,6 @@ def non_loopback_address() -> str | None:
     return None if is_loopback_host(address) else address
 
 
-@contextlib.contextmanager
-def serve_on_every_interface(app):
-    with socket.socket() as s:
-        s.bind(("0.0.0.0", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="0.0.0.0", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
 def test_the_control_plane_refuses_a_remote_client_and_accepts_the_token(monkeypatch):
     monkeypatch.setenv(TOKEN_ENV, "control-token-for-tests")
     with serve_asgi(as_seen_from("203.0.113.7", create_app())) as base:
@@ -333,7 +279,8 @@ def test_the_control_plane_refuses_a_client_on_another_interface():
     address = non_loopback_address()
     if address is None:
         pytest.skip("this machine has no non-loopback interface")
-    with serve_on_every_interface(create_app()) as port:
+    with serve_asgi(create_app(), host="0.0.0.0") as base:
+        port = urlsplit(base).port
         control = f"http://{address}:{port}/_sandbox"
         assert requests.get(f"{control}/health", timeout=5).status_code == 403
         assert requests.post(f"{control}/reset", timeout=5).status_code == 403

@@ -19,9 +19,9 @@ import uvicorn
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
@@ -42,12 +42,11 @@ def wait_for(url: str, timeout: float = 30.0, process: subprocess.Popen | None =
 
 
 @contextlib.contextmanager
-def serve_asgi(app):
-    """Serve an ASGI app on 127.0.0.1 in a thread; yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
+def serve_asgi(app, host: str = "127.0.0.1"):
+    """Serve an ASGI app in a thread on loopback, or on `host` ("0.0.0.0": every interface); yields its base
+    URL on that host."""
+    port = free_port(host)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -56,7 +55,7 @@ def serve_asgi(app):
             raise TimeoutError("uvicorn did not start")
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
