@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.ui import state
 from tests.helpers.apptest import BAD, GOOD, ROOT, button, open_page, paste, table, texts, verified, workflow
-from tests.helpers.sandbox import control, phone_lands
+from tests.helpers.sandbox import control, phone_lands, send_fails_once
 
 # `at`, a new session of the app in sandbox mode on a registry of its own, is a fixture of tests/conftest.py.
 
@@ -296,16 +296,7 @@ def test_a_server_error_on_submit_is_may_have_been_sent_and_never_resent_by_itse
     verified(at, sandbox)
     open_page(at, "submit")
     paste(at, GOOD)
-    control(
-        sandbox,
-        "faults",
-        route="/v1/seedance2/real-avatar",
-        method="POST",
-        status=500,
-        after=carried_out,
-        selector="group_id",
-        count=1,
-    )
+    send_fails_once(sandbox, after=carried_out)
     button(at, "submit__send").click().run()
     assert not at.exception, at.exception
     assert "may have been sent" in texts(at.warning)

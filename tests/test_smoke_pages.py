@@ -15,7 +15,7 @@ from lib.ui import state
 from lib.ui.shell import PAGES as NAVIGATION
 from lib.ui.widgets import CURRENT_PAGE_KEY
 from tests.helpers.apptest import BAD, GOOD, button, framed_app, open_page, paste, sandbox_mode, workflow
-from tests.helpers.sandbox import control
+from tests.helpers.sandbox import control, send_fails_once
 
 LIVE_KEY = "sk-smoke-live-0123456789abcd"
 # What a crash looks like when a page catches it and shows it in st.error: a traceback, an exception's
@@ -76,16 +76,7 @@ def fill(at, sandbox) -> None:
 
     open_page(at, "submit")
     paste(at, GOOD[2:])
-    control(
-        sandbox,
-        "faults",
-        route="/v1/seedance2/real-avatar",
-        method="POST",
-        status=500,
-        after=True,
-        selector="group_id",
-        count=1,
-    )
+    send_fails_once(sandbox, after=True)
     button(at, "submit__send").click().run()
     assert not at.exception, at.exception
     assert workflow(at).ledger.counts()["unknown"] == 2, "the send's outcome is unknown"

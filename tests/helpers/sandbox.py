@@ -16,6 +16,21 @@ def control(sandbox, path, **payload):
     return response.json()
 
 
+def send_fails_once(sandbox, after: bool) -> None:
+    """The next asset send (POST /v1/seedance2/real-avatar for a group) answers 500, after the sandbox carried
+    it out when `after` (its outcome unknown to the app), before otherwise."""
+    control(
+        sandbox,
+        "faults",
+        route="/v1/seedance2/real-avatar",
+        method="POST",
+        status=500,
+        after=after,
+        selector="group_id",
+        count=1,
+    )
+
+
 def phone_lands(sandbox, token, outcome="approve"):
     """The person's phone follows the H5 redirect to the app's callback: the route records it in the
     server's inbox under the attempt's secret, which rides in the redirect (the route itself is tested over
