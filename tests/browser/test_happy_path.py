@@ -86,6 +86,7 @@ def test_happy_path_with_a_phone(operator: Page, phone_context, sandbox, app_url
     expect(resubmit).to_be_visible()
     resubmit.click()
     expect_review_counts(operator, 6, 0)
+    idle(operator)  # the run that drew "Approved (6)" has drawn its download button too (not the last one's)
 
     with operator.expect_download() as download:
         operator.get_by_role("button", name="Download CSV").click()
