@@ -10,7 +10,7 @@ import pytest
 
 from lib.sandbox.control import SandboxControl
 from lib.server import SANDBOX_PREFIX
-from tests.browser.helpers import operator_page
+from tests.browser.helpers import operator_page, quick_realistic_timing
 from tests.serving import streamlit_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -45,14 +45,7 @@ def app_url(tmp_path_factory):
 def sandbox(app_url):
     control = SandboxControl(f"{app_url}{SANDBOX_PREFIX}")
     control.post("reset")
-    # Instant-ish: reviews and generations take a fraction of a second, so the page's own timers show them.
-    control.post(
-        "config",
-        timing="realistic",
-        image_review_seconds=0.5,
-        video_review_seconds=1.0,
-        generation_seconds=1.0,
-    )
+    quick_realistic_timing(control)
     return control
 
 

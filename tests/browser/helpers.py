@@ -14,6 +14,18 @@ from tests.serving import ROOT
 OUTPUT = ROOT / "test-output" / "browser"
 
 
+def quick_realistic_timing(control) -> None:
+    """Realistic timing, made short: reviews and generations take a fraction of a second to a second, so the
+    page's own timers show them. `control` is the sandbox's SandboxControl."""
+    control.post(
+        "config",
+        timing="realistic",
+        image_review_seconds=0.5,
+        video_review_seconds=1.0,
+        generation_seconds=1.0,
+    )
+
+
 @contextlib.contextmanager
 def operator_page(browser, url: str, name: str):
     """A desktop-sized operator tab on `url`; its last screen is saved as test-output/browser/<name>.png."""

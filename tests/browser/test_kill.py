@@ -30,6 +30,7 @@ from tests.browser.helpers import (
     make_video_button,
     menu,
     operator_page,
+    quick_realistic_timing,
     submit_button,
     verify_with_phone,
 )
@@ -81,13 +82,7 @@ class Desk:
 def desk(tmp_path):
     with start_sandbox() as apimart:
         control = SandboxControl(apimart.base_url)
-        control.post(
-            "config",
-            timing="realistic",
-            image_review_seconds=0.5,
-            video_review_seconds=1.0,
-            generation_seconds=1.0,
-        )
+        quick_realistic_timing(control)
         db = tmp_path / "desk.db"
         env = {"AVATAR_DESK_SANDBOX_URL": apimart.base_url, "AVATAR_DESK_DB": str(db)}
         yield Desk(control, db, env, free_port())
