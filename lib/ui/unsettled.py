@@ -71,8 +71,14 @@ def asset_sends(ledger: AssetLedger | None, *, key: str) -> None:
     """The sends of this ledger whose outcome is unknown, each with "send again" and "put back"."""
     if ledger is None:
         return
-    for send_key, assets in ledger.unsettled_sends().items():
-        _asset_send_card(ledger.group_id, send_key, len(assets), ", ".join(a.name for a in assets), key=key)
+    # Walking every asset on each rerun costs a 2,000-asset review page its budget: once per ledger change.
+    sends = state.cached_view(
+        "unsettled_sends",
+        (id(ledger), ledger.version),
+        lambda: [(k, len(a), ", ".join(x.name for x in a)) for k, a in ledger.unsettled_sends().items()],
+    )
+    for send_key, count, names in sends:
+        _asset_send_card(ledger.group_id, send_key, count, names, key=key)
 
 
 def _asset_send_card(
