@@ -8,6 +8,7 @@ import math
 from dataclasses import asdict
 from datetime import datetime, timezone, tzinfo
 
+import numpy as np
 import pandas as pd
 
 from lib.exports import csv_bytes
@@ -53,17 +54,16 @@ def assets_frame(
     store: Store, group_id: str | None = None, *, latest_only: bool = True, status: str = ""
 ) -> pd.DataFrame:
     rows = store.assets.table(ASSET_COLUMNS, group_id, latest_only=latest_only, status=status)
-    # Built column by column as plain text (object) with missing cells already "": a group's thousand rows
-    # are re-read after every write, and inferring pandas' string dtype, then converting it back and
-    # blanking it, cost more than the query. An empty result's columns are text too.
-    columns = zip(*rows, strict=True) if rows else ((),) * len(ASSET_COLUMNS)
-    data = {
-        name: pd.Series(values, dtype="int64" if rows else object)
-        if name == "attempt"
-        else pd.Series(["" if v is None else v for v in values], dtype=object)
-        for name, values in zip(ASSET_COLUMNS, columns, strict=True)
-    }
-    return pd.DataFrame(data, columns=ASSET_COLUMNS)
+    if not rows:  # no dtype to go by: every column is text, as an empty table's are
+        return pd.DataFrame({name: pd.Series([], dtype=object) for name in ASSET_COLUMNS})
+    # One block of plain text (object) with missing cells already "": a group's thousand rows are re-read
+    # after every write, and inferring pandas' string dtype, then converting it back and blanking it, cost
+    # more than the query.
+    cells = np.array(rows, dtype=object)
+    cells[np.equal(cells, None)] = ""
+    frame = pd.DataFrame(cells, columns=ASSET_COLUMNS, dtype=object)
+    frame["attempt"] = cells[:, ASSET_COLUMNS.index("attempt")].astype("int64")
+    return frame
 
 
 def video_status(video: dict) -> str:
@@ -121,6 +121,11 @@ def export_csv(store: Store) -> bytes:
     """One row per asset attempt, with its person: the table people open in a spreadsheet (so no cell of it can
     start a formula)."""
     return csv_bytes(assets_frame(store, latest_only=False))
+
+
+def unsettled_count(store: Store) -> int:
+    """How many asset sends and videos wait for the operator's decision (counted, not read)."""
+    return store.assets.unsettled_send_count() + store.videos.unsettled_count()
 
 
 def version(store: Store) -> tuple[int, str]:

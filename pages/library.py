@@ -13,7 +13,7 @@ st.caption("Everything made with this connection is kept here, across reloads an
 
 # What the page reads is re-read only when the store changed (or the question did): reruns stay cheap.
 stamp = library.version(store)
-unsettled = state.cached_view("library_unsettled", stamp, state.unsettled_count)
+unsettled = state.cached_view("library_unsettled", stamp, lambda: library.unsettled_count(store))
 if unsettled:
     st.warning(
         f"{words.count(unsettled, 'request').capitalize()} may have been sent without an answer: nothing "

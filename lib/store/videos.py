@@ -21,15 +21,13 @@ _ALL = (
     .where(videos.c.scope == bindparam("scope"))
     .order_by(videos.c.created_at.desc(), videos.c.id.desc())
 )
-_UNSETTLED = (
-    select(videos)
-    .where(
-        videos.c.scope == bindparam("scope"),
-        videos.c.task_id.is_(None),
-        videos.c.status.in_((VideoStatus.SUBMITTING.value, VideoStatus.UNKNOWN.value)),
-    )
-    .order_by(videos.c.created_at, videos.c.id)
+_UNSETTLED_WHERE = (
+    videos.c.scope == bindparam("scope"),
+    videos.c.task_id.is_(None),
+    videos.c.status.in_((VideoStatus.SUBMITTING.value, VideoStatus.UNKNOWN.value)),
 )
+_UNSETTLED = select(videos).where(*_UNSETTLED_WHERE).order_by(videos.c.created_at, videos.c.id)
+_UNSETTLED_COUNT = select(func.count()).select_from(videos).where(*_UNSETTLED_WHERE)
 
 
 def _video(row) -> dict:
@@ -117,3 +115,7 @@ class Videos(Repository):
         """Generations whose POST may have created a billable video that no task id tracks: being sent when
         the app stopped, or sent with the answer lost. Oldest first."""
         return [_video(r) for r in self.db.rows(_UNSETTLED.params(scope=self.scope_id))]
+
+    def unsettled_count(self) -> int:
+        """How many `unsettled` lists, without reading them."""
+        return self.db.scalar(_UNSETTLED_COUNT.params(scope=self.scope_id))
