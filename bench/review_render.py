@@ -58,7 +58,8 @@ def baseline_page_with_shell() -> None:
     import streamlit as st
 
     import lib
-    from lib.ui import shell, state, widgets
+    from lib.ui import shell, state
+    from lib.ui.components import sidebar
 
     root = Path(lib.__file__).resolve().parent.parent  # this function runs from a temporary file
 
@@ -74,7 +75,7 @@ def baseline_page_with_shell() -> None:
         st.Page(root / path, title=title, icon=icon, url_path=url) for path, title, icon, url in shell.PAGES
     ]
     navigation = st.navigation(pages)
-    widgets.sidebar_connection()
+    sidebar.sidebar_connection()
     navigation.run()
 
 

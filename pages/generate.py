@@ -6,10 +6,11 @@ page, so each widget is re-created from them and copies its value back in its ca
 import streamlit as st
 
 from lib import generation
-from lib.ui import state, unsettled, widgets
+from lib.ui import state, unsettled
 from lib.ui.components import (
     earlier_videos,
     generate_button,
+    go_to_step,
     prompt_box,
     reference_list,
     reference_picker,
@@ -19,7 +20,7 @@ from lib.ui.components import (
 
 wf = state.workflow()
 store = state.store()
-widgets.step_header(
+go_to_step.step_header(
     5,
     "Make a video",
     "Use a person's approved photos and clips with a -face model. They are not checked a second time.",
@@ -28,7 +29,7 @@ widgets.step_header(
 refs = generation.references(state.usable_assets(), wf.ledger, wf.group_label)
 not_ready = sum(p.failed + p.pending for p in state.people())
 
-widgets.require(
+go_to_step.require(
     bool(refs),
     "No approved assets yet: submit photos or clips and wait until the review approves them.",
     "pages/review.py",

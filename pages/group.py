@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from lib.ui import state, widgets
+from lib.ui import state
+from lib.ui.components import go_to_step
 from lib.ui.components.group_label_form import group_label_form
 from lib.ui.components.recover_card import recover_cards
 from lib.ui.components.saved_people_picker import saved_people_picker
@@ -13,7 +14,7 @@ wf = state.workflow()
 if st.session_state.pop("group__go_to_submit", False):
     st.switch_page("pages/submit.py")
 
-widgets.step_header(
+go_to_step.step_header(
     2, "Asset group", "One group belongs to one verified person and can be reused without verifying again."
 )
 

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from lib.ui import state, unsettled, widgets, words
+from lib.ui import state, unsettled, words
+from lib.ui.components import go_to_step
 from lib.ui.text import code, literal
 
 st.title("Avatar Desk")
@@ -20,10 +21,10 @@ st.markdown(
 wf = state.workflow()
 with st.container(border=True):
     st.markdown("**Where you are**")
-    step = widgets.first_unfinished_step(wf)
+    step = go_to_step.first_unfinished_step(wf)
     if not wf.group_id:
         st.caption("No person yet in this session.")
-        widgets.go_button(step, key="home__next")
+        go_to_step.go_button(step, key="home__next")
         if wf.known_groups:
             st.page_link(
                 "pages/library.py",
@@ -41,7 +42,7 @@ with st.container(border=True):
                 + (f", {counts['unknown']} {words.MAY_HAVE_BEEN_SENT}" if counts.get("unknown") else "")
             )
         if step is None:
-            step = widgets.Step(
+            step = go_to_step.Step(
                 "pages/generate.py",
                 "Make a video",
                 f"{words.assets(counts.get('usable', 0), wf.ledger.asset_type).capitalize()} approved: "
@@ -49,11 +50,11 @@ with st.container(border=True):
                 ":material/movie:",
             )
             st.caption(step.why)
-            widgets.go_button(step, key="home__next")
+            go_to_step.go_button(step, key="home__next")
         else:
             st.caption(step.why)
-            widgets.go_button(
-                widgets.Step(step.page, "Continue where you were", "", step.icon), key="home__next"
+            go_to_step.go_button(
+                go_to_step.Step(step.page, "Continue where you were", "", step.icon), key="home__next"
             )
         with st.expander("Details"):
             st.markdown(f"Person's id at APIMart (asset group): {code(wf.group_id)}")

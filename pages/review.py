@@ -5,8 +5,9 @@ import time
 
 import streamlit as st
 
-from lib.ui import state, unsettled, widgets, words
+from lib.ui import state, unsettled, words
 from lib.ui.components import (
+    go_to_step,
     resubmit_form,
     review_approved,
     review_details,
@@ -17,11 +18,11 @@ from lib.ui.components import (
 from lib.ui.text import literal
 
 wf = state.workflow()
-widgets.step_header(
+go_to_step.step_header(
     4, "Review", "APIMart checks each photo or clip: photos take seconds, clips can take minutes."
 )
 ledger = wf.ledger
-widgets.require(
+go_to_step.require(
     bool(ledger and ledger.tasks),
     "Nothing has been submitted yet.",
     "pages/submit.py",

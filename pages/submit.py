@@ -4,15 +4,23 @@
 import streamlit as st
 
 from lib.submission_view import checked
-from lib.ui import state, widgets
-from lib.ui.components import asset_editor, asset_input, check_table, send_button, send_outcome, url_probe
+from lib.ui import state
+from lib.ui.components import (
+    asset_editor,
+    asset_input,
+    check_table,
+    go_to_step,
+    send_button,
+    send_outcome,
+    url_probe,
+)
 from lib.ui.text import code, literal
 
 wf = state.workflow()
-widgets.step_header(
+go_to_step.step_header(
     3, "Submit assets", "Photos and clips of the verified person, sent to their group for review."
 )
-widgets.require(
+go_to_step.require(
     bool(wf.group_id), "Choose the person's asset group first.", "pages/group.py", "Go to the group step"
 )
 st.caption(f"Sending to **{literal(wf.group_label) or 'the person without a label'}**")

@@ -4,8 +4,7 @@ used up shows no QR code: only what happened and one button for a new link."""
 
 import streamlit as st
 
-from lib.ui import widgets
-from lib.ui.components import verification_status
+from lib.ui.components import go_to_step, verification_status
 from lib.ui.components.callback_landing import stop_if_landed
 from lib.ui.components.link_settings import link_settings
 from lib.ui.components.qr_card import qr_card
@@ -20,7 +19,7 @@ stop_if_landed()
 if st.session_state.pop("verify__go_to_group", False):
     st.switch_page("pages/group.py")
 
-widgets.step_header(
+go_to_step.step_header(
     1, "Verify the person", "The person scans the code with their phone and completes a face check there."
 )
 
@@ -38,7 +37,6 @@ if status is None or status == USED:
     if status == USED:
         verification_status.verified(attempt)
     else:
-        widgets.sandbox_banner()
         live_callback_advice()
     verification_status.start_button(first=status is None)
     link_settings()
@@ -55,6 +53,5 @@ if status == APPROVED:
 
 link = qr_card(attempt)
 phone_advice(link)
-widgets.sandbox_banner()
 verification_status.details(attempt)
 link_settings()

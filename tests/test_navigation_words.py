@@ -117,12 +117,12 @@ def test_generate_while_the_review_runs_points_to_the_review(at, sandbox):
 
 def test_the_old_require_call_still_works_when_the_workflow_points_nowhere_earlier(at, sandbox):
     # A step is done by the workflow's reckoning, yet the page's own condition fails: the page's words.
-    from lib.ui import widgets
+    from lib.ui.components import go_to_step
 
     wf = workflow(at)
-    assert widgets.first_unfinished_step(wf).page == "pages/verify.py"
+    assert go_to_step.first_unfinished_step(wf).page == "pages/verify.py"
     reviewed(at, sandbox)
-    assert widgets.first_unfinished_step(workflow(at)) is None
+    assert go_to_step.first_unfinished_step(workflow(at)) is None
 
 
 # ---------------------------------------------------------------- Start and Library in plain words

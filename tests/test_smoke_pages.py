@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from lib.ui import state
+from lib.ui.components.go_to_step import CURRENT_PAGE_KEY
 from lib.ui.shell import PAGES as NAVIGATION
-from lib.ui.widgets import CURRENT_PAGE_KEY
 from tests.helpers.apptest import BAD, GOOD, button, framed_app, open_page, paste, sandbox_mode, workflow
 from tests.helpers.sandbox import control, send_fails_once
 

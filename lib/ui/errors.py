@@ -1,6 +1,6 @@
 """What to do next after a client error, in the operator's words. The client's errors carry facts only
 (status, code, upstream words, retry_after, task id, maybe_sent); every sentence of advice lives here:
-`hint_for` (the error alone) and `what_to_do` (what widgets.show_error adds under the message)."""
+`hint_for` (the error alone) and `what_to_do` (what error_slot.show_error adds under the message)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib.ui import state, widgets
+from lib.ui import state
+from lib.ui.components import go_to_step, sidebar
 
 # Absolute, so the frame also works when the entry script lives elsewhere (benchmarks, embedding).
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -39,10 +40,10 @@ def run_dashboard() -> None:
         for i, (path, title, icon, url) in enumerate(PAGES)
     ]
     navigation = st.navigation(pages)
-    # The guard (widgets.require) never sends the operator to the page they are on.
-    st.session_state[widgets.CURRENT_PAGE_KEY] = next(
+    # The guard (go_to_step.require) never sends the operator to the page they are on.
+    st.session_state[go_to_step.CURRENT_PAGE_KEY] = next(
         (path for path, title, _, _ in PAGES if title == navigation.title), None
     )
-    widgets.sidebar_connection()
-    widgets.resumed_notice(wf)
+    sidebar.sidebar_connection()
+    sidebar.resumed_notice(wf)
     navigation.run()

@@ -226,10 +226,6 @@ def unsettled() -> tuple[list[dict], list[dict]]:
     return kept.assets.unsettled_sends(), kept.videos.unsettled()
 
 
-def unsettled_count() -> int:
-    return sum(map(len, unsettled()))
-
-
 def cached_view(name: str, version: object, build):
     """A value derived from session data, rebuilt only when `version` changes (e.g. a ledger's)."""
     key = f"avatar_desk__view__{name}"

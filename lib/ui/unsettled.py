@@ -10,7 +10,8 @@ from lib import flow
 from lib.apimart import ApimartError
 from lib.flow import GenerationJob
 from lib.ledger import AssetLedger
-from lib.ui import state, when, widgets, words
+from lib.ui import state, when, words
+from lib.ui.components import error_slot
 from lib.ui.text import literal
 
 ERROR_KEY = "unsettled__error"
@@ -32,7 +33,7 @@ def _run(action, *args) -> None:
 def _send_again(group_id: str, send_key: str) -> None:
     ledger = _working_ledger(group_id)
     # The same "sending" state as Submit: the client may wait out a 429's Retry-After before it goes.
-    with widgets.sending(words.assets(len(ledger.attempts_sent_with(send_key)), ledger.asset_type)):
+    with error_slot.sending(words.assets(len(ledger.attempts_sent_with(send_key)), ledger.asset_type)):
         outcome = flow.send_again(state.client(), ledger, send_key, store=state.store())
     if outcome.unsent:  # refused outright this time: the rows go back to the table, never lost
         _to_draft(outcome.unsent)
@@ -41,7 +42,7 @@ def _send_again(group_id: str, send_key: str) -> None:
 
 
 def _send_video_again(job: GenerationJob) -> None:
-    with widgets.sending("the video request"):
+    with error_slot.sending("the video request"):
         flow.send_generation_again(state.client(), job, store=state.store())
 
 
@@ -181,4 +182,4 @@ def everything(*, key: str) -> int:
 def show_error() -> None:
     """The error of the last settling action, if it failed (once per page)."""
     if error := st.session_state.get(ERROR_KEY):
-        widgets.show_error(error)
+        error_slot.show_error(error)

@@ -8,7 +8,8 @@ import dataclasses
 import streamlit as st
 
 from lib import flow, generation
-from lib.ui import state, widgets
+from lib.ui import state
+from lib.ui.components import error_slot
 
 
 def checks(spec) -> list[str]:
@@ -33,7 +34,7 @@ def _generate(spec) -> None:
     st.session_state.pop("generate__refusal", None)
     request = generation.to_request(ready)
     wf = state.workflow()
-    with widgets.sending("the video request"):
+    with error_slot.sending("the video request"):
         job = flow.submit_generation(state.client(), request, group_id=wf.group_id, store=state.store())
     if not job.final:  # sent, or may have been sent: it stays on screen until settled
         wf.videos.append(job)
@@ -57,4 +58,4 @@ def show(spec, problems: list[str]) -> None:
     if refusal := st.session_state.get("generate__refusal"):
         st.warning(refusal, icon=":material/rule:")
     if error := st.session_state.get("generate__error"):
-        widgets.show_error(error, again="press Make the video again: your choices are kept")
+        error_slot.show_error(error, again="press Make the video again: your choices are kept")

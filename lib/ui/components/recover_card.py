@@ -4,7 +4,8 @@ import streamlit as st
 
 from lib import flow
 from lib.apimart import ApimartError
-from lib.ui import state, when, widgets
+from lib.ui import state, when
+from lib.ui.components import error_slot
 from lib.ui.text import code
 
 
@@ -43,4 +44,4 @@ def recover_cards() -> None:
                     f"Verification session {code(row['task_id'])}  \nResult {code(row['result_task_id'])}"
                 )
     if error := st.session_state.get("group__recover_error"):
-        widgets.show_error(error)
+        error_slot.show_error(error)

@@ -7,8 +7,8 @@ import time
 import streamlit as st
 
 from lib import flow, review
-from lib.ui import state, widgets
-from lib.ui.components import asset_tables
+from lib.ui import state
+from lib.ui.components import asset_tables, error_slot
 from lib.ui.components.review_view import ReviewView
 from lib.ui.text import literal
 
@@ -34,7 +34,7 @@ def show(wf: state.Workflow, view: ReviewView) -> None:
     if refusal := st.session_state.get(REFUSAL_KEY):
         st.warning(literal(refusal))  # may name the operator's assets
     if error := st.session_state.get(ERROR_KEY):
-        widgets.show_error(error, again="press the resubmit button again")
+        error_slot.show_error(error, again="press the resubmit button again")
 
 
 def _form(wf: state.Workflow, view: ReviewView) -> None:
@@ -95,7 +95,7 @@ def _resubmit(wf: state.Workflow, view: ReviewView) -> None:
         )
         return
     try:
-        with widgets.sending(view.kind.count(len(replacements))):
+        with error_slot.sending(view.kind.count(len(replacements))):
             outcome = flow.resubmit(state.client(), view.ledger, replacements, store=state.store())
     except flow.RefusedError as refusal:
         st.session_state[REFUSAL_KEY] = str(refusal)

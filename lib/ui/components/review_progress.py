@@ -8,7 +8,8 @@ import streamlit as st
 
 from lib import flow
 from lib.ledger import AssetLedger
-from lib.ui import state, when, widgets
+from lib.ui import state, when
+from lib.ui.components import error_slot
 from lib.ui.words import Kind
 
 
@@ -38,6 +39,6 @@ def review_progress(wf: state.Workflow, ledger: AssetLedger, kind: Kind) -> None
         )
     for error in errors[:1]:
         # A failed poll loses nothing: the next tick asks again.
-        widgets.show_error(error, again="the page asks again by itself every few seconds")
+        error_slot.show_error(error, again="the page asks again by itself every few seconds")
     if len(ledger.pending_task_ids()) != before:
         st.rerun()

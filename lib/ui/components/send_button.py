@@ -7,8 +7,8 @@ import streamlit as st
 from lib import flow
 from lib.assets import AssetRow, RowCheck
 from lib.submission_view import Verdicts, parts_note, plural
-from lib.ui import state, widgets
-from lib.ui.components import asset_editor
+from lib.ui import state
+from lib.ui.components import asset_editor, error_slot
 
 
 def send(ready: list[RowCheck]) -> None:
@@ -16,7 +16,7 @@ def send(ready: list[RowCheck]) -> None:
     the page (lib.ui.components.send_outcome shows them)."""
     wf = state.workflow()
     try:
-        with widgets.sending(plural(len(ready), "asset")):
+        with error_slot.sending(plural(len(ready), "asset")):
             outcome = flow.submit_rows(state.client(), wf.ledger, ready, store=state.store())
     except flow.RefusedError as refusal:
         st.session_state["submit__refusal"] = str(refusal)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.assets import RowCheck
-from lib.ui import unsettled, widgets
-from lib.ui.components import send_button
+from lib.ui import unsettled
+from lib.ui.components import error_slot, send_button
 from lib.ui.state import Workflow
 
 
@@ -38,7 +38,7 @@ def _error_slot(wf: Workflow, ready: list[RowCheck]) -> None:
         st.caption(
             f"Sent and being checked: {counts.get('submitted', 0) - counts.get('unknown', 0)}. {where}"
         )
-        if widgets.show_error(error, retry_key="submit__retry"):
+        if error_slot.show_error(error, retry_key="submit__retry"):
             st.session_state.pop("submit__error", None)
             send_button.send(ready)
             st.rerun()

@@ -3,7 +3,8 @@ finished on the phone, verified, expired, failed or used up; with its details fo
 
 import streamlit as st
 
-from lib.ui import state, when, widgets
+from lib.ui import state, when
+from lib.ui.components import error_slot
 from lib.ui.components.verify_actions import continue_to_group, create_session, get_group, open_session
 from lib.ui.text import code, literal
 from lib.verification import EXPIRED, FAILED, VerificationAttempt
@@ -29,12 +30,12 @@ def failure() -> None:
         return
     error, action = failed
     if action == "create":
-        if widgets.show_error(error, retry_key="verify__retry", repeat_is_safe=True):
+        if error_slot.show_error(error, retry_key="verify__retry", repeat_is_safe=True):
             st.session_state.pop("verify__error", None)
             create_session()
             st.rerun()
     else:
-        widgets.show_error(error, again="press “Get the group id” again", repeat_is_safe=True)
+        error_slot.show_error(error, again="press “Get the group id” again", repeat_is_safe=True)
 
 
 @st.fragment(run_every=1.0)

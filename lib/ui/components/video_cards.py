@@ -10,7 +10,8 @@ import streamlit as st
 from lib import flow
 from lib.apimart import ApimartError
 from lib.flow import GenerationJob
-from lib.ui import state, unsettled, when, widgets, words
+from lib.ui import state, unsettled, when, words
+from lib.ui.components import error_slot
 from lib.ui.text import code, literal, web_url
 
 
@@ -58,7 +59,7 @@ def _videos(jobs: list[GenerationJob], store) -> None:
             flow.poll_generation(state.client(), job, store=store)
         except ApimartError as error:
             # The job keeps its task id; the next tick asks again.
-            widgets.show_error(error, again="the page asks again by itself every few seconds")
+            error_slot.show_error(error, again="the page asks again by itself every few seconds")
         card(job)
         if job.final and not before:
             st.rerun()
