@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lib import review
 from lib.ui.components.review_view import ReviewView
@@ -17,23 +18,20 @@ def show(view: ReviewView) -> None:
         "review_exports", lambda: (review.usable_csv(usable), review.usable_json(usable, group_id))
     )
     a, b = st.columns(2)
-    a.download_button(
-        "Download CSV",
-        exports[0],
-        file_name=f"approved-{group_id}.csv",
-        mime="text/csv",
-        key="review__csv",
-        on_click="ignore",
-        icon=":material/download:",
-    )
-    b.download_button(
-        "Download JSON",
-        exports[1],
-        file_name=f"approved-{group_id}.json",
-        mime="application/json",
-        key="review__json",
-        on_click="ignore",
-        icon=":material/data_object:",
-    )
+    _download(a, "CSV", exports[0], group_id, "text/csv", ":material/download:")
+    _download(b, "JSON", exports[1], group_id, "application/json", ":material/data_object:")
     if st.toggle("Show the asset:// URLs to copy", key="review__show_urls"):
         st.code("\n".join(usable["asset_url"]), language=None)
+
+
+def _download(column: DeltaGenerator, kind: str, data: bytes, group_id: str, mime: str, icon: str) -> None:
+    """One of the two buttons: its key and file name follow the kind (CSV or JSON)."""
+    column.download_button(
+        f"Download {kind}",
+        data,
+        file_name=f"approved-{group_id}.{kind.lower()}",
+        mime=mime,
+        key=f"review__{kind.lower()}",
+        on_click="ignore",
+        icon=icon,
+    )
