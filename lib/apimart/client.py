@@ -64,6 +64,9 @@ class ApimartClient:
         self.tasks = Tasks(self.transport, sleep)
         self.real_avatar = RealAvatar(self.transport, self.tasks, project_name or "default")
         self.videos = Videos(self.transport, self.tasks)
+        # Handed out as they are, not restated: their keyword-only signatures live in RealAvatar alone.
+        self.submit_batch = self.real_avatar.submit_batch
+        self.submit_private_avatar = self.real_avatar.submit_private_avatar
 
     def __repr__(self) -> str:
         return (
@@ -109,19 +112,6 @@ class ApimartClient:
         self, group_id: str, assets: Sequence[AssetInput], asset_type: str = "Video"
     ) -> list[SubmittedTask]:
         return self.real_avatar.submit_assets(group_id, assets, asset_type)
-
-    def submit_batch(
-        self,
-        group_id: str,
-        assets: Sequence[AssetInput],
-        asset_type: str = "Video",
-        *,
-        idempotency_key: str | None = None,
-    ) -> SubmittedTask:
-        return self.real_avatar.submit_batch(group_id, assets, asset_type, idempotency_key=idempotency_key)
-
-    def submit_private_avatar(self, **kwargs) -> list[SubmittedTask]:  # noqa: ANN003
-        return self.real_avatar.submit_private_avatar(**kwargs)
 
     # --- tasks -------------------------------------------------------------------------------------
 
