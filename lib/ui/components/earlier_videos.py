@@ -7,6 +7,7 @@ import streamlit as st
 from lib import library
 from lib.flow import GenerationJob
 from lib.ui import when, words
+from lib.ui.components import library_tables
 
 
 def show(store, session_jobs: list[GenerationJob]) -> None:
@@ -22,11 +23,5 @@ def show(store, session_jobs: list[GenerationJob]) -> None:
         hide_index=True,
         width="stretch",
         key="generate__earlier",
-        column_config={
-            "created": "Asked for",
-            "status": "Status",
-            "model": "Model",
-            "prompt": "Prompt",
-            "video_url": st.column_config.LinkColumn("Video", display_text="watch"),
-        },
+        column_config={**library_tables.VIDEOS_TABLE, "created": "Asked for"},
     )
