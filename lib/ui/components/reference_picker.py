@@ -47,17 +47,11 @@ def pick(refs: dict) -> None:
 
 def by_url() -> None:
     with st.expander("More clips or audio by URL (optional)"):
-        seed("generate__videos", choices().video_urls)
-        st.text_area(
-            "Video URLs, one per line",
-            key="generate__videos",
-            on_change=keep,
-            args=("video_urls", "generate__videos"),
-        )
-        seed("generate__audios", choices().audio_urls)
-        st.text_area(
-            "Audio URLs (wav or mp3), one per line",
-            key="generate__audios",
-            on_change=keep,
-            args=("audio_urls", "generate__audios"),
-        )
+        _urls_box("Video URLs, one per line", "video_urls", "generate__videos")
+        _urls_box("Audio URLs (wav or mp3), one per line", "audio_urls", "generate__audios")
+
+
+def _urls_box(label: str, field: str, key: str) -> None:
+    """A box of URLs, one per line, kept in the choices' `field` across pages."""
+    seed(key, getattr(choices(), field))
+    st.text_area(label, key=key, on_change=keep, args=(field, key))
