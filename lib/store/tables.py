@@ -19,6 +19,12 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+
+def _owner() -> tuple[Column, Column]:
+    """Whose a row is: the connection's scope and the person's group at APIMart (new Columns per table)."""
+    return Column("scope", Text, nullable=False), Column("group_id", Text, nullable=False)
+
+
 # name -> value: the file's salt, the change stamp ("changes"), each connection's last person.
 meta = Table(
     "meta",
@@ -31,8 +37,7 @@ people = Table(
     "people",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("scope", Text, nullable=False),
-    Column("group_id", Text, nullable=False),
+    *_owner(),
     Column("label", Text, nullable=False, server_default=""),
     Column("mode", Text, nullable=False),
     Column("created_at", Float, nullable=False),
@@ -60,8 +65,7 @@ submissions = Table(
     "submissions",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("scope", Text, nullable=False),
-    Column("group_id", Text, nullable=False),
+    *_owner(),
     Column("asset_type", Text, nullable=False),
     Column("task_ids", Text, nullable=False, server_default="[]"),  # JSON list
     Column("status", Text, nullable=False),  # a SubmissionStatus code
@@ -74,8 +78,7 @@ assets = Table(
     "assets",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("scope", Text, nullable=False),
-    Column("group_id", Text, nullable=False),
+    *_owner(),
     Column("asset_key", Integer, nullable=False),
     Column("attempt", Integer, nullable=False),
     Column("name", Text, nullable=False),
@@ -102,8 +105,7 @@ Index("assets_by_send_key", assets.c.scope, assets.c.send_key)
 review_tasks = Table(
     "review_tasks",
     metadata,
-    Column("scope", Text, nullable=False),
-    Column("group_id", Text, nullable=False),
+    *_owner(),
     Column("task_id", Text, nullable=False),
     Column("asset_type", Text, nullable=False),
     Column("status", Text, nullable=False),

@@ -20,6 +20,11 @@ def _id() -> sa.Column:
     return sa.Column("id", sa.Integer, primary_key=True)
 
 
+def _owner() -> tuple[sa.Column, sa.Column]:
+    """scope and group_id, as the tables of a person's things begin."""
+    return sa.Column("scope", sa.Text, nullable=False), sa.Column("group_id", sa.Text, nullable=False)
+
+
 text, real, integer = sa.Text, sa.Float, sa.Integer
 
 
@@ -36,8 +41,7 @@ def _people_and_verifications() -> None:
     op.create_table(
         "people",
         _id(),
-        sa.Column("scope", text, nullable=False),
-        sa.Column("group_id", text, nullable=False),
+        *_owner(),
         sa.Column("label", text, nullable=False, server_default=""),
         sa.Column("mode", text, nullable=False),
         sa.Column("created_at", real, nullable=False),
@@ -64,8 +68,7 @@ def _assets_and_reviews() -> None:
     op.create_table(
         "submissions",
         _id(),
-        sa.Column("scope", text, nullable=False),
-        sa.Column("group_id", text, nullable=False),
+        *_owner(),
         sa.Column("asset_type", text, nullable=False),
         sa.Column("task_ids", text, nullable=False, server_default="[]"),
         sa.Column("status", text, nullable=False),
@@ -75,8 +78,7 @@ def _assets_and_reviews() -> None:
     op.create_table(
         "assets",
         _id(),
-        sa.Column("scope", text, nullable=False),
-        sa.Column("group_id", text, nullable=False),
+        *_owner(),
         sa.Column("asset_key", integer, nullable=False),
         sa.Column("attempt", integer, nullable=False),
         sa.Column("name", text, nullable=False),
@@ -99,8 +101,7 @@ def _assets_and_reviews() -> None:
     op.create_index("assets_by_send_key", "assets", ["scope", "send_key"])
     op.create_table(
         "review_tasks",
-        sa.Column("scope", text, nullable=False),
-        sa.Column("group_id", text, nullable=False),
+        *_owner(),
         sa.Column("task_id", text, nullable=False),
         sa.Column("asset_type", text, nullable=False),
         sa.Column("status", text, nullable=False),
