@@ -264,18 +264,14 @@ class Submissions(Repository):
     """One record per request batch of a type sent for a group, with its task ids and how it went."""
 
     def start(self, group_id: str, asset_type: str, count: int) -> int:
-        with self.db.write() as conn:
-            return conn.execute(
-                submissions.insert().values(
-                    scope=self.scope_id,
-                    group_id=group_id,
-                    asset_type=asset_type,
-                    task_ids="[]",
-                    status=SubmissionStatus.SENDING.value,
-                    created_at=self.db.clock(),
-                    detail=f"{count} asset(s)",
-                )
-            ).inserted_primary_key[0]
+        return self._add(
+            submissions,
+            group_id=group_id,
+            asset_type=asset_type,
+            task_ids="[]",
+            status=SubmissionStatus.SENDING.value,
+            detail=f"{count} asset(s)",
+        )
 
     def finish(
         self, submission_id: int, task_ids: Sequence[str], status: SubmissionStatus, detail: str = ""

@@ -14,12 +14,7 @@ from lib.store.tables import intents
 
 class Intents(Repository):
     def begin(self, kind: str, detail: dict) -> int:
-        with self.db.write() as conn:
-            return conn.execute(
-                intents.insert().values(
-                    scope=self.scope_id, kind=kind, detail=json.dumps(detail), created_at=self.db.clock()
-                )
-            ).inserted_primary_key[0]
+        return self._add(intents, kind=kind, detail=json.dumps(detail))
 
     def complete(self, intent_id: int, outcome: str) -> None:
         with self.db.write() as conn:

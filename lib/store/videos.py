@@ -48,21 +48,17 @@ class Videos(Repository):
         send_key: str | None = None,
     ) -> int:
         """A new generation row (written before its POST); returns its id."""
-        with self.db.write() as conn:
-            return conn.execute(
-                videos.insert().values(
-                    scope=self.scope_id,
-                    task_id=task_id,
-                    group_id=group_id,
-                    prompt=prompt,
-                    model=model,
-                    assets=json.dumps(list(assets)),
-                    params=json.dumps(params),
-                    status=plain(status),
-                    created_at=self.db.clock(),
-                    send_key=send_key,
-                )
-            ).inserted_primary_key[0]
+        return self._add(
+            videos,
+            task_id=task_id,
+            group_id=group_id,
+            prompt=prompt,
+            model=model,
+            assets=json.dumps(list(assets)),
+            params=json.dumps(params),
+            status=plain(status),
+            send_key=send_key,
+        )
 
     def update(
         self,
