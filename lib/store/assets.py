@@ -117,13 +117,16 @@ class Assets(Repository):
                     index_elements=["scope", "group_id", "asset_key", "attempt"],
                     set_={c: stmt.excluded[c] for c in _ATTEMPT_UPDATES},
                 )
-                execute_many(conn, upsert, attempts)
+                execute_many(conn, upsert, attempts, name="assets.save_ledger")
                 self._link_replacements(conn, ledger.group_id)
             if tasks:
                 stmt = insert_for(conn, review_tasks)
                 updates = {c: stmt.excluded[c] for c in ("status", "final", "raw", "position")}
                 execute_many(
-                    conn, stmt.on_conflict_do_update(index_elements=["scope", "task_id"], set_=updates), tasks
+                    conn,
+                    stmt.on_conflict_do_update(index_elements=["scope", "task_id"], set_=updates),
+                    tasks,
+                    name="review_tasks.save_ledger",
                 )
 
     def _link_replacements(self, conn, group_id: str) -> None:
