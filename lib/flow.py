@@ -398,9 +398,7 @@ class GenerationJob:
     def from_record(cls, row: dict) -> GenerationJob:
         """A job rebuilt from its stored row (lib.store.videos.Videos.unfinished), keeping the row's id
         so polling it again updates that same row."""
-        status = row["status"]
-        if not row["task_id"] and status == VideoStatus.SUBMITTING:
-            status = VideoStatus.UNKNOWN  # the app stopped during the POST
+        status = row["status"]  # a send the app stopped during reads as UNKNOWN (lib.store.videos)
         return cls(
             row["prompt"],
             row["model"],

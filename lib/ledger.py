@@ -202,11 +202,6 @@ class AssetLedger:
         """The type an asset was last sent as: a resubmission sends it as the same."""
         return self.assets[key].current.asset_type or self.asset_type
 
-    def asset_types(self) -> list[str]:
-        """The types this group's assets were sent as, Video first."""
-        kinds = {a.asset_type or self.asset_type for asset in self.assets.values() for a in asset.attempts}
-        return sorted(kinds, reverse=True)
-
     def pending_task_ids(self) -> list[str]:
         return [t.task_id for t in self.tasks.values() if not t.final]
 

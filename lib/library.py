@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from lib.exports import csv_bytes
-from lib.store.codes import VideoStatus
 from lib.store.workspace import Store
 
 PEOPLE_COLUMNS = ["label", "group_id", "usable", "failed", "pending", "created", "mode", "notes"]
@@ -66,20 +65,11 @@ def assets_frame(
     return frame
 
 
-def video_status(video: dict) -> str:
-    """A video row's status code as the operator should read it (lib.ui.words.video_status words it)."""
-    if video["status"] in (VideoStatus.SUBMITTING, VideoStatus.UNKNOWN) and not video["task_id"]:
-        # Written before its POST and never answered (the app stopped, or the answer was lost): whether a
-        # task (and a charge) exists upstream is unknown. "submitting" would read as running forever.
-        return VideoStatus.UNKNOWN.value
-    return video["status"]
-
-
 def videos_frame(store: Store, group_id: str | None = None, tz: tzinfo | None = None) -> pd.DataFrame:
     rows = [
         {
             "created": when_text(v["created_at"], tz),
-            "status": video_status(v),
+            "status": v["status"],
             "model": v["model"] or "",
             "prompt": v["prompt"] or "",
             "video_url": v["video_url"] or "",

@@ -179,7 +179,6 @@ def test_error_texts_and_status_words():
     assert words.video_status("something new") == "something new", "an unknown code is shown, not hidden"
     assert words.count(1, "request") == "1 request" and words.count(3, "request") == "3 requests"
     assert words.assets(1, "Video") == "1 clip" and words.assets(2, "Image") == "2 photos"
-    assert words.cell(None) == "" and words.cell("None") == "" and words.cell(0) == "0"
 
 
 # ---------------------------------------------------------------- times in the browser's zone
@@ -194,11 +193,7 @@ def test_a_time_renders_in_the_given_zone():
     assert when.clock(NOON_UTC, "Asia/Tokyo", seconds=True).endswith("21:00:00")
     assert when.date_time(NOON_UTC, "Not/AZone") == "2026-03-04 12:00", "an unknown zone falls back to UTC"
     assert when.date_time(None) == "" and when.date_time(0) == "" and when.date_time(float("nan")) == ""
-    assert when.clock(None) == "" and when.ago(None) == "" and when.time_left(None) == ""
-    assert when.ago(NOON_UTC - 300, now=NOON_UTC) == "5 min ago"
-    assert when.ago(NOON_UTC + 120, now=NOON_UTC) == "in 2 min"
-    assert when.time_left(NOON_UTC + 95, now=NOON_UTC) == "1 min left"
-    assert when.time_left(NOON_UTC - 1, now=NOON_UTC) == "expired"
+    assert when.clock(None) == ""
     assert when.span(3 * 3600 + 5 * 60) == "3 h 5 min" and when.span(40) == "40 s"
     assert str(when.zone()) == "UTC", "outside a browser session: UTC"
 

@@ -31,7 +31,12 @@ _UNSETTLED_COUNT = select(func.count()).select_from(videos).where(*_UNSETTLED_WH
 
 
 def _video(row) -> dict:
-    return {**row._mapping, "assets": json.loads(row.assets), "params": json.loads(row.params)}
+    video = {**row._mapping, "assets": json.loads(row.assets), "params": json.loads(row.params)}
+    if video["status"] == VideoStatus.SUBMITTING and not video["task_id"]:
+        # Written before its POST and never answered: read back, whether a task (and a charge) exists
+        # upstream is unknown ("submitting" would read as running forever). The row itself is not changed.
+        video["status"] = VideoStatus.UNKNOWN.value
+    return video
 
 
 class Videos(Repository):

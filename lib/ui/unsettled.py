@@ -10,8 +10,9 @@ from lib import flow
 from lib.apimart import ApimartError
 from lib.flow import GenerationJob
 from lib.ledger import AssetLedger
+from lib.submission_view import filled
 from lib.ui import state, when, words
-from lib.ui.components import error_slot
+from lib.ui.components import asset_editor, error_slot
 from lib.ui.text import literal
 
 ERROR_KEY = "unsettled__error"
@@ -55,9 +56,7 @@ def _put_back(group_id: str, send_key: str, go_to_submit: bool) -> None:
 
 def _to_draft(rows) -> None:
     wf = state.workflow()
-    wf.draft = [r for r in wf.draft if r.url or r.name] + list(rows)
-    # The Submit table is re-created around the new draft on its next run.
-    st.session_state["submit__editor_version"] = st.session_state.get("submit__editor_version", 0) + 1
+    asset_editor.reset(wf, filled(wf.draft) + list(rows))
 
 
 def _working_ledger(group_id: str) -> AssetLedger:

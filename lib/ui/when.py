@@ -9,7 +9,6 @@ a zone name ("Europe/Berlin"), a tzinfo, or None for the browser's zone. Pages u
 from __future__ import annotations
 
 import math
-import time
 from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -83,29 +82,3 @@ def span(seconds: float) -> str:
     if hours < 48:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     return f"{hours // 24} days"
-
-
-def ago(ts: object, now: float | None = None) -> str:
-    """"5 min ago" / "just now" (a time in the future reads "in 5 min"); "" for no time."""
-    value = _moment(ts)
-    if value is None:
-        return ""
-    delta = (time.time() if now is None else now) - value
-    if abs(delta) < 10:
-        return "just now"
-    return f"{span(delta)} ago" if delta > 0 else f"in {span(-delta)}"
-
-
-def time_left(until: object, now: float | None = None) -> str:
-    """"3 min left" until a deadline, "expired" once past it; "" for no deadline."""
-    value = _moment(until)
-    if value is None:
-        return ""
-    left = value - (time.time() if now is None else now)
-    return f"{span(left)} left" if left > 0 else "expired"
-
-
-def deadline(until: object, tz: Zone = None, now: float | None = None) -> str:
-    """"until 14:05 (3 min left)" in the browser's zone; "" for no deadline."""
-    at = clock(until, tz)
-    return f"until {at} ({time_left(until, now)})" if at else ""

@@ -79,14 +79,6 @@ def assets(n: int, asset_type: str = "") -> str:
     return count(n, "photo or clip", "photos or clips")
 
 
-def cell(value: object) -> str:
-    """A table cell's text: "" for None, NaN and the strings "None"/"nan" a frame may have picked up."""
-    if _blank(value):
-        return ""
-    text = str(value)
-    return "" if text in ("None", "nan", "NaN", "NaT", "<NA>") else text
-
-
 REVIEW_KINDS = {"Image": ("photo", "photos"), "Video": ("clip", "clips")}
 
 

@@ -35,7 +35,7 @@ def _columns() -> dict:
 def reset(wf: Workflow, rows: list[AssetRow]) -> None:
     """Replace the table's contents (the editor is re-created around the new rows)."""
     wf.draft = rows
-    st.session_state[VERSION_KEY] += 1
+    st.session_state[VERSION_KEY] = st.session_state.get(VERSION_KEY, 0) + 1
     st.session_state.pop("submit__probe", None)
 
 

@@ -15,6 +15,7 @@ def show(store) -> None:
         "avatar-desk-export.json",
         "application/json",
         key="library__export_json",
+        on_click="ignore",  # no rerun: a rerun would drop the other button's deferred file
         icon=":material/download:",
     )
     b.download_button(
@@ -23,5 +24,6 @@ def show(store) -> None:
         "avatar-desk-assets.csv",
         "text/csv",
         key="library__export_csv",
+        on_click="ignore",
         icon=":material/download:",
     )
