@@ -8,7 +8,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TypeVar
@@ -303,11 +303,10 @@ def _split_url(url: str) -> tuple[str, str, int | None, str, str] | str:
     return scheme, hostname, port, parts.path, parts.query
 
 
-def normalise_url(url: str, *, trusted_origins: Collection[str] = ()) -> tuple[str, str | None]:
+def normalise_url(url: str) -> tuple[str, str | None]:
     """The URL as it will be sent (scheme and host in lower case, international host names in IDNA,
     non-ASCII path characters percent-encoded, no fragment, no default port) and the reason it cannot be
-    sent, or None. `trusted_origins` are exact origins the app itself serves (never user input) that may
-    be private; every other private, loopback, link-local or reserved host is refused, in any spelling.
+    sent, or None. Every private, loopback, link-local or reserved host is refused, in any spelling.
     Offline: a public-looking name is resolved (and refused if private) only by the app's own fetches."""
     url = _trim(url or "")
     if not url:
@@ -325,9 +324,7 @@ def normalise_url(url: str, *, trusted_origins: Collection[str] = ()) -> tuple[s
     except ValueError as error:
         return url, str(error)
     default_port = 443 if scheme == "https" else 80
-    origin = netguard.Origin(scheme, host, port or default_port)
-    trusted = {netguard.Origin.of(o) for o in trusted_origins}
-    if origin not in trusted and (problem := netguard.host_problem(host)):
+    if problem := netguard.host_problem(host):
         return url, f"URL is not public: APIMart's servers cannot download from it ({problem})"
     netloc = host if port in (None, default_port) else f"{host}:{port}"
     sent = urlunsplit(
@@ -405,14 +402,12 @@ def check_rows(
     *,
     detected: Mapping[str, str] | None = None,
     default_type: str | None = None,
-    trusted_origins: Collection[str] = (),
 ) -> list[RowCheck]:
     """Check every row: URL form and host, extension against the row's type, duplicates, name. The URL and
     the name are given back as they will be sent (normalised; an empty name filled from the URL), so the
     operator sees exactly that. Each row's type: the one chosen in the row, else `asset_type` when given
     (every row is then checked against it), else the URL's extension, else `detected[url]` (the probe's
-    Content-Type, by the URL as sent), else `default_type`; a row with none is asked to choose.
-    `trusted_origins`: see `normalise_url`."""
+    Content-Type, by the URL as sent), else `default_type`; a row with none is asked to choose."""
     for kind in (asset_type, default_type):
         if kind is not None and kind not in EXTENSIONS:
             raise ValueError(f"asset type must be one of {ASSET_TYPES}")
@@ -421,7 +416,7 @@ def check_rows(
     seen_names: dict[str, int] = {}
     checks = []
     for index, row in enumerate(rows):
-        url, url_problem = normalise_url(row.url or "", trusted_origins=trusted_origins)
+        url, url_problem = normalise_url(row.url or "")
         name = unicodedata.normalize("NFC", _trim(row.name or "")) or (name_from_url(url) if url else "")
         row_type, type_from = _row_type(row, "" if url_problem else url, asset_type, detected, default_type)
         problems = []

@@ -41,6 +41,10 @@ class BlockedAddressError(Exception):
         self.reason = reason
 
 
+class UnresolvedHostError(BlockedAddressError):
+    """The name does not resolve from here: not a private address, only unreachable from this server."""
+
+
 # ------------------------------------------------------------------ host names and literal addresses
 
 
@@ -266,9 +270,9 @@ def resolve_public(
     except TimeoutError:
         raise
     except (OSError, UnicodeError) as error:
-        raise BlockedAddressError(f"the host name {origin.host} does not resolve") from error
+        raise UnresolvedHostError(f"the host name {origin.host} does not resolve") from error
     if not addresses:
-        raise BlockedAddressError(f"the host name {origin.host} does not resolve")
+        raise UnresolvedHostError(f"the host name {origin.host} does not resolve")
     if not trusted:
         for ip in addresses:
             if problem := address_problem(ip):

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from lib.assets import MAX_BYTES, type_from_content_type
-from lib.netguard import BlockedAddressError, Resolver, guarded_request
+from lib.netguard import BlockedAddressError, Resolver, UnresolvedHostError, guarded_request
 
 BLOCK, WARN = "block", "warning"
 _OCTET_STREAMS = ("application/octet-stream", "binary/octet-stream")
@@ -105,11 +105,6 @@ def _judge(url: str, status: int, headers: Mapping[str, str], asset_type: str | 
     return ProbeResult(url, status, content_type, size, None).judged(asset_type)
 
 
-def _unresolved(refusal: BlockedAddressError) -> bool:
-    # netguard refuses a name that does not resolve like a private one; from here it is only unreachable.
-    return isinstance(refusal.__cause__, OSError) or refusal.reason.endswith("does not resolve")
-
-
 def probe_url(
     url: str,
     asset_type: str | None = None,
@@ -127,7 +122,7 @@ def probe_url(
         if response.status in _RETRY_WITH_GET:
             response = guarded_request(url, method="GET", headers={"Range": "bytes=0-0"}, **guard)
     except BlockedAddressError as refusal:
-        if _unresolved(refusal):
+        if isinstance(refusal, UnresolvedHostError):
             return ProbeResult(
                 url,
                 None,
