@@ -39,5 +39,11 @@ class VideoLimits:
 
 IMAGE = ImageLimits()
 VIDEO = VideoLimits()
+# The largest file the app takes in (the drop zone and the phone page): above the largest asset upstream
+# takes (50 MB) so that a too-large clip arrives and is offered the fix, and far below what would strain the
+# server. Streamlit's own uploader enforces .streamlit/config.toml server.maxUploadSize, which must agree.
+UPLOAD_MAX_MB = 100
+UPLOAD_MAX_BYTES = UPLOAD_MAX_MB * MB
+
 # One person per group: "clear, frontal faces" (a warning when a detector finds 0 or several).
 FACES_PER_ASSET = 1
