@@ -16,7 +16,7 @@ from lib.store.database import Database, database_url
 from lib.store.legacy import LAST_VERSION, MIGRATIONS
 from lib.store.workspace import Store
 
-HEAD = "0002"
+HEAD = "0003"
 
 
 def store(db: Database, key: str = "k") -> Store:

@@ -44,6 +44,14 @@ class Scope:
     def id(self) -> str:
         return f"{self.mode}|{self.base_url}|{self.key_fingerprint}"
 
+    @classmethod
+    def from_id(cls, text: str) -> Scope:
+        """The scope a row was kept under (its `scope` column), for routes that start from a row (a phone's
+        capture link), not from a connection."""
+        mode, rest = text.split("|", 1)
+        base_url, fingerprint = rest.rsplit("|", 1)
+        return cls(mode, base_url, fingerprint)
+
 
 def database_url(target: str | os.PathLike | None = None) -> str:
     """AVATAR_DESK_DB (or `target`): a URL is kept as is, a path becomes a SQLite file (its folder made)."""

@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     Table,
@@ -146,3 +147,51 @@ intents = Table(
     Column("completed_at", Float),
     Column("outcome", Text),
 )
+
+# Files as assets (lib/media): one row per file received, its id the unguessable part of its URL. `fix` is
+# "" for an original (not NULL: NULLs never collide, and the same file twice must be one row).
+media = Table(
+    "media",
+    metadata,
+    Column("id", Text, primary_key=True),
+    *_owner(),
+    Column("sha256", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("source", Text, nullable=False),  # "computer" | "phone" | "fix" | "url"
+    Column("derived_from", Text),  # the media id a fix was made from
+    Column("fix", Text, nullable=False, server_default=""),  # a lib.media.report.Fix value, or ""
+    Column("kind", Text, nullable=False),  # "Image" | "Video" | ""
+    Column("format", Text, nullable=False, server_default=""),
+    Column("ext", Text, nullable=False, server_default=""),
+    Column("content_type", Text, nullable=False, server_default=""),
+    Column("size", Integer, nullable=False),
+    Column("backend", Text),  # "app" | "s3"; NULL when nothing is hosted (refused)
+    Column("storage_key", Text),
+    Column("report", Text, nullable=False, server_default="{}"),  # JSON: MediaReport.to_dict()
+    Column("thumbnail", LargeBinary),  # JPEG; NULL when refused
+    Column("face_frame", LargeBinary),  # JPEG of the frame where faces were not one
+    Column("state", Text, nullable=False),  # "ready" | "refused" | "deleted"
+    Column("capture_id", Text),  # the capture link it came through
+    Column("created_at", Float, nullable=False),
+    Column("sent_at", Float),
+    Column("review_ended_at", Float),
+    Column("deleted_at", Float),
+    UniqueConstraint("scope", "group_id", "sha256", "fix", name="media_once"),
+)
+Index("media_by_group", media.c.scope, media.c.group_id, media.c.created_at)
+Index("media_by_key", media.c.storage_key)
+Index("media_by_capture", media.c.capture_id)
+
+# Phone capture links: only a hash of the token is kept (the token itself is in the QR code alone).
+capture_links = Table(
+    "capture_links",
+    metadata,
+    Column("id", Text, primary_key=True),
+    *_owner(),
+    Column("label", Text, nullable=False, server_default=""),
+    Column("token_hash", Text, nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("closed_at", Float),
+)
+Index("capture_links_by_group", capture_links.c.scope, capture_links.c.group_id)

@@ -4,8 +4,10 @@ server's Database for a mode, base URL and key (lib.ui.state.store); the flow an
 from __future__ import annotations
 
 from lib.store.assets import Assets, Submissions
+from lib.store.captures import Captures
 from lib.store.database import Database, Scope
 from lib.store.intents import Intents
+from lib.store.media import Media
 from lib.store.people import People
 from lib.store.verifications import Verifications
 from lib.store.videos import Videos
@@ -20,6 +22,8 @@ class Store:
         self.submissions = Submissions(db, scope)
         self.videos = Videos(db, scope)
         self.intents = Intents(db, scope)
+        self.media = Media(db, scope)
+        self.captures = Captures(db, scope)
 
     @classmethod
     def for_connection(cls, db: Database, mode: str, base_url: str, api_key: str) -> Store:
