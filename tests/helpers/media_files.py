@@ -41,10 +41,12 @@ def write_video(
 ) -> Path:
     """A clip of the astronaut (face=True) or of a coffee cup, the container chosen by the suffix (.mp4,
     .mov). The same picture each frame unless `motion` (a slow pan, so frames really differ: slower to
-    write); `rotation` stores the pixels as they are with a display rotation (counter-clockwise degrees),
-    as a phone held upright does; `audio` adds a tone track (AAC)."""
+    write); width and height are as displayed: with `rotation` (counter-clockwise degrees, a multiple of 90)
+    the pixels are stored turned the other way and the stream carries that display rotation, as a phone's
+    clip does; `audio` adds a tone track (AAC)."""
     picture = data.astronaut() if face else data.coffee()
     base = fitted(picture, width, height)
+    turns = -(rotation // 90)  # the stored pixels: turned back by the rotation the player applies
     rate = Fraction(fps).limit_denominator(1001)
     frames = round(seconds * fps)
     with av.open(str(path), "w") as out:
@@ -52,16 +54,16 @@ def write_video(
         if codec == "hevc":
             options = {"preset": "ultrafast", "x265-params": "log-level=error"}
         stream = out.add_stream(VIDEO_ENCODERS[codec], rate=rate, options=options)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stored_height, stored_width = np.rot90(base, turns).shape[:2]
+        stream.width, stream.height, stream.pix_fmt = stored_width, stored_height, "yuv420p"
         if rotation:
             stream.set_display_rotation(rotation)
         sound = _tone_stream(out) if audio else None
-        still = av.VideoFrame.from_ndarray(base, format="rgb24").reformat(format="yuv420p")
+        still = _frame(base, turns)
         for index in range(frames):
             frame = still
             if motion:
-                shifted = np.roll(base, index * 4, axis=1)
-                frame = av.VideoFrame.from_ndarray(shifted, format="rgb24").reformat(format="yuv420p")
+                frame = _frame(np.roll(base, index * 4, axis=1), turns)
             frame.pts = index
             frame.time_base = 1 / rate
             out.mux(stream.encode(frame))
@@ -69,6 +71,11 @@ def write_video(
         if sound is not None:
             _write_tone(out, sound, seconds)
     return path
+
+
+def _frame(pixels: np.ndarray, turns: int) -> av.VideoFrame:
+    stored = np.ascontiguousarray(np.rot90(pixels, turns))
+    return av.VideoFrame.from_ndarray(stored, format="rgb24").reformat(format="yuv420p")
 
 
 def _tone_stream(out: av.container.OutputContainer) -> av.audio.stream.AudioStream:

@@ -1,0 +1,306 @@
+"""The media check for one video file, read with PyAV (ffmpeg inside its wheel): container, codec, duration,
+fps, pixels as displayed, and faces in a few frames reached by seeking; and its poster frame. It decodes a
+handful of frames, never the whole clip, and changes no file."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+from PIL import Image, ImageDraw
+
+from lib.media import faces, limits
+from lib.media.pixels import jpeg_bytes
+from lib.media.report import Finding, Fix, Kind, MediaReport, Severity
+
+SAMPLES = 4  # frames looked at for faces, spread over the clip
+# After a seek the decoder starts at the keyframe before the wanted time; a clip with rare keyframes would
+# make it decode seconds of frames to get there, so it stops after this many and takes the frame it reached.
+FRAMES_PER_SEEK = 30
+CHECK_SECONDS = 8.0  # wall clock for the sampling: what is found by then is what is judged
+POSTER_SECONDS = 1.0  # the poster is the frame at about 1 s (the first frame is often black or a fade)
+FACE_FRAME_SIDE = 480  # the frame shown beside a face warning
+H264 = "h264"
+# Failures of a file that is not a readable video: ffmpeg's errors, and what PyAV raises for odd values.
+READ_ERRORS = (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError, OSError, EOFError)
+
+
+class UnreadableVideoError(ValueError):
+    """No video frame can be read from the file (not a video, truncated, no video stream)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What the container says about the clip, with its displayed size from the first decoded frame."""
+
+    format: str
+    codec: str
+    width: int  # as displayed (a phone's portrait clip is stored landscape with a display rotation)
+    height: int
+    seconds: float
+    fps: float
+    rotation: int  # counter-clockwise degrees to apply to the stored pixels for display
+
+
+def inspect_video(path: Path, size: int, fmt: str, limit: limits.VideoLimits = limits.VIDEO) -> MediaReport:
+    """Everything the check finds in the clip at path (size in bytes, fmt as sniffed: "mp4" or "mov")."""
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            stream = _video_stream(container)
+            _check_complete(stream, size)
+            first = _first_frame(container, stream)
+            probe = _probe(container, stream, fmt, first)
+            frames = _sample(container, stream, probe, first)
+    except UnreadableVideoError as error:
+        return _refused(size, fmt, {"reason": error.reason})
+    except READ_ERRORS:
+        return _refused(size, fmt, {"reason": "undecodable"})
+    found = [faces.find_faces(np.asarray(frame)) for frame in frames]
+    most = max(len(boxes) for boxes in found)
+    face_frame = None
+    if most != limits.FACES_PER_ASSET:
+        # The frame where most were seen (several faces), else the middle sample (no face anywhere).
+        shown = next(i for i, boxes in enumerate(found) if len(boxes) == most) if most else len(frames) // 2
+        face_frame = _face_frame(frames[shown], found[shown])
+    return MediaReport(
+        kind=Kind.VIDEO,
+        format=probe.format,
+        size=size,
+        width=probe.width,
+        height=probe.height,
+        seconds=round(probe.seconds, 3),
+        fps=round(probe.fps, 3),
+        codec=probe.codec,
+        faces=most,
+        face_frame=face_frame,
+        findings=tuple(_findings(probe, size, most, len(frames), limit)),
+    )
+
+
+def poster(path: Path) -> Image.Image:
+    """The clip's poster: the frame at about 1 s (the first frame for a shorter clip), upright, RGB."""
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            stream = _video_stream(container)
+            first = _first_frame(container, stream)
+            seconds = _seconds(container, stream)
+            frame = first
+            if seconds > POSTER_SECONDS * 1.5:
+                frame = (
+                    _frame_near(container, stream, POSTER_SECONDS, time.monotonic() + CHECK_SECONDS) or first
+                )
+            return upright_image(frame)
+    except READ_ERRORS as error:
+        raise UnreadableVideoError("undecodable") from error
+
+
+def upright_image(frame: av.VideoFrame, max_side: int | None = None) -> Image.Image:
+    """The frame as an RGB picture the way a player shows it (display rotation applied), optionally smaller."""
+    width, height = frame.width, frame.height
+    if max_side and max(width, height) > max_side:
+        scale = max_side / max(width, height)
+        width, height = max(2, round(width * scale)), max(2, round(height * scale))
+    pixels = frame.to_ndarray(width=width, height=height, format="rgb24")
+    turns = _quarter_turns(frame.rotation)
+    if turns:
+        pixels = np.rot90(pixels, k=turns)
+    return Image.fromarray(np.ascontiguousarray(pixels))
+
+
+def _findings(
+    probe: Probe, size: int, face_count: int, sampled: int, limit: limits.VideoLimits
+) -> list[Finding]:
+    found: list[Finding] = []
+    transcode = (Fix.TRANSCODE,)
+    if probe.format not in limit.containers:
+        found.append(Finding("container", Severity.FIXABLE, {"container": probe.format}, transcode))
+    if probe.codec != H264:
+        # mp4/mov may carry HEVC, ProRes, MPEG-4 ...: upstream names only the container, and H.264 is the one
+        # every player and pipeline reads, so anything else is sendable with the conversion offered.
+        found.append(Finding("codec", Severity.WARNING, {"codec": probe.codec}, transcode))
+    if probe.seconds < limit.min_seconds:
+        # Nothing can add the missing seconds (looping the clip would not be the person talking).
+        found.append(
+            Finding(
+                "duration", Severity.REFUSED, {"seconds": round(probe.seconds, 2), "min": limit.min_seconds}
+            )
+        )
+    elif probe.seconds > limit.max_seconds:
+        found.append(
+            Finding(
+                "duration",
+                Severity.FIXABLE,
+                {"seconds": round(probe.seconds, 2), "max": limit.max_seconds},
+                transcode,
+            )
+        )
+    if probe.fps < limit.min_fps:
+        found.append(Finding("fps", Severity.REFUSED, {"fps": round(probe.fps, 2), "min": limit.min_fps}))
+    elif probe.fps > limit.max_fps:
+        found.append(
+            Finding("fps", Severity.FIXABLE, {"fps": round(probe.fps, 2), "max": limit.max_fps}, transcode)
+        )
+    if size > limit.max_bytes:
+        found.append(
+            Finding("file_size", Severity.FIXABLE, {"size": size, "max": limit.max_bytes}, transcode)
+        )
+    aspect = probe.width / probe.height
+    if not limit.min_aspect <= aspect <= limit.max_aspect:
+        # Padding a clip into shape is possible but would send bars around the person: refused, not fixed.
+        found.append(
+            Finding(
+                "aspect",
+                Severity.REFUSED,
+                {"aspect": round(aspect, 3), "min": limit.min_aspect, "max": limit.max_aspect},
+            )
+        )
+    pixels = probe.width * probe.height
+    dimensions = {"width": probe.width, "height": probe.height, "pixels": pixels}
+    if pixels < limit.min_pixels:
+        # Upscaling would only invent pixels: upstream would judge a blurred face, so nothing is offered.
+        found.append(Finding("pixels_low", Severity.REFUSED, {**dimensions, "min": limit.min_pixels}))
+    elif pixels > limit.max_pixels:
+        # The sources disagree on the upper bound (limits.VideoLimits): a warning, with the fix that fits it.
+        found.append(
+            Finding("pixels_high", Severity.WARNING, {**dimensions, "max": limit.max_pixels}, transcode)
+        )
+    if face_count != limits.FACES_PER_ASSET:
+        found.append(Finding("faces", Severity.WARNING, {"count": face_count, "frames": sampled}))
+    return found
+
+
+def _video_stream(container: av.container.InputContainer) -> av.video.stream.VideoStream:
+    if not container.streams.video:
+        raise UnreadableVideoError("no_video")
+    return container.streams.video[0]
+
+
+def _check_complete(stream: av.video.stream.VideoStream, size: int) -> None:
+    """A file cut short (an upload that stopped) whose index still names every frame: the index points past
+    the end of the file. Checked from the index alone, without decoding."""
+    entries = stream.index_entries
+    if entries is None or len(entries) == 0:
+        return
+    end = max(entry.pos + entry.size for entry in entries)
+    if end > size:
+        raise UnreadableVideoError("truncated")
+
+
+def _first_frame(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream
+) -> av.VideoFrame:
+    frame = next(iter(container.decode(stream)), None)
+    if frame is None:
+        raise UnreadableVideoError("no_frames")
+    return frame
+
+
+def _seconds(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> float:
+    if container.duration:
+        return container.duration / av.time_base
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    return 0.0
+
+
+def _probe(
+    container: av.container.InputContainer,
+    stream: av.video.stream.VideoStream,
+    fmt: str,
+    first: av.VideoFrame,
+) -> Probe:
+    seconds = _seconds(container, stream)
+    rate = stream.average_rate
+    fps = float(rate) if rate else 0.0
+    if not fps and stream.frames and seconds:
+        fps = stream.frames / seconds
+    rotation = first.rotation or 0
+    width, height = first.width, first.height
+    if _quarter_turns(rotation) % 2:
+        width, height = height, width
+    return Probe(
+        format=fmt or _container_name(container),
+        codec=stream.codec_context.name,
+        width=width,
+        height=height,
+        seconds=seconds,
+        fps=fps,
+        rotation=rotation,
+    )
+
+
+def _container_name(container: av.container.InputContainer) -> str:
+    """mp4 or mov for ISO media (by the major brand, as sniffing does), else ffmpeg's first name."""
+    name = container.format.name
+    if "mp4" in name.split(","):
+        return "mov" if container.metadata.get("major_brand", "").strip() == "qt" else "mp4"
+    return name.split(",")[0]
+
+
+def _sample(
+    container: av.container.InputContainer,
+    stream: av.video.stream.VideoStream,
+    probe: Probe,
+    first: av.VideoFrame,
+) -> list[Image.Image]:
+    """Up to SAMPLES upright frames (at most faces.WORK_SIDE long) spread over the clip, found by seeking."""
+    deadline = time.monotonic() + CHECK_SECONDS
+    frames = [upright_image(first, faces.WORK_SIDE)] if probe.seconds <= 0 else []
+    for index in range(SAMPLES if probe.seconds > 0 else 0):
+        if time.monotonic() > deadline:
+            break
+        wanted = probe.seconds * (index + 0.5) / SAMPLES
+        frame = _frame_near(container, stream, wanted, deadline)
+        if frame is not None:
+            frames.append(upright_image(frame, faces.WORK_SIDE))
+    return frames or [upright_image(first, faces.WORK_SIDE)]
+
+
+def _frame_near(
+    container: av.container.InputContainer,
+    stream: av.video.stream.VideoStream,
+    seconds: float,
+    deadline: float,
+) -> av.VideoFrame | None:
+    """The first frame at or after `seconds` (or the last reached within FRAMES_PER_SEEK after the keyframe
+    the seek lands on); None when nothing decodes there."""
+    time_base = stream.time_base or Fraction(1, av.time_base)
+    start = stream.start_time or 0
+    container.seek(start + int(seconds / time_base), stream=stream, backward=True)
+    reached = None
+    for count, frame in enumerate(container.decode(stream)):
+        reached = frame
+        if frame.time is None or frame.time >= seconds - 0.001 or count >= FRAMES_PER_SEEK:
+            break
+        if time.monotonic() > deadline:
+            break
+    return reached
+
+
+def _quarter_turns(rotation: float | None) -> int:
+    """Counter-clockwise quarter turns for a display rotation in degrees (0-3)."""
+    return round((rotation or 0) / 90) % 4
+
+
+def _face_frame(image: Image.Image, boxes: list[faces.Box]) -> bytes:
+    """The sampled frame small, each face found boxed, so the operator sees what the detector saw."""
+    framed = image.copy()
+    draw = ImageDraw.Draw(framed)
+    line = max(2, max(framed.size) // 160)
+    for x, y, w, h in boxes:
+        draw.rectangle((x, y, x + w, y + h), outline=(255, 140, 0), width=line)
+    return jpeg_bytes(framed, FACE_FRAME_SIDE)
+
+
+def _refused(size: int, fmt: str, facts: dict) -> MediaReport:
+    return MediaReport(
+        kind=Kind.VIDEO, format=fmt, size=size, findings=(Finding("unreadable", Severity.REFUSED, facts),)
+    )
