@@ -1,7 +1,7 @@
 """The database the store lives in: one SQLAlchemy engine (SQLite by default, in WAL mode; any URL works),
 its schema brought up to date with Alembic, write transactions that move the change stamp, the file's salt,
 and the scope a connection's rows are kept under. Dialect-specific code lives only in the engine setup and
-in `insert_for` (upserts)."""
+in `insert_for` (upserts). `shared_database` hands the pages and the server's routes one Database per URL."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import hashlib
 import operator
 import os
 import secrets
+import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -132,7 +134,7 @@ def execute_many(conn: Connection, statement, rows: list[dict], *, name: str = "
 
 
 class Database:
-    """Owns the engine; made once per server process (lib.ui.state.database)."""
+    """Owns the engine; one per URL and process (shared_database), used by the pages and the routes."""
 
     def __init__(self, target: str | os.PathLike | None = None, *, clock=time.time) -> None:
         self.url = database_url(target)
@@ -203,3 +205,20 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+# The Database of each URL while anything in the process holds it: the pages (lib.ui.state.database) and the
+# server's own routes (lib.server: /media, /capture) share one engine and pool. Held weakly, so a test that
+# drops its database (a new file each test) leaves no engine behind.
+_SHARED: weakref.WeakValueDictionary[str, Database] = weakref.WeakValueDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_database(target: str | os.PathLike | None = None) -> Database:
+    """This process's Database for `target` (AVATAR_DESK_DB when None; see database_url), made on first use."""
+    url = database_url(target)
+    with _SHARED_LOCK:
+        db = _SHARED.get(url)
+        if db is None:
+            db = _SHARED[url] = Database(url)
+        return db
