@@ -23,6 +23,7 @@ SAMPLES = 4  # frames looked at for faces, spread over the clip
 FRAMES_PER_SEEK = 30
 CHECK_SECONDS = 8.0  # wall clock for the sampling: what is found by then is what is judged
 POSTER_SECONDS = 1.0  # the poster is the frame at about 1 s (the first frame is often black or a fade)
+SAMPLE_SIDE = 640  # sampled frames are converted at most this long: faces are searched and shown at this size
 FACE_FRAME_SIDE = 480  # the frame shown beside a face warning
 H264 = "h264"
 # Failures of a file that is not a readable video: ffmpeg's errors, and what PyAV raises for odd values.
@@ -52,6 +53,19 @@ class Probe:
 
 def inspect_video(path: Path, size: int, fmt: str, limit: limits.VideoLimits = limits.VIDEO) -> MediaReport:
     """Everything the check finds in the clip at path (size in bytes, fmt as sniffed: "mp4" or "mov")."""
+    return check_video(path, size, fmt, limit)[0]
+
+
+def check_video(
+    path: Path,
+    size: int,
+    fmt: str,
+    limit: limits.VideoLimits = limits.VIDEO,
+    *,
+    poster_side: int | None = None,
+) -> tuple[MediaReport, Image.Image | None]:
+    """The report and, when poster_side is given and the clip is not refused, its poster (at most that long),
+    read in one opening of the file."""
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
             stream = _video_stream(container)
@@ -59,10 +73,11 @@ def inspect_video(path: Path, size: int, fmt: str, limit: limits.VideoLimits = l
             first = _first_frame(container, stream)
             probe = _probe(container, stream, fmt, first)
             frames = _sample(container, stream, probe, first)
+            cover = _poster(container, stream, probe.seconds, first, poster_side) if poster_side else None
     except UnreadableVideoError as error:
-        return _refused(size, fmt, {"reason": error.reason})
+        return _refused(size, fmt, {"reason": error.reason}), None
     except READ_ERRORS:
-        return _refused(size, fmt, {"reason": "undecodable"})
+        return _refused(size, fmt, {"reason": "undecodable"}), None
     found = [faces.find_faces(np.asarray(frame)) for frame in frames]
     most = max(len(boxes) for boxes in found)
     face_frame = None
@@ -70,7 +85,7 @@ def inspect_video(path: Path, size: int, fmt: str, limit: limits.VideoLimits = l
         # The frame where most were seen (several faces), else the middle sample (no face anywhere).
         shown = next(i for i, boxes in enumerate(found) if len(boxes) == most) if most else len(frames) // 2
         face_frame = _face_frame(frames[shown], found[shown])
-    return MediaReport(
+    report = MediaReport(
         kind=Kind.VIDEO,
         format=probe.format,
         size=size,
@@ -83,21 +98,31 @@ def inspect_video(path: Path, size: int, fmt: str, limit: limits.VideoLimits = l
         face_frame=face_frame,
         findings=tuple(_findings(probe, size, most, len(frames), limit)),
     )
+    return report, (None if report.refused else cover)
 
 
-def poster(path: Path) -> Image.Image:
-    """The clip's poster: the frame at about 1 s (the first frame for a shorter clip), upright, RGB."""
+def probe_video(path: Path) -> Probe:
+    """What the clip at path is (displayed size, rotation, duration, fps, codec); UnreadableVideoError."""
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            stream = _video_stream(container)
+            return _probe(container, stream, "", _first_frame(container, stream))
+    except UnreadableVideoError:
+        raise
+    except READ_ERRORS as error:
+        raise UnreadableVideoError("undecodable") from error
+
+
+def poster(path: Path, max_side: int | None = None) -> Image.Image:
+    """The clip's poster: the frame at about 1 s (the first frame for a shorter clip), upright, RGB,
+    optionally no longer than max_side; UnreadableVideoError."""
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
             stream = _video_stream(container)
             first = _first_frame(container, stream)
-            seconds = _seconds(container, stream)
-            frame = first
-            if seconds > POSTER_SECONDS * 1.5:
-                frame = (
-                    _frame_near(container, stream, POSTER_SECONDS, time.monotonic() + CHECK_SECONDS) or first
-                )
-            return upright_image(frame)
+            return _poster(container, stream, _seconds(container, stream), first, max_side)
+    except UnreadableVideoError:
+        raise
     except READ_ERRORS as error:
         raise UnreadableVideoError("undecodable") from error
 
@@ -245,23 +270,36 @@ def _container_name(container: av.container.InputContainer) -> str:
     return name.split(",")[0]
 
 
+def _poster(
+    container: av.container.InputContainer,
+    stream: av.video.stream.VideoStream,
+    seconds: float,
+    first: av.VideoFrame,
+    max_side: int | None,
+) -> Image.Image:
+    frame = first
+    if seconds > POSTER_SECONDS * 1.5:
+        frame = _frame_near(container, stream, POSTER_SECONDS, time.monotonic() + CHECK_SECONDS) or first
+    return upright_image(frame, max_side)
+
+
 def _sample(
     container: av.container.InputContainer,
     stream: av.video.stream.VideoStream,
     probe: Probe,
     first: av.VideoFrame,
 ) -> list[Image.Image]:
-    """Up to SAMPLES upright frames (at most faces.WORK_SIDE long) spread over the clip, found by seeking."""
+    """Up to SAMPLES upright frames (at most SAMPLE_SIDE long) spread over the clip, found by seeking."""
     deadline = time.monotonic() + CHECK_SECONDS
-    frames = [upright_image(first, faces.WORK_SIDE)] if probe.seconds <= 0 else []
+    frames = [upright_image(first, SAMPLE_SIDE)] if probe.seconds <= 0 else []
     for index in range(SAMPLES if probe.seconds > 0 else 0):
         if time.monotonic() > deadline:
             break
         wanted = probe.seconds * (index + 0.5) / SAMPLES
         frame = _frame_near(container, stream, wanted, deadline)
         if frame is not None:
-            frames.append(upright_image(frame, faces.WORK_SIDE))
-    return frames or [upright_image(first, faces.WORK_SIDE)]
+            frames.append(upright_image(frame, SAMPLE_SIDE))
+    return frames or [upright_image(first, SAMPLE_SIDE)]
 
 
 def _frame_near(
