@@ -20,6 +20,15 @@ def sandbox_server():
     running.stop()
 
 
+@pytest.fixture(scope="session")
+def moto_s3():
+    """An S3 endpoint (moto's server, real HTTP on loopback) for the session: tests/helpers/s3.py."""
+    from tests.helpers.s3 import moto_s3_server  # moto is imported only by the tests that use it
+
+    with moto_s3_server() as s3:
+        yield s3
+
+
 @pytest.fixture
 def sandbox(sandbox_server):
     """A running sandbox with clean state (tenants, tasks, faults, request log, instant timing)."""

@@ -1,0 +1,57 @@
+"""An S3 endpoint for tests: moto's server mode (real HTTP) on a free loopback port, started once per test
+session by the `moto_s3` fixture (tests/conftest.py), and a fresh bucket per test."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import boto3
+import requests
+from moto.server import ThreadedMotoServer
+
+from tests.helpers.serving import free_port
+
+# moto accepts any keys; these are what the tests' storages sign with.
+ACCESS_KEY_ID = "AKIATESTMOTO00000000"
+SECRET_ACCESS_KEY = "moto-secret-" + "x" * 28
+REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class MotoS3:
+    endpoint_url: str
+
+    def client(self):
+        return boto3.session.Session().client(
+            "s3",
+            region_name=REGION,
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id=ACCESS_KEY_ID,
+            aws_secret_access_key=SECRET_ACCESS_KEY,
+        )
+
+    def new_bucket(self) -> str:
+        """A bucket of its own for one test (names are random: tests share the session's server)."""
+        name = f"test-{secrets.token_hex(6)}"
+        self.client().create_bucket(Bucket=name)
+        return name
+
+    def keys(self, bucket: str) -> list[str]:
+        listing = self.client().list_objects_v2(Bucket=bucket)
+        return [item["Key"] for item in listing.get("Contents", [])]
+
+
+@contextlib.contextmanager
+def moto_s3_server() -> Iterator[MotoS3]:
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        requests.get(f"{endpoint}/moto-api/", timeout=10).raise_for_status()
+        yield MotoS3(endpoint)
+    finally:
+        server.stop()
