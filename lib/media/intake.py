@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from lib.media.inspect import inspect
+from lib.media.inspect import inspect_with_thumbnail
 from lib.media.limits import UPLOAD_MAX_BYTES
+from lib.media.names import safe_name
 from lib.media.report import Finding, Fix, Kind, MediaReport, Severity
 from lib.media.spool import Spool, UploadTooLarge
 from lib.media.storage.base import Storage, Stored
 from lib.media.storage.settings import StorageSettings
-from lib.media.thumbnails import thumbnail
 from lib.store.media import DELETED, READY, REFUSED, Media, MediaRow
 
 __all__ = ["Intake", "MediaItem", "UploadTooLarge", "intake_dir", "media_id_from_url", "new_media_id"]
@@ -149,13 +149,9 @@ class Intake:
     ) -> MediaItem:
         """The rest of `receive` once the bytes are on disk (CPU-bound: call it off an event loop). The
         spool's file is removed whatever happens."""
-        from lib.media.names import safe_name  # TODO(D): top-level import once lib/media/names.py lands
-
         try:
             digest = spool.finish()
-            return self._take(
-                spool.path, digest, safe_name(filename), group_id, source=source, capture_id=capture_id
-            )
+            return self._take(spool.path, digest, filename, group_id, source=source, capture_id=capture_id)
         finally:
             spool.discard()
 
@@ -185,7 +181,7 @@ class Intake:
             return self._take(
                 made,
                 _sha256_of(made),
-                original.name,
+                original.name,  # already a display name: kept as it is
                 original.group_id,
                 source="fix",
                 derived_from=original.id,
@@ -212,7 +208,7 @@ class Intake:
         self,
         path: Path,
         digest: str,
-        name: str,
+        filename: str,
         group_id: str,
         *,
         source: str,
@@ -223,8 +219,8 @@ class Intake:
         kept = self.media.find(group_id, digest, fix)
         if kept is not None and kept.state != DELETED:
             return MediaItem.from_row(kept, duplicate=True)
-        report = _checked(path)
-        preview = _preview(path, report)
+        report, preview = _checked(path)
+        name = filename if fix else safe_name(filename, "clip" if report.kind is Kind.VIDEO else "photo")
         media_id = new_media_id()
         ext, content_type = _HOSTED.get(report.format, ("", ""))
         stored = None
@@ -270,23 +266,15 @@ class Intake:
         return self.work_dir
 
 
-def _checked(path: Path) -> MediaReport:
-    # The check is meant to answer every input with a report; should it raise on one we did not foresee,
-    # the file is refused as unreadable (logged) rather than the upload failing half-way.
+def _checked(path: Path) -> tuple[MediaReport, bytes | None]:
+    # The check answers every input with a report; should it raise on one nobody foresaw, the file is
+    # refused as unreadable (and logged) rather than the upload failing half-way.
     try:
-        return inspect(path)
+        return inspect_with_thumbnail(path)
     except Exception:
         log.exception("the media check raised on an upload; refused as unreadable")
-        size = path.stat().st_size
-        return MediaReport(Kind.UNKNOWN, "", size, findings=(Finding("unreadable", Severity.REFUSED),))
-
-
-def _preview(path: Path, report: MediaReport) -> bytes | None:
-    try:
-        return thumbnail(path, report)
-    except Exception:
-        log.exception("no thumbnail for a checked file")
-        return None
+        unreadable = Finding("unreadable", Severity.REFUSED)
+        return MediaReport(Kind.UNKNOWN, "", path.stat().st_size, findings=(unreadable,)), None
 
 
 def _sha256_of(path: Path) -> str:
