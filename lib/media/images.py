@@ -31,7 +31,7 @@ def check_image(
     if fmt not in limit.formats:
         return _refused(size, fmt, Finding("format", Severity.REFUSED, {"detected": fmt})), None
     try:
-        picture = read_picture(path, fmt, max_side=faces.WORK_SIDE)
+        picture = read_picture(path, fmt, max_pixels=faces.WORK_PIXELS)
     except Unreadable as unreadable:
         return _refused(size, fmt, Finding(unreadable.code, Severity.REFUSED, unreadable.facts)), None
     boxes = faces.find_faces(np.asarray(picture.image))

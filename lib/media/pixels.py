@@ -49,8 +49,8 @@ def register_heif() -> None:
     pillow_heif.register_heif_opener()
 
 
-def read_picture(path: Path, fmt: str, max_side: int | None = None) -> Picture:
-    """The picture decoded (at a reduced scale when max_side allows), or Unreadable."""
+def read_picture(path: Path, fmt: str, max_side: int | None = None, max_pixels: int | None = None) -> Picture:
+    """The picture decoded (at a reduced scale when max_side or max_pixels allows), or Unreadable."""
     pil_format = _PIL_FORMATS.get(fmt)
     if pil_format is None:
         raise Unreadable("unreadable", {"format": fmt})
@@ -64,6 +64,9 @@ def read_picture(path: Path, fmt: str, max_side: int | None = None) -> Picture:
                     "too_many_pixels", {"width": stored_width, "height": stored_height, "max": budget}
                 )
             orientation = _orientation(opened)
+            if max_pixels:
+                fitted = max(1, int(max(opened.size) * (max_pixels / (stored_width * stored_height)) ** 0.5))
+                max_side = min(max_side, fitted) if max_side else fitted
             if max_side and pil_format == "JPEG":
                 long_side = max(opened.size)
                 want = (
