@@ -23,7 +23,9 @@ SAMPLES = 4  # frames looked at for faces, spread over the clip
 FRAMES_PER_SEEK = 30
 CHECK_SECONDS = 8.0  # wall clock for the sampling: what is found by then is what is judged
 POSTER_SECONDS = 1.0  # the poster is the frame at about 1 s (the first frame is often black or a fade)
-SAMPLE_SIDE = 640  # sampled frames are converted at most this long: faces are searched and shown at this size
+# Sampled frames are converted to at most this many pixels (640 x 480): faces are searched and shown at this
+# size. A budget of pixels rather than of the longest side keeps faces big enough in a very wide frame.
+SAMPLE_PIXELS = 307_200
 FACE_FRAME_SIDE = 480  # the frame shown beside a face warning
 H264 = "h264"
 # Failures of a file that is not a readable video: ffmpeg's errors, and what PyAV raises for odd values.
@@ -127,11 +129,18 @@ def poster(path: Path, max_side: int | None = None) -> Image.Image:
         raise UnreadableVideoError("undecodable") from error
 
 
-def upright_image(frame: av.VideoFrame, max_side: int | None = None) -> Image.Image:
-    """The frame as an RGB picture the way a player shows it (display rotation applied), optionally smaller."""
+def upright_image(
+    frame: av.VideoFrame, max_side: int | None = None, max_pixels: int | None = None
+) -> Image.Image:
+    """The frame as an RGB picture the way a player shows it (display rotation applied), optionally scaled
+    down to at most max_side long or max_pixels in all."""
     width, height = frame.width, frame.height
-    if max_side and max(width, height) > max_side:
-        scale = max_side / max(width, height)
+    scale = 1.0
+    if max_side:
+        scale = min(scale, max_side / max(width, height))
+    if max_pixels:
+        scale = min(scale, (max_pixels / (width * height)) ** 0.5)
+    if scale < 1.0:
         width, height = max(2, round(width * scale)), max(2, round(height * scale))
     pixels = frame.to_ndarray(width=width, height=height, format="rgb24")
     turns = _quarter_turns(frame.rotation)
@@ -289,17 +298,17 @@ def _sample(
     probe: Probe,
     first: av.VideoFrame,
 ) -> list[Image.Image]:
-    """Up to SAMPLES upright frames (at most SAMPLE_SIDE long) spread over the clip, found by seeking."""
+    """Up to SAMPLES upright frames (at most SAMPLE_PIXELS each) spread over the clip, found by seeking."""
     deadline = time.monotonic() + CHECK_SECONDS
-    frames = [upright_image(first, SAMPLE_SIDE)] if probe.seconds <= 0 else []
+    frames = [upright_image(first, max_pixels=SAMPLE_PIXELS)] if probe.seconds <= 0 else []
     for index in range(SAMPLES if probe.seconds > 0 else 0):
         if time.monotonic() > deadline:
             break
         wanted = probe.seconds * (index + 0.5) / SAMPLES
         frame = _frame_near(container, stream, wanted, deadline)
         if frame is not None:
-            frames.append(upright_image(frame, SAMPLE_SIDE))
-    return frames or [upright_image(first, SAMPLE_SIDE)]
+            frames.append(upright_image(frame, max_pixels=SAMPLE_PIXELS))
+    return frames or [upright_image(first, max_pixels=SAMPLE_PIXELS)]
 
 
 def _frame_near(

@@ -38,18 +38,23 @@ def write_video(
     motion: bool = False,
     rotation: int = 0,
     audio: bool = False,
+    pair: bool = False,
+    faststart: bool = False,
 ) -> Path:
     """A clip of the astronaut (face=True) or of a coffee cup, the container chosen by the suffix (.mp4,
     .mov). The same picture each frame unless `motion` (a slow pan, so frames really differ: slower to
     write); width and height are as displayed: with `rotation` (counter-clockwise degrees, a multiple of 90)
     the pixels are stored turned the other way and the stream carries that display rotation, as a phone's
-    clip does; `audio` adds a tone track (AAC)."""
+    clip does; `audio` adds a tone track (AAC); `pair` shows two astronauts side by side (two faces);
+    `faststart` puts the index (moov) first, as a clip prepared for streaming has it."""
     picture = data.astronaut() if face else data.coffee()
+    if pair:
+        picture = np.hstack([picture, picture])
     base = fitted(picture, width, height)
     turns = -(rotation // 90)  # the stored pixels: turned back by the rotation the player applies
     rate = Fraction(fps).limit_denominator(1001)
     frames = round(seconds * fps)
-    with av.open(str(path), "w") as out:
+    with av.open(str(path), "w", options={"movflags": "faststart"} if faststart else {}) as out:
         options = {"preset": "ultrafast"} if codec == "h264" else {}
         if codec == "hevc":
             options = {"preset": "ultrafast", "x265-params": "log-level=error"}
@@ -95,6 +100,13 @@ def _write_tone(
         frame.sample_rate, frame.pts = rate, start
         out.mux(stream.encode(frame))
     out.mux(stream.encode())
+
+
+def write_audio_only(path: Path, seconds: float) -> Path:
+    """An .mp4 (.m4a inside) holding only a tone: an ISO media file with no picture at all."""
+    with av.open(str(path), "w", format="mp4") as out:
+        _write_tone(out, _tone_stream(out), seconds)
+    return path
 
 
 def truncated_copy(source: Path, target: Path, keep: float = 0.5) -> Path:
