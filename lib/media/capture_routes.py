@@ -54,19 +54,6 @@ def _too_large(max_bytes: int) -> JSONResponse:
     )
 
 
-async def _drain(request: Request, budget: int) -> None:
-    # Read (and drop) what the client is still sending, up to `budget` bytes, so it is still listening when
-    # the 413 comes; a client that sends more than that meets a closed connection instead.
-    seen = 0
-    try:
-        async for chunk in request.stream():
-            seen += len(chunk)
-            if seen > budget:
-                return
-    except ClientDisconnect:
-        return
-
-
 def capture_routes(
     db: Database,
     storage_factory: Callable[[], Storage],
@@ -107,7 +94,8 @@ def capture_routes(
                 intake.receive_spool, spool, name, link.group_id, source="phone", capture_id=link.id
             )
         except UploadTooLarge:
-            await _drain(request, max_bytes)
+            # Answered now; uvicorn drops the rest of the body while the client is still sending it, so the
+            # client reads this answer instead of a reset connection.
             return _too_large(max_bytes)
         except ClientDisconnect:
             return Response(status_code=400)
