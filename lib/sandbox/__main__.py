@@ -21,8 +21,19 @@ def main() -> None:
     parser.add_argument(
         "--public-url", default=None, help="base URL put into H5 links (e.g. reachable by a phone)"
     )
+    parser.add_argument(
+        "--media-origin",
+        action="append",
+        default=[],
+        help="a loopback origin whose /media/ files are downloaded and judged (repeatable), e.g. the app's",
+    )
     args = parser.parse_args()
-    config = SandboxConfig(timing=args.timing, session_ttl=args.session_ttl, public_url=args.public_url)
+    config = SandboxConfig(
+        timing=args.timing,
+        session_ttl=args.session_ttl,
+        public_url=args.public_url,
+        media_origins=tuple(args.media_origin),
+    )
     print(f"APIMart sandbox on http://{args.host}:{args.port}", flush=True)
     uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning")
 

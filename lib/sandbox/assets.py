@@ -1,16 +1,23 @@
-"""Step 3 and private avatars: assets submitted for review, checked, and their outcome decided by their
-URL alone (case-insensitive), so demos and tests can show failures on purpose: `mismatch` fails with
+"""Step 3 and private avatars: assets submitted for review, checked, and their outcome decided.
+
+A photo or clip on a known file host (the allow-list of lib.sandbox.fetching: the app's own /media/ route,
+a loopback S3-compatible endpoint) is downloaded and judged by its bytes in a worker thread
+(lib.sandbox.judging), as APIMart would; its review ends once it is judged. Any other URL is decided by its
+text alone (case-insensitive), so demos and tests can show failures on purpose: `mismatch` fails with
 FaceMismatch, `unreachable` with InvalidParameter.DownloadFailed, `noreason` with no reason; the rest
 become Active with an asset:// URL once the review's time has passed."""
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 from lib.sandbox.config import SandboxConfig
 from lib.sandbox.errors import SandboxError
+from lib.sandbox.fetching import FileHosts
 from lib.sandbox.ids import is_http_url, stamp, task_id
+from lib.sandbox.judging import Judges, judges_bytes
 from lib.sandbox.tasks import ASSET_TASK, TaskRecord
 from lib.sandbox.tenants import Tenant
 
@@ -49,13 +56,20 @@ class Asset:
     task_id: str
     ready_at: float
     error: dict | None  # None: becomes Active; {}: fails with no reason
+    judgement: Future | None = None  # the judging of its bytes while it runs; its result becomes `error`
+
+    def judged(self) -> bool:
+        """Its verdict is known: at once for a URL judged by its text, once its bytes are judged otherwise."""
+        if self.judgement is not None and self.judgement.done():
+            self.error, self.judgement = self.judgement.result(), None
+        return self.judgement is None
 
     @property
     def failed(self) -> bool:
         return self.error is not None
 
     def active_at(self, now: float) -> bool:
-        return not self.failed and now >= self.ready_at
+        return self.judged() and not self.failed and now >= self.ready_at
 
     def item(self) -> dict:
         """The asset as a finished review task lists it."""
@@ -69,7 +83,10 @@ class Asset:
 
     def row(self, now: float) -> dict:
         """The asset as the control plane lists it, with its status now."""
-        status = "Processing" if now < self.ready_at else ("Failed" if self.failed else "Active")
+        if now < self.ready_at or not self.judged():
+            status = "Processing"
+        else:
+            status = "Failed" if self.failed else "Active"
         return {
             "tenant": self.tenant,
             "group_id": self.group_id,
@@ -80,6 +97,14 @@ class Asset:
             "status": status,
             "task_id": self.task_id,
         }
+
+
+@dataclass(frozen=True)
+class Review:
+    """What a submit needs to judge files by their bytes: the hosts it may download from, and the workers."""
+
+    hosts: FileHosts
+    judges: Judges
 
 
 def check_items(assets: Any) -> list[tuple[str, str]]:
@@ -108,6 +133,7 @@ def start_review(
     items: list[tuple[str, str]],
     now: float,
     config: SandboxConfig,
+    review: Review,
 ) -> dict:
     seconds = config.seconds("video_review_seconds" if asset_type == "Video" else "image_review_seconds")
     task = TaskRecord(
@@ -115,15 +141,18 @@ def start_review(
     )
     for url, name in items:
         asset_id = stamp("asset", now)
-        asset = Asset(
-            tenant.key, group_id, asset_id, name, url, asset_type, task.id, now + seconds, outcome(url)
-        )
+        asset = Asset(tenant.key, group_id, asset_id, name, url, asset_type, task.id, now + seconds, None)
+        target = review.hosts.target(url) if judges_bytes(asset_type) else None
+        if target is None:
+            asset.error = outcome(url)
+        else:
+            asset.judgement = review.judges.start(target, asset_type)
         task.assets.append(asset)
     tenant.add_task(task)
     return {"id": task.id, "object": ASSET_TASK, "status": task.status, "progress": 10, "model": REVIEW_MODEL}
 
 
-def submit(tenant: Tenant, body: dict, now: float, config: SandboxConfig) -> dict:
+def submit(tenant: Tenant, body: dict, now: float, config: SandboxConfig, review: Review) -> dict:
     """Step 3: assets of a verified person's group, for review."""
     asset_type = body.get("asset_type", "Video")
     if asset_type not in ("Video", "Image"):
@@ -131,7 +160,7 @@ def submit(tenant: Tenant, body: dict, now: float, config: SandboxConfig) -> dic
     group_id = tenant.own_group(
         body.get("group_id"), "unknown group_id: verify the person first (step 1 and 2)"
     )
-    return start_review(tenant, group_id, asset_type, check_items(body.get("assets")), now, config)
+    return start_review(tenant, group_id, asset_type, check_items(body.get("assets")), now, config, review)
 
 
 def _new_group(tenant: Tenant, group: Any, now: float) -> str:
@@ -142,7 +171,7 @@ def _new_group(tenant: Tenant, group: Any, now: float) -> str:
     return group_id
 
 
-def private_avatar(tenant: Tenant, body: dict, now: float, config: SandboxConfig) -> dict:
+def private_avatar(tenant: Tenant, body: dict, now: float, config: SandboxConfig, review: Review) -> dict:
     """A virtual avatar's group (created here with `group`, or an existing `group_id`) and its assets."""
     asset_type = body.get("asset_type", "Image")
     if asset_type not in ("Image", "Video", "Audio"):
@@ -160,4 +189,4 @@ def private_avatar(tenant: Tenant, body: dict, now: float, config: SandboxConfig
             task = tenant.add_task(TaskRecord(task_id(now), tenant.key, "group", now, group_id=group_id))
             task.result = {"group_id": group_id}
             return {"id": task.id, "object": ASSET_TASK, "status": "completed", "progress": 100}
-    return start_review(tenant, group_id, asset_type, check_items(assets), now, config)
+    return start_review(tenant, group_id, asset_type, check_items(assets), now, config, review)

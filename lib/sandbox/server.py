@@ -23,6 +23,7 @@ from lib.sandbox.control import ControlGuard
 from lib.sandbox.control_plane import control_routes
 from lib.sandbox.errors import SandboxError, error_response
 from lib.sandbox.faults import faulted_answer
+from lib.sandbox.fetching import server_origin
 from lib.sandbox.h5 import expired_page, h5_page
 from lib.sandbox.ids import fingerprint
 from lib.sandbox.store import Store
@@ -59,11 +60,11 @@ def real_avatar(store: Store, request: Request, tenant: str, body: dict) -> Any:
         return store.create_session(tenant, body["callback_url"], _base_url(request, store))
     if chosen[0] == "byted_token":
         return store.query_token(tenant, body["byted_token"])
-    return store.submit_assets(tenant, body)
+    return store.submit_assets(tenant, body, server_origin(request.scope))
 
 
 def private_avatar(store: Store, request: Request, tenant: str, body: dict) -> Any:
-    return store.private_avatar(tenant, body)
+    return store.private_avatar(tenant, body, server_origin(request.scope))
 
 
 def task(store: Store, request: Request, tenant: str, body: Any) -> Any:

@@ -1,7 +1,8 @@
 """The sandbox's state behind one lock (moto style): the settings, a backend of tenants (lib.sandbox.tenants)
 whose tasks advance by time when read (lib.sandbox.tasks), the faults and the request log
-(lib.sandbox.faults). Each method takes the lock, finds the tenant and hands the work to the module of its
-step: verification, assets, videos. No HTTP here; it never keeps an API key, only its fingerprint."""
+(lib.sandbox.faults), and the workers that judge submitted files by their bytes (lib.sandbox.judging). Each
+method takes the lock, finds the tenant and hands the work to the module of its step: verification, assets,
+videos. No HTTP here; it never keeps an API key, only its fingerprint."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from lib.sandbox import assets, tasks, verification, videos
 from lib.sandbox.config import SandboxConfig
 from lib.sandbox.errors import SandboxError
 from lib.sandbox.faults import Fault, FaultBook, RequestLog
+from lib.sandbox.fetching import FileHosts, Origin
 from lib.sandbox.ids import fingerprint
+from lib.sandbox.judging import Judges
 from lib.sandbox.tenants import Backend
 from lib.sandbox.verification import Session
 
@@ -26,6 +29,7 @@ class Store:
         self.config = SandboxConfig(**self.initial.as_dict())
         self.clock = clock
         self.lock = threading.RLock()
+        self.judges = Judges()  # kept across resets: a judging under way ends on its own, unread
         self.reset()
 
     def reset(self) -> None:
@@ -47,13 +51,19 @@ class Store:
         with self.lock:
             return verification.query(self.backend.tenant(tenant), token, self.clock())
 
-    def submit_assets(self, tenant: str, body: dict) -> dict:
-        with self.lock:
-            return assets.submit(self.backend.tenant(tenant), body, self.clock(), self.config)
+    def _review(self, server: Origin | None) -> assets.Review:
+        return assets.Review(FileHosts.of(self.config, server), self.judges)
 
-    def private_avatar(self, tenant: str, body: dict) -> dict:
+    def submit_assets(self, tenant: str, body: dict, server: Origin | None = None) -> dict:
+        """`server`: the local end of the submit's connection, where the app's own /media/ route is read."""
         with self.lock:
-            return assets.private_avatar(self.backend.tenant(tenant), body, self.clock(), self.config)
+            owner, review = self.backend.tenant(tenant), self._review(server)
+            return assets.submit(owner, body, self.clock(), self.config, review)
+
+    def private_avatar(self, tenant: str, body: dict, server: Origin | None = None) -> dict:
+        with self.lock:
+            owner, review = self.backend.tenant(tenant), self._review(server)
+            return assets.private_avatar(owner, body, self.clock(), self.config, review)
 
     def generate(self, tenant: str, body: dict, base_url: str) -> list[dict]:
         with self.lock:

@@ -5,7 +5,10 @@ Every task goes pending -> processing -> completed or failed. A kind declares th
 and the share of the task's time each one lasts; once its whole time has passed the task is final, failed
 when its kind finds an error (an asset that failed review, a generation forced to fail), else completed.
 A task with no time (a session, a query, a group, or anything under instant timing) is final on its first
-read. A read may skip states (one read after the end goes straight to final), never go back."""
+read. A task whose kind still has work under way (a review whose files are being downloaded and judged,
+lib.sandbox.judging) stays in its last running state past its time, and is final on the first read after the
+work is done: under instant timing, as soon as it is done. A read may skip states (one read after the end
+goes straight to final), never go back."""
 
 from __future__ import annotations
 
@@ -62,6 +65,8 @@ class Kind:
     error: Callable[[TaskRecord], dict | None]
     object: str | None = None
     shows_model: bool = False
+    # The task's own work is done (for a review: every asset has its verdict); final only once it is.
+    ready: Callable[[TaskRecord], bool] = lambda task: True
 
 
 def _fixed_result(task: TaskRecord, now: float) -> dict:
@@ -94,6 +99,10 @@ def _review_error(task: TaskRecord) -> dict | None:
     }
 
 
+def _review_ready(task: TaskRecord) -> bool:
+    return all(asset.judged() for asset in task.assets)
+
+
 def _video_result(task: TaskRecord, now: float) -> dict:
     if task.fail:
         return {}
@@ -120,6 +129,7 @@ KINDS: dict[str, Kind] = {
         error=_review_error,
         object=ASSET_TASK,
         shows_model=True,
+        ready=_review_ready,
     ),
     "video": Kind(
         running=((PENDING, 0.2), (PROCESSING, 0.8)),
@@ -150,13 +160,14 @@ def advance(task: TaskRecord, now: float) -> None:
     if task.status in FINAL:
         return
     kind, elapsed = KINDS[task.kind], now - task.created
-    if elapsed >= task.duration:
+    if elapsed >= task.duration and kind.ready(task):
         _move(task, FAILED if kind.error(task) else COMPLETED)
         task.progress = 100
         return
     _move(task, _running_state(kind, elapsed, task.duration))
     low, high = kind.progress
-    task.progress = min(99, low + int((high - low) * elapsed / task.duration))
+    share = min(1.0, elapsed / task.duration) if task.duration else 1.0
+    task.progress = min(99, low + int((high - low) * share))
 
 
 def view(task: TaskRecord, now: float) -> dict[str, Any]:
