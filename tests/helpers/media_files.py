@@ -4,6 +4,8 @@ what a file should be judged as is the tests' business."""
 
 from __future__ import annotations
 
+import struct
+import zlib
 from fractions import Fraction
 from pathlib import Path
 
@@ -114,3 +116,122 @@ def truncated_copy(source: Path, target: Path, keep: float = 0.5) -> Path:
     payload = source.read_bytes()
     target.write_bytes(payload[: int(len(payload) * keep)])
     return target
+
+
+# --- Photos (helper A's image makers) -------------------------------------------------------------------
+
+ORIENTATION_TAG = 0x0112
+# Pillow's save format for each of our format names (HEIF comes from pillow-heif's opener).
+PIL_SAVE = {
+    "jpeg": "JPEG",
+    "png": "PNG",
+    "webp": "WEBP",
+    "bmp": "BMP",
+    "tiff": "TIFF",
+    "gif": "GIF",
+    "heic": "HEIF",
+}
+
+
+def astronaut() -> np.ndarray:
+    """One person, facing the camera (512 x 512)."""
+    return data.astronaut()
+
+
+def two_astronauts() -> np.ndarray:
+    """Two people side by side (1024 x 512): two faces."""
+    return np.hstack([data.astronaut(), data.astronaut()])
+
+
+def coffee() -> np.ndarray:
+    """A cup of coffee (600 x 400): no face."""
+    return data.coffee()
+
+
+def write_photo(
+    path: Path,
+    picture: np.ndarray | None = None,
+    *,
+    fmt: str = "jpeg",
+    size: tuple[int, int] | None = None,
+    canvas: tuple[int, int] | None = None,
+    orientation: int = 1,
+    quality: int = 90,
+    noise: int = 0,
+) -> Path:
+    """`picture` (the astronaut by default) written as `fmt`: scaled to `size` (width, height), or fitted
+    into a grey `canvas` of that size; `orientation` stores the pixels turned as a camera does and tags the
+    EXIF orientation that turns them back (6: the camera held upright, 3: upside down, 8: the other way);
+    `noise` adds grain of that amplitude, so a big JPEG weighs what a camera's does."""
+    pixels = astronaut() if picture is None else picture
+    if canvas is not None:
+        pixels = fitted(pixels, *canvas)
+    image = Image.fromarray(pixels)
+    if size is not None:
+        image = image.resize(size, Image.Resampling.BILINEAR)
+    if noise:
+        grain = np.random.default_rng(13).integers(
+            -noise, noise + 1, (image.height, image.width, 3), dtype=np.int16
+        )
+        image = Image.fromarray(np.clip(np.asarray(image, dtype=np.int16) + grain, 0, 255).astype(np.uint8))
+    options: dict = {}
+    if orientation != 1:
+        image = image.transpose(_STORED_AS[orientation])
+        exif = Image.Exif()
+        exif[ORIENTATION_TAG] = orientation
+        options["exif"] = exif.tobytes()
+    if fmt in ("jpeg", "webp", "heic"):
+        options["quality"] = quality
+    if fmt == "heic":
+        import pillow_heif  # registers the HEIF writer with Pillow
+
+        pillow_heif.register_heif_opener()
+    if fmt == "gif":
+        image = image.convert("P", palette=Image.Palette.ADAPTIVE)
+    image.save(path, PIL_SAVE[fmt], **options)
+    return path
+
+
+# How a camera stores an upright scene for each EXIF orientation (the inverse of what a viewer applies).
+_STORED_AS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_90,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_270,
+}
+
+
+def program_named_jpg(path: Path) -> Path:
+    """A shell script saved under a picture's name."""
+    path.write_bytes(b"#!/bin/sh\necho 'not a photo'\nrm -rf \"$HOME/nothing-here\"\n" + b"\x00" * 64)
+    return path
+
+
+def elf_named_jpg(path: Path) -> Path:
+    """The first bytes of a Linux program (an ELF header) under a picture's name."""
+    path.write_bytes(b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + bytes(range(256)) * 4)
+    return path
+
+
+def bomb_png(path: Path, width: int = 30_000, height: int = 30_000) -> Path:
+    """A decompression bomb: a PNG declaring width x height pixels of one colour, ~100 KB on disk. Written by
+    hand (1-bit grey rows through zlib) since Pillow would need the whole picture in memory to save it."""
+    row = b"\x00" + b"\x00" * ((width + 7) // 8)  # filter byte "none", then the row's bits
+    packer = zlib.compressobj(9)
+    chunks = [packer.compress(row) for _ in range(height)]
+    idat = b"".join(chunks) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale, no interlace
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", idat)
+        + _png_chunk(b"IEND", b"")
+    )
+    return path
+
+
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
