@@ -4,6 +4,7 @@ wheel). It only finds boxes; deciding what a count means is the caller's job."""
 from __future__ import annotations
 
 import functools
+import threading
 
 import cv2
 import numpy as np
@@ -24,11 +25,13 @@ Box = tuple[int, int, int, int]
 
 
 @functools.cache
-def _cascade() -> cv2.CascadeClassifier:
+def _cascade() -> tuple[cv2.CascadeClassifier, threading.Lock]:
+    """The cascade, loaded once, and the lock its searches take turns with: one classifier searched from
+    several threads at once (intake, capture uploads, the sandbox's reviews) miscounts, raises or crashes."""
     classifier = cv2.CascadeClassifier(cv2.data.haarcascades + CASCADE)
     if classifier.empty():
         raise RuntimeError(f"OpenCV's face cascade {CASCADE} could not be loaded")
-    return classifier
+    return classifier, threading.Lock()
 
 
 def work_scale(width: int, height: int) -> float:
@@ -50,8 +53,10 @@ def find_faces(rgb: np.ndarray) -> list[Box]:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
     smallest = max(20, int(min(grey.shape[:2]) * MIN_FACE_FRACTION))
-    found = _cascade().detectMultiScale(
-        grey, scaleFactor=SCALE_FACTOR, minNeighbors=MIN_NEIGHBORS, minSize=(smallest, smallest)
-    )
+    classifier, searching = _cascade()
+    with searching:
+        found = classifier.detectMultiScale(
+            grey, scaleFactor=SCALE_FACTOR, minNeighbors=MIN_NEIGHBORS, minSize=(smallest, smallest)
+        )
     boxes = [tuple(int(round(v / scale)) for v in box) for box in found]
     return sorted(boxes, key=lambda b: (b[0], b[1]))  # type: ignore[return-value]
