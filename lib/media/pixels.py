@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,9 +61,8 @@ def read_picture(path: Path, fmt: str, max_side: int | None = None, max_pixels: 
             stored_width, stored_height = opened.size
             budget = MAX_JPEG_PIXELS if pil_format == "JPEG" else MAX_PIXELS
             if stored_width * stored_height > budget:
-                raise Unreadable(
-                    "too_many_pixels", {"width": stored_width, "height": stored_height, "max": budget}
-                )
+                facts = {"width": stored_width, "height": stored_height, "max": budget}
+                raise Unreadable("too_many_pixels", {**facts, "pixels": stored_width * stored_height})
             orientation = _orientation(opened)
             if max_pixels:
                 fitted = max(1, int(max(opened.size) * (max_pixels / (stored_width * stored_height)) ** 0.5))
@@ -79,7 +79,10 @@ def read_picture(path: Path, fmt: str, max_side: int | None = None, max_pixels: 
     except Unreadable:
         raise
     except Image.DecompressionBombError as bomb:
-        raise Unreadable("too_many_pixels", {"max": MAX_PIXELS}) from bomb
+        # Pillow's own guard fired at open, before the size could be read here: its message has the count.
+        counted = re.search(r"\((\d+) pixels\)", str(bomb))
+        facts = {"pixels": int(counted.group(1))} if counted else {}
+        raise Unreadable("too_many_pixels", {**facts, "max": MAX_PIXELS}) from bomb
     except Exception as error:  # noqa: BLE001 - hostile bytes reach plugin code that may raise anything
         raise Unreadable("unreadable", {"format": fmt}) from error
     if max_side and max(image.size) > max_side:
