@@ -80,7 +80,7 @@ def test_a_good_photo_is_checked_hosted_and_recorded(intake, store, storage, tmp
     assert leftovers(tmp_path) == [], "the temp file is removed"
 
     url = intake.url_for(item, "http://127.0.0.1:8501/")
-    assert url == f"http://127.0.0.1:8501/media/{item.id}.jpg"
+    assert url == f"http://127.0.0.1:8501/files/{item.id}.jpg"
     assert media_id_from_url(url) == item.id
 
 
@@ -218,7 +218,7 @@ def test_a_fix_not_offered_or_of_a_refused_file_is_an_error(intake, tmp_path):
 
 def test_media_ids_are_found_only_in_urls_this_app_made():
     media_id = "a" * 30 + "-_"
-    assert media_id_from_url(f"https://desk.example.com/media/{media_id}.jpg") == media_id
+    assert media_id_from_url(f"https://desk.example.com/files/{media_id}.jpg") == media_id
     presigned = (
         f"https://bucket.s3.eu-west-1.amazonaws.com/{media_id}.mp4?X-Amz-Signature=abc&X-Amz-Expires=60"
     )
@@ -226,9 +226,9 @@ def test_media_ids_are_found_only_in_urls_this_app_made():
     assert media_id_from_url(f"http://127.0.0.1:9000/bucket/{media_id}.mov") == media_id
     for other in (
         "https://example.com/photos/lin.jpg",
-        f"https://example.com/media/{media_id}",  # no extension: not a key
-        f"https://example.com/media/{media_id}x.jpg",  # 33 characters
-        "https://example.com/media/.jpg",
+        f"https://example.com/files/{media_id}",  # no extension: not a key
+        f"https://example.com/files/{media_id}x.jpg",  # 33 characters
+        "https://example.com/files/.jpg",
         "",
         "http://[::1",
     ):

@@ -1,6 +1,6 @@
-"""The /media route served for real (uvicorn on a free loopback port): a ready file answers GET and HEAD with
+"""The /files route served for real (uvicorn on a free loopback port): a ready file answers GET and HEAD with
 its type, length and the headers that keep it private; single byte ranges give 206 and Content-Range, ranges
-beyond the file 416; every miss (unknown key, deleted or refused row, /media/, traversal, another method, a
+beyond the file 416; every miss (unknown key, deleted or refused row, /files/, traversal, another method, a
 file gone from disk) is the same 404; and a big file is streamed, not read whole first."""
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def raw(base: str, method: str, path: str) -> tuple[int, bytes]:
 
 def test_a_ready_file_is_served_whole_with_its_headers(hosted, base):
     row = hosted.add()
-    answer = requests.get(f"{base}/media/{row.storage_key}", timeout=10)
+    answer = requests.get(f"{base}/files/{row.storage_key}", timeout=10)
     assert answer.status_code == 200
     assert answer.content == CONTENT
     assert answer.headers["Content-Type"] == "image/jpeg"
@@ -114,13 +114,13 @@ def test_a_ready_file_is_served_whole_with_its_headers(hosted, base):
 
 def test_head_answers_the_same_headers_without_a_body(hosted, base):
     row = hosted.add(ext="mp4", content_type="video/mp4")
-    answer = requests.head(f"{base}/media/{row.storage_key}", timeout=10)
+    answer = requests.head(f"{base}/files/{row.storage_key}", timeout=10)
     assert answer.status_code == 200
     assert answer.content == b""
     assert answer.headers["Content-Type"] == "video/mp4"
     assert answer.headers["Content-Length"] == str(len(CONTENT))
     assert answer.headers["Accept-Ranges"] == "bytes"
-    ranged = requests.head(f"{base}/media/{row.storage_key}", headers={"Range": "bytes=0-99"}, timeout=10)
+    ranged = requests.head(f"{base}/files/{row.storage_key}", headers={"Range": "bytes=0-99"}, timeout=10)
     assert ranged.status_code == 206
     assert ranged.headers["Content-Range"] == f"bytes 0-99/{len(CONTENT)}"
     assert ranged.headers["Content-Length"] == "100"
@@ -137,7 +137,7 @@ def test_head_answers_the_same_headers_without_a_body(hosted, base):
 )
 def test_a_single_range_is_206_with_its_content_range(hosted, base, spec, first, last):
     row = hosted.add(ext="mp4", content_type="video/mp4")
-    answer = requests.get(f"{base}/media/{row.storage_key}", headers={"Range": spec}, timeout=10)
+    answer = requests.get(f"{base}/files/{row.storage_key}", headers={"Range": spec}, timeout=10)
     assert answer.status_code == 206
     assert answer.content == CONTENT[first : last + 1]
     assert answer.headers["Content-Range"] == f"bytes {first}-{last}/{len(CONTENT)}"
@@ -146,7 +146,7 @@ def test_a_single_range_is_206_with_its_content_range(hosted, base, spec, first,
 
 def test_a_range_past_the_end_is_clipped_and_one_beyond_it_is_416(hosted, base):
     row = hosted.add()
-    url = f"{base}/media/{row.storage_key}"
+    url = f"{base}/files/{row.storage_key}"
     clipped = requests.get(url, headers={"Range": "bytes=102300-999999"}, timeout=10)
     assert clipped.status_code == 206 and clipped.content == CONTENT[102_300:]
     for spec in (f"bytes={len(CONTENT)}-", "bytes=999999-1000000", "bytes=-0"):
@@ -157,7 +157,7 @@ def test_a_range_past_the_end_is_clipped_and_one_beyond_it_is_416(hosted, base):
 
 def test_ranges_it_does_not_serve_as_ranges_get_the_whole_file(hosted, base):
     row = hosted.add()
-    url = f"{base}/media/{row.storage_key}"
+    url = f"{base}/files/{row.storage_key}"
     for spec in ("bytes=0-1,5-6", "bytes=9-3", "pages=1-2", "bytes=x-y"):
         answer = requests.get(url, headers={"Range": spec}, timeout=10)
         assert answer.status_code == 200 and answer.content == CONTENT, spec
@@ -176,23 +176,23 @@ def test_every_miss_is_the_same_404(hosted, base):
     gone_from_disk = hosted.add()
     (hosted.storage.root / gone_from_disk.storage_key).unlink()
     in_a_bucket = hosted.add(backend="s3")
-    assert requests.get(f"{base}/media/{served.storage_key}", timeout=10).status_code == 200
+    assert requests.get(f"{base}/files/{served.storage_key}", timeout=10).status_code == 200
     paths = [
-        f"/media/{secrets.token_urlsafe(24)}.jpg",  # never issued
-        f"/media/{deleted.id}.jpg",
-        f"/media/{refused.storage_key}",
-        f"/media/{gone_from_disk.storage_key}",
-        f"/media/{in_a_bucket.storage_key}",
-        f"/media/{served.id}",  # the id without its extension
-        f"/media/{served.id}.png",  # another extension
-        "/media/",
-        "/media",
-        "/media/../media.db",
-        "/media/..%2fmedia.db",
-        "/media/%2e%2e/media.db",
-        f"/media/x/../{served.storage_key}",
-        f"/media/{served.storage_key}/",
-        f"/media/.{served.storage_key}",
+        f"/files/{secrets.token_urlsafe(24)}.jpg",  # never issued
+        f"/files/{deleted.id}.jpg",
+        f"/files/{refused.storage_key}",
+        f"/files/{gone_from_disk.storage_key}",
+        f"/files/{in_a_bucket.storage_key}",
+        f"/files/{served.id}",  # the id without its extension
+        f"/files/{served.id}.png",  # another extension
+        "/files/",
+        "/files",
+        "/files/../files.db",
+        "/files/..%2fmedia.db",
+        "/files/%2e%2e/files.db",
+        f"/files/x/../{served.storage_key}",
+        f"/files/{served.storage_key}/",
+        f"/files/.{served.storage_key}",
     ]
     for path in paths:
         for method in ("GET", "HEAD"):
@@ -200,15 +200,15 @@ def test_every_miss_is_the_same_404(hosted, base):
             assert status == 404, (method, path)
             assert body == (NOT_FOUND_BODY if method == "GET" else b""), path
     for method in ("POST", "PUT", "DELETE"):
-        assert raw(base, method, f"/media/{served.storage_key}") == (404, NOT_FOUND_BODY)
+        assert raw(base, method, f"/files/{served.storage_key}") == (404, NOT_FOUND_BODY)
     # The file is still there, untouched.
-    assert requests.get(f"{base}/media/{served.storage_key}", timeout=10).content == CONTENT
+    assert requests.get(f"{base}/files/{served.storage_key}", timeout=10).content == CONTENT
 
 
 def test_a_big_file_is_streamed_not_read_whole(hosted, base):
     big = 64 * 1024 * 1024
     row = hosted.add(content=b"\0" * big, ext="mp4", content_type="video/mp4")
-    with requests.get(f"{base}/media/{row.storage_key}", stream=True, timeout=10) as answer:
+    with requests.get(f"{base}/files/{row.storage_key}", stream=True, timeout=10) as answer:
         assert answer.status_code == 200 and answer.headers["Content-Length"] == str(big)
         first = next(answer.iter_content(64 * 1024))
         time.sleep(0.5)  # time enough for a server that reads ahead to read it all

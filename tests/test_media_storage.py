@@ -104,7 +104,7 @@ def test_app_hosted_files_sit_under_their_key_with_nothing_left_over(app_storage
     stored = app_storage.put(source, key, "image/png")
     assert sorted(p.name for p in app_storage.root.iterdir()) == [key]  # no temporary file left
     assert (app_storage.root / key).read_bytes() == CONTENT
-    assert app_storage.url(stored, "https://desk.example/", 0) == f"https://desk.example/media/{key}"
+    assert app_storage.url(stored, "https://desk.example/", 0) == f"https://desk.example/files/{key}"
     # Replacing a key is one rename: its old content or its new one, never a mix.
     smaller = source.parent / "smaller.bin"
     smaller.write_bytes(b"new")

@@ -1,5 +1,5 @@
 """The sandbox judges real bytes, as APIMart does: a file on a known file host (a media origin it was given,
-or the /media/ route of the very server it is mounted in) is downloaded in a worker thread and checked, so a
+or the /files/ route of the very server it is mounted in) is downloaded in a worker thread and checked, so a
 photo that is too small or shows two people fails review; any other URL is never fetched and keeps the URL
 rules. Everything over real HTTP on loopback, the files written by the test."""
 
@@ -45,19 +45,19 @@ def photos(tmp_path_factory) -> Path:
 
 
 def file_host(folder: Path, log: list[str]) -> Starlette:
-    """Serves the folder's files under /media/ and /other/, and records every path asked for."""
+    """Serves the folder's files under /files/ and /other/, and records every path asked for."""
 
     async def media(request: Request) -> Response:
         log.append(request.url.path)
         name = request.path_params["name"]
         if name == "moved.jpg":
-            return RedirectResponse("/media/good.jpg", status_code=302)
+            return RedirectResponse("/files/good.jpg", status_code=302)
         if not (folder / name).is_file():
             return Response("no such file", status_code=404)
         return FileResponse(folder / name, media_type="image/jpeg")
 
     return Starlette(
-        routes=[Route("/media/{name}", media, methods=["GET", "HEAD"]), Route("/other/{name}", media)]
+        routes=[Route("/files/{name}", media, methods=["GET", "HEAD"]), Route("/other/{name}", media)]
     )
 
 
@@ -97,14 +97,14 @@ def test_files_on_a_media_origin_are_judged_by_their_bytes(photos):
         config = SandboxConfig(timing="instant", media_origins=(host,))
         with start_sandbox(config) as sandbox, api(sandbox.base_url) as (http, group):
             urls = [
-                f"{host}/media/good.jpg",
-                f"{host}/media/small.jpg",
-                f"{host}/media/two.jpg",
-                f"{host}/media/gone.jpg",
-                f"{host}/media/moved.jpg",
-                f"{stranger}/media/small.jpg",  # loopback, but not a known file host
+                f"{host}/files/good.jpg",
+                f"{host}/files/small.jpg",
+                f"{host}/files/two.jpg",
+                f"{host}/files/gone.jpg",
+                f"{host}/files/moved.jpg",
+                f"{stranger}/files/small.jpg",  # loopback, but not a known file host
                 f"{host}/other/small.jpg",  # a known host, but not its media route
-                f"{stranger}/media/mismatch-small.jpg",
+                f"{stranger}/files/mismatch-small.jpg",
             ]
             items = review(http, sandbox.base_url, group, urls)
 
@@ -127,7 +127,7 @@ def test_files_on_a_media_origin_are_judged_by_their_bytes(photos):
     assert words["error"]["code"] == "FaceMismatch"
     assert stranger_log == []
     assert sorted(log) == sorted(
-        ["/media/good.jpg", "/media/small.jpg", "/media/two.jpg", "/media/gone.jpg", "/media/moved.jpg"]
+        ["/files/good.jpg", "/files/small.jpg", "/files/two.jpg", "/files/gone.jpg", "/files/moved.jpg"]
     )
 
 
@@ -137,7 +137,7 @@ def test_realistic_timing_waits_for_the_review_time_and_for_the_verdict(photos):
         config = SandboxConfig(image_review_seconds=0.5, media_origins=(host,))
         with start_sandbox(config) as sandbox, api(sandbox.base_url) as (http, group):
             started = time.monotonic()
-            items = review(http, sandbox.base_url, group, [f"{host}/media/small.jpg"])
+            items = review(http, sandbox.base_url, group, [f"{host}/files/small.jpg"])
             assert time.monotonic() - started >= 0.5
             assert items["a0"]["error"]["code"] == "InvalidParameter.ImageSize"
             listed = requests.get(f"{sandbox.base_url}/_sandbox/assets", timeout=5).json()
@@ -145,9 +145,9 @@ def test_realistic_timing_waits_for_the_review_time_and_for_the_verdict(photos):
 
 
 def test_mounted_in_the_server_that_hosts_the_files_it_does_not_wait_for_itself(photos):
-    """The sandbox mounted beside a /media/ route in one server (as in the app): the download goes to the
+    """The sandbox mounted beside a /files/ route in one server (as in the app): the download goes to the
     same event loop that answered the submit, so it must not be made inside the handler. No media origin is
-    configured: the server's own /media/ route is known, under loopback names and the public URL alike."""
+    configured: the server's own /files/ route is known, under loopback names and the public URL alike."""
     log: list[str] = []
     hosting = file_host(photos, log)
     sandbox_app = create_app(SandboxConfig(timing="instant", public_url="https://desk.example.com/sandbox"))
@@ -159,17 +159,17 @@ def test_mounted_in_the_server_that_hosts_the_files_it_does_not_wait_for_itself(
             f"{base}/sandbox",
             group,
             [
-                f"{base}/media/good.jpg",
-                f"http://localhost:{port}/media/small.jpg",
-                "https://desk.example.com/media/two.jpg",  # the public URL's origin: read from this server
-                "https://elsewhere.example.com/media/two.jpg",
+                f"{base}/files/good.jpg",
+                f"http://localhost:{port}/files/small.jpg",
+                "https://desk.example.com/files/two.jpg",  # the public URL's origin: read from this server
+                "https://elsewhere.example.com/files/two.jpg",
             ],
         )
     assert items["a0"]["status"] == "Active"
     assert items["a1"]["error"]["code"] == "InvalidParameter.ImageSize"
     assert items["a2"]["error"]["code"] == "FaceMismatch"
     assert items["a3"]["status"] == "Active"
-    assert sorted(log) == ["/media/good.jpg", "/media/small.jpg", "/media/two.jpg"]
+    assert sorted(log) == ["/files/good.jpg", "/files/small.jpg", "/files/two.jpg"]
 
 
 def test_a_photo_sent_as_a_video_fails_on_its_format(photos):
@@ -177,7 +177,7 @@ def test_a_photo_sent_as_a_video_fails_on_its_format(photos):
     with serve_asgi(file_host(photos, log)) as host:
         config = SandboxConfig(timing="instant", media_origins=(host,))
         with start_sandbox(config) as sandbox, api(sandbox.base_url) as (http, group):
-            items = review(http, sandbox.base_url, group, [f"{host}/media/good.jpg"], asset_type="Video")
+            items = review(http, sandbox.base_url, group, [f"{host}/files/good.jpg"], asset_type="Video")
     assert items["a0"]["error"] == {
         "code": "InvalidParameter.Format",
         "message": "The file is an image, not a video",
@@ -192,29 +192,29 @@ def test_the_allow_list_is_explicit():
         s3_endpoint_url="http://127.0.0.1:9100",
     )
     hosts = FileHosts.of(config, server)
-    own = hosts.target("http://localhost:8501/media/a.jpg")
+    own = hosts.target("http://localhost:8501/files/a.jpg")
     assert (own.address, own.port, own.path, own.host_header) == (
         "127.0.0.1",
         8501,
-        "/media/a.jpg",
+        "/files/a.jpg",
         "localhost:8501",
     )
-    public = hosts.target("https://desk.example.com/media/a.jpg")
+    public = hosts.target("https://desk.example.com/files/a.jpg")
     assert (public.address, public.port, public.host_header) == ("127.0.0.1", 8501, "desk.example.com")
-    assert hosts.target("http://127.0.0.1:9000/media/b.png").port == 9000
+    assert hosts.target("http://127.0.0.1:9000/files/b.png").port == 9000
     presigned = hosts.target("http://127.0.0.1:9100/bucket/key.jpg?X-Amz-Signature=abc")
     assert presigned.path == "/bucket/key.jpg?X-Amz-Signature=abc"
     for url in (
-        "http://127.0.0.1:8502/media/a.jpg",  # another port
+        "http://127.0.0.1:8502/files/a.jpg",  # another port
         "http://127.0.0.1:8501/_sandbox/reset",  # not the media route
-        "http://127.0.0.1:8501/media/../_sandbox/reset",
-        "http://127.0.0.1:8501/media/%2e%2e",
-        "http://127.0.0.1:8501/media/",
-        "http://user:pw@127.0.0.1:8501/media/a.jpg",
-        "http://169.254.169.254/media/a.jpg",
-        "https://desk.example.com:444/media/a.jpg",
+        "http://127.0.0.1:8501/files/../_sandbox/reset",
+        "http://127.0.0.1:8501/files/%2e%2e",
+        "http://127.0.0.1:8501/files/",
+        "http://user:pw@127.0.0.1:8501/files/a.jpg",
+        "http://169.254.169.254/files/a.jpg",
+        "https://desk.example.com:444/files/a.jpg",
         "https://cdn.example.com/a.jpg",
-        "ftp://127.0.0.1:8501/media/a.jpg",
+        "ftp://127.0.0.1:8501/files/a.jpg",
     ):
         assert hosts.target(url) is None, url
     # A non-loopback S3 endpoint is a real bucket: never read by the sandbox.
@@ -240,15 +240,15 @@ def test_the_download_is_bounded_in_size_and_time(tmp_path):
 
         return StreamingResponse(drip(), media_type="image/jpeg")
 
-    app = Starlette(routes=[Route("/media/big.jpg", big), Route("/media/slow.jpg", endless)])
+    app = Starlette(routes=[Route("/files/big.jpg", big), Route("/files/slow.jpg", endless)])
     with serve_asgi(app) as base:
         hosts = FileHosts.of(SandboxConfig(media_origins=(base,)), None)
         with pytest.raises(DownloadError) as too_big:
-            download(hosts.target(f"{base}/media/big.jpg"), tmp_path / "a", max_bytes=4000)
+            download(hosts.target(f"{base}/files/big.jpg"), tmp_path / "a", max_bytes=4000)
         assert too_big.value.code == "InvalidParameter.FileSize"
         started = time.monotonic()
         with pytest.raises(DownloadError) as too_slow:
-            download(hosts.target(f"{base}/media/slow.jpg"), tmp_path / "b", timeout=0.5)
+            download(hosts.target(f"{base}/files/slow.jpg"), tmp_path / "b", timeout=0.5)
         assert too_slow.value.code == "InvalidParameter.DownloadFailed" and "0.5 s" in too_slow.value.message
         assert time.monotonic() - started < 3
-        assert download(hosts.target(f"{base}/media/big.jpg"), tmp_path / "c") == 5000
+        assert download(hosts.target(f"{base}/files/big.jpg"), tmp_path / "c") == 5000

@@ -1,7 +1,8 @@
-"""The /media route (an st.App route on the app's own port): serves app-hosted files to whoever holds their
-unguessable key, `/media/<id>.<ext>`, streamed in chunks, with HEAD and single byte ranges. It must never
+"""The /files route (an st.App route on the app's own port): serves app-hosted files to whoever holds their
+unguessable key, `/files/<id>.<ext>`, streamed in chunks, with HEAD and single byte ranges. It must never
 list, never serve a file whose row is not ready (refused, deleted, unknown), and never tell those apart:
-every miss, including `/media/`, a traversal or another method, is the same small 404."""
+every miss, including `/files/`, a traversal or another method, is the same small 404. Not /media: Streamlit
+reserves /media/ for its own files (st.image, downloads) and refuses an st.App route there."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from lib.media.storage.keys import is_valid_key
 from lib.store.database import Database
 from lib.store.media import media_by_key
 
-MEDIA_PATH = "/media"
+MEDIA_PATH = "/files"
 NOT_FOUND_BODY = b"Not found\n"
 # One range only ("bytes=a-b", "bytes=a-", "bytes=-n"); several are answered with the whole file.
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
@@ -107,7 +108,7 @@ def media_endpoint(db: Database, storage: Storage):
 
 
 def media_routes(db: Database, storage: Storage) -> list[Route]:
-    """GET and HEAD /media/<key>; /media and anything under it that is not a servable key: 404."""
+    """GET and HEAD /files/<key>; /files and anything under it that is not a servable key: 404."""
     endpoint = media_endpoint(db, storage)
     return [
         Route(MEDIA_PATH, endpoint, methods=_METHODS),

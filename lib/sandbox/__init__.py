@@ -14,8 +14,8 @@ in 10 s, in a worker thread, never on the event loop: the sandbox may be mounted
 the file) and judged by its bytes with lib.media.inspect: a refused or fixable finding fails it with an
 upstream-like code (InvalidParameter.ImageSize, .VideoDuration, .Format ...), a face count other than one
 with FaceMismatch; its review ends once it is judged. The known file hosts, and nothing else, are
-(lib.sandbox.fetching): /media/<name> on the server the sandbox is served by or on its public_url's origin
-(read from the server's own socket), /media/<name> on the loopback `media_origins` of its config, and any
+(lib.sandbox.fetching): /files/<name> on the server the sandbox is served by or on its public_url's origin
+(read from the server's own socket), /files/<name> on the loopback `media_origins` of its config, and any
 path on the S3-compatible endpoint AVATAR_DESK_S3_ENDPOINT_URL (config `s3_endpoint_url`) when that is on
 loopback; no redirect is followed. Any other URL is never fetched and is decided by its text: `mismatch`
 fails with FaceMismatch, `unreachable` with InvalidParameter.DownloadFailed, `noreason` with no reason; the

@@ -1,6 +1,6 @@
 """Step 3 and private avatars: assets submitted for review, checked, and their outcome decided.
 
-A photo or clip on a known file host (the allow-list of lib.sandbox.fetching: the app's own /media/ route,
+A photo or clip on a known file host (the allow-list of lib.sandbox.fetching: the app's own /files/ route,
 a loopback S3-compatible endpoint) is downloaded and judged by its bytes in a worker thread
 (lib.sandbox.judging), as APIMart would; its review ends once it is judged. Any other URL is decided by its
 text alone (case-insensitive), so demos and tests can show failures on purpose: `mismatch` fails with

@@ -3,11 +3,11 @@ anything outside this allow-list, never follow a redirect, and never connect any
 address is one listed here.
 
 The allow-list (`FileHosts`), fixed for each submit request:
-- the app's own media route: `/media/<one name>` on the origin of the server the sandbox is served by (when
+- the app's own media route: `/files/<one name>` on the origin of the server the sandbox is served by (when
   it is mounted in the app, that is the app) or on the origin of the sandbox's `public_url` (the app's
   public address); fetched from the very socket the submit request arrived on, whatever the URL's host
   says, so a public address (a tunnel, a LAN address) is read on this machine;
-- `/media/<one name>` on each of the config's `media_origins` (loopback origins only: an app that serves its
+- `/files/<one name>` on each of the config's `media_origins` (loopback origins only: an app that serves its
   media route in another process);
 - any path on the S3-compatible endpoint `s3_endpoint_url` (by default AVATAR_DESK_S3_ENDPOINT_URL), only
   when that endpoint is on loopback (a local MinIO or moto server).
@@ -29,7 +29,7 @@ from lib.sandbox.control import is_loopback_host
 
 MAX_BYTES = 60 * 1024 * 1024  # above both upstream limits (30 MB photos, 50 MB clips)
 TIMEOUT = 10.0  # seconds for the whole download
-MEDIA_PATH = "/media/"
+MEDIA_PATH = "/files/"
 _CHUNK = 256 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -107,7 +107,7 @@ def _target(url: str, origin: Origin, connect: Origin) -> Target:
 
 
 def _media_name(path: str) -> bool:
-    """`/media/<name>`: one path segment, no way up or sideways."""
+    """`/files/<name>`: one path segment, no way up or sideways."""
     if not path.startswith(MEDIA_PATH):
         return False
     name = path[len(MEDIA_PATH) :]

@@ -55,7 +55,7 @@ class Store:
         return assets.Review(FileHosts.of(self.config, server), self.judges)
 
     def submit_assets(self, tenant: str, body: dict, server: Origin | None = None) -> dict:
-        """`server`: the local end of the submit's connection, where the app's own /media/ route is read."""
+        """`server`: the local end of the submit's connection, where the app's own /files/ route is read."""
         with self.lock:
             owner, review = self.backend.tenant(tenant), self._review(server)
             return assets.submit(owner, body, self.clock(), self.config, review)

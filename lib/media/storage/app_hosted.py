@@ -1,4 +1,4 @@
-"""App-hosted storage: files on this server's disk at <root>/<key>, served by the /media route
+"""App-hosted storage: files on this server's disk at <root>/<key>, served by the /files route
 (lib.media.routes). Written atomically (a partial file is never visible under its key); never lists."""
 
 from __future__ import annotations
@@ -65,8 +65,8 @@ class AppHostedStorage:
         return Stored(self.name, key, content_type, (self.root / key).stat().st_size)
 
     def url(self, stored: Stored, base_url: str, lifetime_seconds: int = 0) -> str:
-        """`<base_url>/media/<key>`: lives as long as the row is kept (the retention sweep removes it)."""
-        return f"{base_url.rstrip('/')}/media/{quote(stored.key)}"
+        """`<base_url>/files/<key>`: lives as long as the row is kept (the retention sweep removes it)."""
+        return f"{base_url.rstrip('/')}/files/{quote(stored.key)}"
 
     def delete(self, stored: Stored) -> None:
         if is_valid_key(stored.key):

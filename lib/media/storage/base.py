@@ -24,7 +24,7 @@ class Storage(Protocol):
         """Store the file at `source` (already on local disk, checked) under `key`."""
 
     def url(self, stored: Stored, base_url: str, lifetime_seconds: int) -> str:
-        """The URL APIMart fetches: `<base_url>/media/<key>` (app) or a presigned GET (s3)."""
+        """The URL APIMart fetches: `<base_url>/files/<key>` (app) or a presigned GET (s3)."""
 
     def delete(self, stored: Stored) -> None:
         """Gone; deleting what is not there is not an error."""
