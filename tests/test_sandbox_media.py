@@ -131,6 +131,22 @@ def test_files_on_a_media_origin_are_judged_by_their_bytes(photos):
     )
 
 
+def test_a_full_batch_is_judged_in_parallel_and_each_file_right(photos):
+    """20 files at once (the batch limit): the worker threads download and check them side by side, and each
+    gets its own verdict (a face search shared between threads once miscounted)."""
+    log: list[str] = []
+    names = ["good.jpg", "small.jpg", "two.jpg", "gone.jpg"] * 5
+    with serve_asgi(file_host(photos, log)) as host:
+        config = SandboxConfig(timing="instant", media_origins=(host,))
+        with start_sandbox(config) as sandbox, api(sandbox.base_url) as (http, group):
+            items = review(http, sandbox.base_url, group, [f"{host}/files/{name}" for name in names])
+    expected = {"good.jpg": None, "small.jpg": "InvalidParameter.ImageSize", "two.jpg": "FaceMismatch"}
+    expected["gone.jpg"] = "InvalidParameter.DownloadFailed"
+    got = [items[f"a{i}"].get("error", {}).get("code") for i in range(len(names))]
+    assert got == [expected[name] for name in names]
+    assert len(log) == 20
+
+
 def test_realistic_timing_waits_for_the_review_time_and_for_the_verdict(photos):
     log: list[str] = []
     with serve_asgi(file_host(photos, log)) as host:

@@ -25,7 +25,7 @@ def main() -> None:
         "--media-origin",
         action="append",
         default=[],
-        help="a loopback origin whose /files/ files are downloaded and judged (repeatable), e.g. the app's",
+        help="a loopback origin whose hosted files (/files/...) are judged (repeatable), e.g. the app's",
     )
     args = parser.parse_args()
     config = SandboxConfig(

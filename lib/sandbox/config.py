@@ -25,7 +25,7 @@ class SandboxConfig:
     video_review_seconds: float = 8.0
     generation_seconds: float = 10.0
     public_url: str | None = None  # put into h5_link and video URLs instead of the request's own base
-    # Loopback origins ("http://127.0.0.1:8501") of apps whose /files/ files the sandbox downloads and judges
+    # Loopback origins ("http://127.0.0.1:8501") of apps whose hosted files (/files/...) the sandbox judges
     # (besides the server it is served by); only loopback is accepted.
     media_origins: tuple[str, ...] = ()
     # An S3-compatible endpoint whose objects it downloads and judges, when the endpoint is on loopback (a

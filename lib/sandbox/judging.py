@@ -7,7 +7,6 @@ for itself."""
 from __future__ import annotations
 
 import tempfile
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -92,9 +91,8 @@ def verdict(report: MediaReport, asset_type: str) -> dict | None:
     return None
 
 
-def judge(target: Target, asset_type: str, inspecting: threading.Lock) -> dict | None:
-    """Downloads the file and judges it (see `verdict`); a download that fails is DownloadFailed.
-    `inspecting` is held while the bytes are checked: downloads overlap, checks take turns."""
+def judge(target: Target, asset_type: str) -> dict | None:
+    """Downloads the file and judges it (see `verdict`); a download that fails is DownloadFailed."""
     from lib.media.inspect import inspect  # OpenCV and PyAV load with the first file, not with the sandbox
 
     with tempfile.TemporaryDirectory(prefix="sandbox-review-") as folder:
@@ -103,9 +101,7 @@ def judge(target: Target, asset_type: str, inspecting: threading.Lock) -> dict |
             download(target, path)
         except DownloadError as error:
             return error.error
-        with inspecting:
-            report = inspect(path)
-        return verdict(report, asset_type)
+        return verdict(inspect(path), asset_type)
 
 
 def judges_bytes(asset_type: str) -> bool:
@@ -118,17 +114,14 @@ class Judges:
 
     def __init__(self, workers: int = WORKERS) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sandbox-review")
-        # One check at a time: the work is CPU-bound, and OpenCV's face cascade (one per process, in
-        # lib.media.faces) miscounts and can crash when several threads search with it at once.
-        self._inspecting = threading.Lock()
 
     def start(self, target: Target, asset_type: str) -> Future:
-        return self._pool.submit(_judge_safely, target, asset_type, self._inspecting)
+        return self._pool.submit(_judge_safely, target, asset_type)
 
 
-def _judge_safely(target: Target, asset_type: str, inspecting: threading.Lock) -> dict | None:
+def _judge_safely(target: Target, asset_type: str) -> dict | None:
     try:
-        return judge(target, asset_type, inspecting)
+        return judge(target, asset_type)
     except Exception as error:  # noqa: BLE001 (a review must end: a bug here fails the asset, visibly)
         return {
             "code": "InternalError",
