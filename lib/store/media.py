@@ -50,6 +50,9 @@ class MediaRow:
     deleted_at: float | None = None
     scope: str = ""  # filled in by the repository
 
+    def __hash__(self) -> int:  # the report is a dict: rows hash by their id
+        return hash(self.id)
+
     @property
     def stored(self) -> Stored | None:
         """Where its file is hosted, or None (refused, deleted)."""
