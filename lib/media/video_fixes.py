@@ -23,6 +23,7 @@ ENCODER = "libx264"
 # under upstream's 50 MB whatever the picture (16 Mbit/s x 15 s = 30 MB).
 ENCODER_OPTIONS = {"preset": "veryfast", "crf": "20", "maxrate": "16M", "bufsize": "32M"}
 AUDIO_BIT_RATE = 128_000
+DAMAGED_PACKETS = 50  # packets that fail to decode before the clip is given up as broken
 FIX_SECONDS = 180.0  # wall clock: a conversion running longer than this is given up (a file built to stall)
 
 
@@ -90,6 +91,7 @@ def _transcode(source: Path, target: Path, probe: Probe, limit: limits.VideoLimi
             audio_in = inp.streams.audio[0] if inp.streams.audio else None
             video = _VideoTrack(video_in, out, probe, width, height, seconds)
             audio = _AudioTrack(audio_in, out, seconds) if audio_in is not None else None
+            damaged = 0
             streams = [video_in] + ([audio_in] if audio_in is not None else [])
             for packet in inp.demux(streams):
                 if time.monotonic() > deadline:
@@ -101,8 +103,11 @@ def _transcode(source: Path, target: Path, probe: Probe, limit: limits.VideoLimi
                     continue
                 try:
                     decoded = packet.decode()
-                except av.InvalidDataError:
-                    continue  # a damaged packet: skip it as a player would
+                except av.FFmpegError:
+                    damaged += 1  # a damaged packet: skipped as a player would, up to a point
+                    if damaged > DAMAGED_PACKETS:
+                        raise VideoFixError("too many damaged packets") from None
+                    continue
                 for frame in decoded:
                     track.add(frame)
             video.finish()
