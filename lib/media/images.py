@@ -12,7 +12,7 @@ from lib.media import faces, limits
 from lib.media.pixels import UPRIGHT, Picture, Unreadable, jpeg_bytes, read_picture
 from lib.media.report import Finding, Fix, Kind, MediaReport, Severity
 
-FACE_FRAME_SIDE = 480  # the frame shown beside a face warning
+FACE_FRAME_SIDE = 480  # the frame shown beside a face warning, at most (made from the face search's copy)
 THUMBNAIL_SIDE = 320  # the previews in the tables (lib.media.thumbnails makes the same size)
 # Formats upstream takes but many viewers (and some browsers) cannot show: sendable, with a JPEG offered.
 HARD_TO_VIEW = frozenset({"heic", "heif"})
