@@ -54,10 +54,9 @@ def sweep_if_due(
     if last is not None and float(last) > now - every_seconds:
         return None
     with db.write() as conn:
-        if last is None:
-            stmt = insert_for(conn, meta).values(name=LAST_SWEEP, value=repr(float(now)))
-            taken = conn.execute(stmt.on_conflict_do_nothing()).rowcount
-        else:
-            stmt = update(meta).where(meta.c.name == LAST_SWEEP, meta.c.value == last)
-            taken = conn.execute(stmt.values(value=repr(float(now)))).rowcount
+        if last is None:  # the first sweep ever: a row to take turns on (an INSERT's rowcount is unreliable)
+            conn.execute(insert_for(conn, meta).values(name=LAST_SWEEP, value="0").on_conflict_do_nothing())
+            last = "0"
+        stmt = update(meta).where(meta.c.name == LAST_SWEEP, meta.c.value == last)
+        taken = conn.execute(stmt.values(value=repr(float(now)))).rowcount
     return sweep(db, storage, now, keep_seconds) if taken == 1 else None
