@@ -6,41 +6,40 @@ rules. Everything over real HTTP on loopback, the files written by the test."""
 from __future__ import annotations
 
 import contextlib
+import secrets
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 import requests
-from PIL import Image
-from skimage import data
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
+from lib.media.storage.s3 import S3Storage
 from lib.sandbox.config import SandboxConfig
 from lib.sandbox.fetching import DownloadError, FileHosts, Origin, download
 from lib.sandbox.runner import start_sandbox
 from lib.sandbox.server import create_app
+from tests.helpers.media_files import program_named_jpg, two_astronauts, write_photo, write_video
+from tests.helpers.s3 import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
 from tests.helpers.serving import serve_asgi
 
 KEY = {"Authorization": "Bearer sk-test-media"}
 
 
-def _photo(path: Path, pixels: np.ndarray) -> Path:
-    Image.fromarray(pixels).save(path, quality=90)
-    return path
-
-
 @pytest.fixture(scope="module")
 def photos(tmp_path_factory) -> Path:
-    """good.jpg (one face, 512 px), small.jpg (the same at 200x200), two.jpg (two people side by side)."""
+    """good.jpg (one face, 512 px), small.jpg (the same at 200x200), two.jpg (two people side by side),
+    script.jpg (a program under a photo's name), short.mp4 (a 1 s clip), clip.mp4 (3 s, one face)."""
     folder = tmp_path_factory.mktemp("media")
-    face = data.astronaut()
-    _photo(folder / "good.jpg", face)
-    _photo(folder / "small.jpg", np.asarray(Image.fromarray(face).resize((200, 200))))
-    _photo(folder / "two.jpg", np.hstack([face, face]))
+    write_photo(folder / "good.jpg")
+    write_photo(folder / "small.jpg", size=(200, 200))
+    write_photo(folder / "two.jpg", two_astronauts())
+    program_named_jpg(folder / "script.jpg")
+    write_video(folder / "short.mp4", 1.0, 30, 720, 720)
+    write_video(folder / "clip.mp4", 3.0, 30, 720, 720)
     return folder
 
 
@@ -54,7 +53,7 @@ def file_host(folder: Path, log: list[str]) -> Starlette:
             return RedirectResponse("/files/good.jpg", status_code=302)
         if not (folder / name).is_file():
             return Response("no such file", status_code=404)
-        return FileResponse(folder / name, media_type="image/jpeg")
+        return FileResponse(folder / name)
 
     return Starlette(
         routes=[Route("/files/{name}", media, methods=["GET", "HEAD"]), Route("/other/{name}", media)]
@@ -131,6 +130,23 @@ def test_files_on_a_media_origin_are_judged_by_their_bytes(photos):
     )
 
 
+def test_clips_and_programs_are_judged_by_their_content(photos):
+    log: list[str] = []
+    with serve_asgi(file_host(photos, log)) as host:
+        config = SandboxConfig(timing="instant", media_origins=(host,))
+        with start_sandbox(config) as sandbox, api(sandbox.base_url) as (http, group):
+            names = ["clip.mp4", "short.mp4", "script.jpg"]
+            items = review(http, sandbox.base_url, group, [f"{host}/files/{n}" for n in names], "Video")
+    clip, short, script = items["a0"], items["a1"], items["a2"]
+    assert clip["status"] == "Active"
+    assert short["error"]["code"] == "InvalidParameter.VideoDuration"
+    assert short["error"]["message"] == "The video lasts 1.0 s; it must last 2-15 s"
+    assert script["error"] == {
+        "code": "InvalidParameter.Format",
+        "message": "The file is not in a supported image or video format",
+    }
+
+
 def test_a_full_batch_is_judged_in_parallel_and_each_file_right(photos):
     """20 files at once (the batch limit): the worker threads download and check them side by side, and each
     gets its own verdict (a face search shared between threads once miscounted)."""
@@ -186,6 +202,31 @@ def test_mounted_in_the_server_that_hosts_the_files_it_does_not_wait_for_itself(
     assert items["a2"]["error"]["code"] == "FaceMismatch"
     assert items["a3"]["status"] == "Active"
     assert sorted(log) == ["/files/good.jpg", "/files/small.jpg", "/files/two.jpg"]
+
+
+def test_objects_of_a_loopback_s3_endpoint_are_judged(photos, moto_s3, monkeypatch):
+    """The app's bucket on moto's server (AVATAR_DESK_S3_ENDPOINT_URL, as the app is configured): presigned
+    URLs are read with their own Host and signature; without the endpoint the same URL is not fetched."""
+    storage = S3Storage(
+        moto_s3.new_bucket(),
+        region=REGION,
+        endpoint_url=moto_s3.endpoint_url,
+        access_key_id=ACCESS_KEY_ID,
+        secret_access_key=SECRET_ACCESS_KEY,
+    )
+    urls = [
+        storage.url(storage.put(photos / name, f"{secrets.token_urlsafe(24)}.jpg", "image/jpeg"))
+        for name in ("good.jpg", "small.jpg")
+    ]
+    monkeypatch.setenv("AVATAR_DESK_S3_ENDPOINT_URL", moto_s3.endpoint_url)
+    with start_sandbox(SandboxConfig(timing="instant")) as sandbox, api(sandbox.base_url) as (http, group):
+        items = review(http, sandbox.base_url, group, urls)
+    assert items["a0"]["status"] == "Active"
+    assert items["a1"]["error"]["code"] == "InvalidParameter.ImageSize"
+    monkeypatch.delenv("AVATAR_DESK_S3_ENDPOINT_URL")
+    with start_sandbox(SandboxConfig(timing="instant")) as sandbox, api(sandbox.base_url) as (http, group):
+        items = review(http, sandbox.base_url, group, urls)
+    assert items["a1"]["status"] == "Active", "not a known file host: the URL rules, no download"
 
 
 def test_a_photo_sent_as_a_video_fails_on_its_format(photos):
