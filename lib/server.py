@@ -1,5 +1,11 @@
-"""The extra HTTP routes served on the app's own port (st.App routes): the H5 callback, and in sandbox mode
-the sandbox mounted at /sandbox so its H5 page is reachable wherever the app is. No Streamlit import here.
+"""The extra HTTP routes served on the app's own port (st.App routes): the H5 callback, the app-hosted files
+(/files/<id>.<ext>, lib.media.routes), the phone capture page (/capture/<token>, lib.media.capture_routes),
+and in sandbox mode the sandbox mounted at /sandbox so its H5 page is reachable wherever the app is. No
+Streamlit import here.
+
+The file and capture routes read the database the pages use (lib.store.database.shared_database: the same
+AVATAR_DESK_DB rule, one Database per process) and the storage the settings name (lib.media.storage.settings,
+decided at start); a storage setting that cannot work leaves them out (logged) and the pages say why.
 
 The callback route records only what carries an attempt's own secret (see lib.callbacks). The sandbox is
 mounted only when the server starts in sandbox mode (no APIMart key in the environment or secrets, and
@@ -15,6 +21,7 @@ binds every interface), loopback is not trusted and the token is required; this 
 from __future__ import annotations
 
 import html
+import logging
 import os
 from collections.abc import Mapping
 from urllib.parse import urlsplit
@@ -25,7 +32,14 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from lib.callbacks import SECRET_PARAM, CallbackInbox, server_inbox
 from lib.connection import resolve_settings
+from lib.media.capture_routes import capture_routes
+from lib.media.intake import intake_dir
+from lib.media.routes import media_routes
+from lib.media.storage.settings import StorageSettings, StorageSettingsError, make_storage
 from lib.sandbox.control import ControlGuard, control_token, is_loopback_host
+from lib.store.database import Database, shared_database
+
+log = logging.getLogger(__name__)
 
 SANDBOX_PREFIX = "/sandbox"
 CALLBACK_PATH = "/callback"
@@ -121,6 +135,21 @@ def control_guard(env: Mapping[str, str] = os.environ, server_address: str | Non
     return ControlGuard(token=control_token(env), trust_loopback=not exposed)
 
 
+def file_routes(
+    env: Mapping[str, str], secrets: Mapping[str, object] | None, database: Database | None = None
+) -> list[BaseRoute]:
+    """/files and /capture on the pages' database (`database`, else the shared one for AVATAR_DESK_DB) and
+    the configured storage; none when the storage settings cannot work."""
+    try:
+        settings = StorageSettings.from_env(env, secrets or {})
+    except StorageSettingsError as error:
+        log.error("no /files or /capture routes: %s", error)
+        return []
+    storage = make_storage(settings)
+    db = database or shared_database(env.get("AVATAR_DESK_DB") or None)
+    return [*media_routes(db, storage), *capture_routes(db, lambda: storage, intake_dir(settings))]
+
+
 _MOUNTED = {"sandbox": False}
 
 
@@ -136,11 +165,14 @@ def server_routes(
     env: Mapping[str, str] | None = None,
     secrets: Mapping[str, object] | None = None,
     server_address: str | None = None,
+    database: Database | None = None,
 ) -> list[BaseRoute]:
-    """The routes, built once when the server starts: `env` and `secrets` as known then decide the mode."""
+    """The routes, built once when the server starts: `env` and `secrets` as known then decide the mode and
+    the storage; `database` is the pages' (by default the shared one for AVATAR_DESK_DB)."""
     inbox = server_inbox() if inbox is None else inbox
     env = os.environ if env is None else env
     routes: list[BaseRoute] = [Route(CALLBACK_PATH, callback_endpoint(inbox), methods=["GET", "POST"])]
+    routes.extend(file_routes(env, secrets, database))
     mount = sandbox_mode_at_start(env, secrets)
     if mount:
         from lib.sandbox.config import SandboxConfig

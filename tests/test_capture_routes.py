@@ -12,17 +12,22 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 import requests
+import streamlit as st
 from PIL import Image
 from skimage import data
 from starlette.applications import Starlette
+from streamlit import config
 
+from lib.callbacks import CallbackInbox
 from lib.media.capture_routes import capture_routes, capture_url
 from lib.media.storage.app_hosted import AppHostedStorage
-from lib.store.database import Database
+from lib.server import server_routes
+from lib.store.database import Database, shared_database
 from lib.store.workspace import Store
 from tests.helpers.serving import serve_asgi
 
 LIMIT = 2 * 1024 * 1024
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class Clock:
@@ -217,3 +222,38 @@ def test_a_streamed_upload_past_the_limit_is_cut_off_with_413(base, store, stora
 
     # The link still works after it: a file within the limit goes through.
     assert send(capture_url(base, token), photo(tmp_path / "p.jpg")).json()["status"] == "sent"
+
+
+def test_the_servers_routes_take_a_phone_photo_and_host_it_on_the_pages_database(tmp_path):
+    """server_routes as `streamlit run` builds them: the capture page and /files on the database the pages
+    use (shared_database for AVATAR_DESK_DB) and the storage the settings name."""
+    env = {
+        "AVATAR_DESK_DB": str(tmp_path / "registry.db"),
+        "AVATAR_DESK_MEDIA_DIR": str(tmp_path / "media"),
+        "AVATAR_DESK_SANDBOX": "off",
+    }
+    pages_db = shared_database(env["AVATAR_DESK_DB"])
+    routes = server_routes(CallbackInbox(), env=env)
+    assert shared_database(f"sqlite:///{tmp_path / 'registry.db'}") is pages_db, "one Database per URL"
+    store = Store.for_connection(pages_db, "sandbox", "http://127.0.0.1:9/v1", "")
+    _, token = store.captures.open("group-lin", "Lin Wei", 1800)
+    content = photo(tmp_path / "p.jpg")
+    with serve_asgi(Starlette(routes=routes)) as base:
+        assert send(capture_url(base, token), content).json()["status"] == "sent"
+        [row] = store.media.by_group("group-lin")
+        hosted = requests.get(f"{base}/files/{row.storage_key}", timeout=10)
+        assert hosted.status_code == 200 and hosted.content == content
+        assert hosted.headers["Content-Type"] == "image/jpeg"
+    assert (tmp_path / "media" / row.storage_key).is_file()
+    pages_db.close()
+
+
+def test_streamlit_accepts_the_servers_routes(tmp_path, monkeypatch):
+    # st.App refuses a route under one of its own prefixes (/media/, /static/, /_stcore/, /component/).
+    # It also notes the first App's script process-wide: put that back afterwards.
+    monkeypatch.setattr(config, "_main_script_path", config._main_script_path)
+    env = {"AVATAR_DESK_DB": str(tmp_path / "registry.db"), "AVATAR_DESK_SANDBOX": "off"}
+    routes = server_routes(CallbackInbox(), env=env)
+    paths = {getattr(route, "path", "") for route in routes}
+    assert {"/callback", "/files/{key:path}", "/capture/{token}", "/capture/{token}/upload"} <= paths
+    st.App(str(ROOT / "app.py"), routes=routes)

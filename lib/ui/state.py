@@ -18,7 +18,7 @@ from lib.generation import GenerateChoices
 from lib.ledger import AssetLedger
 from lib.sandbox.control import SandboxControl
 from lib.server import CALLBACK_PATH, SANDBOX_PREFIX, sandbox_is_mounted
-from lib.store.database import Database
+from lib.store.database import Database, shared_database
 from lib.store.people import Person
 from lib.store.workspace import Store
 from lib.ui.text import literal
@@ -182,8 +182,9 @@ def client() -> ApimartClient:
 
 @st.cache_resource(show_spinner=False)
 def database() -> Database:
-    """One database per server (AVATAR_DESK_DB: a path or a URL; default data/avatar-desk.db)."""
-    return Database()
+    """One database per server (AVATAR_DESK_DB: a path or a URL; default data/avatar-desk.db), the very one
+    the server's /files and /capture routes use (lib.store.database.shared_database)."""
+    return shared_database()
 
 
 def store() -> Store:
