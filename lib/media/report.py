@@ -1,5 +1,8 @@
 """What the media check found in one file, as data: facts read from the content, findings (each a code, a
-severity and its facts; phrases are made in lib/ui), and the fixes that would make it pass. No prose here."""
+severity and its facts; phrases are made in lib/ui), and the fixes that would make it pass. No prose here.
+
+Finding codes: any file: empty, format, unreadable, file_size, aspect, faces; pictures: too_many_pixels,
+too_small, too_large, orientation, heic; videos: duration, fps, pixels_low, pixels_high, codec, container."""
 
 from __future__ import annotations
 
