@@ -8,7 +8,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TypeVar
@@ -402,12 +402,16 @@ def check_rows(
     *,
     detected: Mapping[str, str] | None = None,
     default_type: str | None = None,
+    hosted: Collection[str] = (),
 ) -> list[RowCheck]:
     """Check every row: URL form and host, extension against the row's type, duplicates, name. The URL and
     the name are given back as they will be sent (normalised; an empty name filled from the URL), so the
     operator sees exactly that. Each row's type: the one chosen in the row, else `asset_type` when given
     (every row is then checked against it), else the URL's extension, else `detected[url]` (the probe's
-    Content-Type, by the URL as sent), else `default_type`; a row with none is asked to choose."""
+    Content-Type, by the URL as sent), else `default_type`; a row with none is asked to choose.
+    `hosted`: exact URLs of files the app hosts itself (made by lib.media.intake, never typed): kept as they
+    are, since their host may be this app's own loopback address (whether APIMart can reach it is the
+    live-mode guard's question, not a row's)."""
     for kind in (asset_type, default_type):
         if kind is not None and kind not in EXTENSIONS:
             raise ValueError(f"asset type must be one of {ASSET_TYPES}")
@@ -416,7 +420,7 @@ def check_rows(
     seen_names: dict[str, int] = {}
     checks = []
     for index, row in enumerate(rows):
-        url, url_problem = normalise_url(row.url or "")
+        url, url_problem = (row.url, None) if row.url in hosted else normalise_url(row.url or "")
         name = unicodedata.normalize("NFC", _trim(row.name or "")) or (name_from_url(url) if url else "")
         row_type, type_from = _row_type(row, "" if url_problem else url, asset_type, detected, default_type)
         problems = []

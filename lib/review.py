@@ -4,6 +4,7 @@ and the exports of the usable list. Pure: no HTTP, no Streamlit."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -219,11 +220,16 @@ def pick_limit(asset_type: str) -> int:
     return MAX_VIDEOS if asset_type == "Video" else MAX_IMAGES
 
 
-def thumbnails(frame: pd.DataFrame) -> pd.Series:
-    """An image to show for each row: a photo's source file (its asset:// URL shows nothing in a browser),
-    none for a clip."""
+def thumbnails(frame: pd.DataFrame, previews: Mapping[str, str] | None = None) -> pd.Series:
+    """An image to show for each row: the app's own thumbnail of a file it hosts (`previews`, by source URL:
+    a photo, or a clip's poster frame), else a photo's source file (its asset:// URL shows nothing in a
+    browser), none for a clip."""
     shown = (frame["asset_type"] == "Image") & frame["source_url"].str.match(r"(?i)^https?://")
-    return frame["source_url"].where(shown, None)
+    plain = frame["source_url"].where(shown, None)
+    if not previews:
+        return plain
+    own = frame["source_url"].map(previews)
+    return own.where(own.notna(), plain)
 
 
 # The columns of the review's two tables, in order (a thumbnail goes first when the list has photos).
@@ -236,19 +242,28 @@ def has_photos(*frames: pd.DataFrame) -> bool:
     return any(bool((frame["asset_type"] == "Image").any()) for frame in frames)
 
 
-def approved_shown(usable: pd.DataFrame, photos: bool) -> pd.DataFrame:
-    return usable.assign(thumbnail=thumbnails(usable))[(["thumbnail"] if photos else []) + APPROVED_SHOWN]
+def approved_shown(
+    usable: pd.DataFrame, photos: bool, previews: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    shown = usable.assign(thumbnail=thumbnails(usable, previews))
+    return shown[(["thumbnail"] if photos else []) + APPROVED_SHOWN]
 
 
-def failed_shown(failed: pd.DataFrame, photos: bool) -> pd.DataFrame:
-    return failed.assign(thumbnail=thumbnails(failed))[(["thumbnail"] if photos else []) + FAILED_SHOWN]
+def failed_shown(
+    failed: pd.DataFrame, photos: bool, previews: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    return failed.assign(thumbnail=thumbnails(failed, previews))[
+        (["thumbnail"] if photos else []) + FAILED_SHOWN
+    ]
 
 
-def failed_editable(failed: pd.DataFrame, photos: bool) -> pd.DataFrame:
+def failed_editable(
+    failed: pd.DataFrame, photos: bool, previews: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """The failed table to edit: a tick and an empty new URL per row."""
     # "Replace URL with" stays two cells right of the name: resubmit, name, source URL, new URL, ...
     columns = ["resubmit", "name", "source_url", "new_url", *FAILED_SHOWN[1:5], "code", "attempt"]
-    return failed.assign(resubmit=True, new_url="", thumbnail=thumbnails(failed))[
+    return failed.assign(resubmit=True, new_url="", thumbnail=thumbnails(failed, previews))[
         columns + (["thumbnail"] if photos else [])
     ]
 

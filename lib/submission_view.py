@@ -3,7 +3,7 @@ Pure (pandas only): nothing here renders or reads the session."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -50,11 +50,15 @@ def draft_from_frame(edited: pd.DataFrame) -> list[AssetRow]:
 
 
 def checked(
-    rows: Sequence[AssetRow], probe: Mapping[str, ProbeResult], default_type: str | None
+    rows: Sequence[AssetRow],
+    probe: Mapping[str, ProbeResult],
+    default_type: str | None,
+    hosted: Collection[str] = (),
 ) -> list[RowCheck]:
-    """The rows' checks, with the types the probe's answers detected (by URL, as sent)."""
+    """The rows' checks, with the types the probe's answers detected (by URL, as sent); `hosted`: the URLs
+    of the table's files (lib.assets.check_rows)."""
     detected = {url: result.detected_type for url, result in probe.items() if result.detected_type}
-    return check_rows(rows, detected=detected, default_type=default_type)
+    return check_rows(rows, detected=detected, default_type=default_type, hosted=hosted)
 
 
 def needs_default_type(checks: Sequence[RowCheck]) -> bool:
@@ -68,6 +72,15 @@ def probe_requests(draft: Sequence[AssetRow], default_type: str | None) -> tuple
     asked = [c for c in check_rows(filled(draft), default_type=default_type) if c.url_ok]
     kinds = [c.asset_type if c.type_from not in ("", TYPE_DEFAULT) else None for c in asked]
     return [c.url for c in asked], kinds
+
+
+@dataclass(frozen=True)
+class FileVerdict:
+    """The media check's word on a file row (made in lib/ui/media_words) and whether it keeps the send
+    waiting (a fix is needed, or the file cannot be sent at all)."""
+
+    text: str
+    blocks: bool
 
 
 @dataclass
@@ -89,20 +102,28 @@ class Verdicts:
 
 
 def verdicts(
-    checks: Sequence[RowCheck], probe: Mapping[str, ProbeResult], sent_anyway: Callable[[str], bool]
+    checks: Sequence[RowCheck],
+    probe: Mapping[str, ProbeResult],
+    sent_anyway: Callable[[str], bool],
+    files: Mapping[str, FileVerdict] | None = None,
 ) -> Verdicts:
     """Each row judged on its checks and the probe's answer for its type; `sent_anyway(url)` says whether
-    the operator chose to send a held-back row."""
+    the operator chose to send a held-back row; `files`: the media check's verdict on each file row, by URL
+    (a file that needs a fix is not sent until it is fixed or removed)."""
     out = Verdicts()
+    files = files or {}
     for check in checks:
         result = probe.get(check.url) if check.url_ok else None
         if result is not None:
             result = result.judged(check.asset_type or None)
+        file = files.get(check.url)
         if check.problems:
             reasons = list(check.problems) + (
                 [result.problem] if result is not None and result.blocks else []
             )
-            out.texts.append("❌ " + "; ".join(reasons))
+            out.texts.append("❌ " + "; ".join(reasons) + (f" · {file.text}" if file and file.blocks else ""))
+        elif file is not None:
+            out.texts.append(file.text)
         elif result is not None and result.blocks:
             out.held.append((check, result))
             if sent_anyway(check.url):
@@ -114,7 +135,7 @@ def verdicts(
             out.texts.append(f"⚠️ ready, not checked: {result.problem}")
         else:
             out.texts.append("✅ ready")
-    out.invalid = [i for i, c in enumerate(checks) if c.problems]
+    out.invalid = [i for i, c in enumerate(checks) if c.problems or (c.url in files and files[c.url].blocks)]
     out.held_back = {c.index for c, v in zip(checks, out.texts, strict=True) if v.startswith("⛔")}
     out.ready = [c for c in checks if not c.problems and c.index not in out.held_back]
     return out
@@ -134,17 +155,23 @@ def type_shown(check: RowCheck, probe: Mapping[str, ProbeResult]) -> str:
 
 
 def check_frame(
-    checks: Sequence[RowCheck], texts: Sequence[str], probe: Mapping[str, ProbeResult]
+    checks: Sequence[RowCheck],
+    texts: Sequence[str],
+    probe: Mapping[str, ProbeResult],
+    thumbnails: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "#": range(1, len(checks) + 1),
-            "Check": list(texts),
-            "Sent as": [type_shown(c, probe) for c in checks],
-            "Name": [c.name for c in checks],
-            "Link": [c.url for c in checks],
-        }
-    )
+    """The check table; a Preview column first when some row has a thumbnail (`thumbnails`: an image URL,
+    e.g. a data: URI, by row URL)."""
+    columns = {
+        "#": range(1, len(checks) + 1),
+        "Check": list(texts),
+        "Sent as": [type_shown(c, probe) for c in checks],
+        "Name": [c.name for c in checks],
+        "Link": [c.url for c in checks],
+    }
+    if thumbnails:
+        columns = {"Preview": [thumbnails.get(c.url) for c in checks], **columns}
+    return pd.DataFrame(columns)
 
 
 def parts_note(ready: Sequence[RowCheck]) -> str:

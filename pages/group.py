@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib.ui import state
-from lib.ui.components import go_to_step
+from lib.ui.components import go_to_step, phone_capture
 from lib.ui.components.group_label_form import group_label_form
 from lib.ui.components.recover_card import recover_cards
 from lib.ui.components.saved_people_picker import saved_people_picker
@@ -25,4 +25,6 @@ if wf.notice:
 # A verification whose token was spent but whose group id could not be read: one click reads it.
 recover_cards()
 group_label_form()
+if wf.group_id:
+    phone_capture.card(wf.group_id, wf.group_label)
 saved_people_picker()

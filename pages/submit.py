@@ -9,7 +9,11 @@ from lib.ui.components import (
     asset_editor,
     asset_input,
     check_table,
+    fix_buttons,
     go_to_step,
+    hosting_guard,
+    media_rows,
+    phone_capture,
     send_button,
     send_outcome,
     url_probe,
@@ -28,12 +32,15 @@ with st.expander("Details"):
     st.markdown(f"Group id: {code(wf.group_id)}")
 
 asset_input.show()
+phone_capture.on_submit(wf.group_id)  # before the table: what the phone sent joins it
 rows = asset_editor.edit(wf)
+files = media_rows.read(rows)
 probe = url_probe.answers()
-checks = checked(rows, probe, asset_editor.default_type())
+checks = checked(rows, probe, asset_editor.default_type(), hosted=files.urls)
 asset_editor.default_type_choice(checks)
 if rows:
     url_probe.button()
-view = check_table.show(checks, probe)
-send_button.show(rows, view)
+view = check_table.show(checks, probe, files)
+fix_buttons.show(checks, files)
+send_button.show(rows, view, held=hosting_guard.blocks(files))
 send_outcome.show(wf, view.ready)

@@ -16,6 +16,9 @@ from lib.connection import ConnectionSettings, resolve_settings
 from lib.flow import GenerationJob
 from lib.generation import GenerateChoices
 from lib.ledger import AssetLedger
+from lib.media.intake import Intake, intake_dir
+from lib.media.storage.base import Storage
+from lib.media.storage.settings import StorageSettings, make_storage
 from lib.sandbox.control import SandboxControl
 from lib.server import CALLBACK_PATH, SANDBOX_PREFIX, sandbox_is_mounted
 from lib.store.database import Database, shared_database
@@ -247,6 +250,32 @@ def use_group(group_id: str, label: str = "") -> None:
     kept.people.remember_last(group_id)  # a reload or a restart comes back to this person
     if not wf.ledger.assets and (stored := kept.assets.load_ledger(group_id)) is not None:
         wf.ledger, wf.asset_type = stored, stored.asset_type
+
+
+def storage_settings() -> StorageSettings:
+    return StorageSettings.from_env(os.environ, _secrets())
+
+
+@st.cache_resource(show_spinner=False)
+def media_storage() -> Storage:
+    """Where uploaded files are hosted, one per server (lib/media/storage/settings: app-hosted, or an
+    S3-compatible bucket when one is configured)."""
+    return make_storage(storage_settings())
+
+
+def intake() -> Intake:
+    """The file intake for this session's connection (cheap: made on each call)."""
+    settings = storage_settings()
+    return Intake(store().media, media_storage(), intake_dir(settings), url_seconds=settings.url_seconds)
+
+
+def capture_lifetime() -> float:
+    """How long a phone capture link stays open: AVATAR_DESK_CAPTURE_MINUTES, default 30."""
+    try:
+        minutes = float(os.environ.get("AVATAR_DESK_CAPTURE_MINUTES", "") or 30)
+    except ValueError:
+        minutes = 30.0
+    return max(minutes, 1.0) * 60
 
 
 def app_base_url() -> str:

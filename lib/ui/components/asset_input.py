@@ -1,4 +1,5 @@
-"""Submit's two ways in besides typing: a pasted list and a CSV, added to the table, or why not."""
+"""Submit's ways in besides typing: files from this computer (lib/ui/components/file_drop), a pasted list and a
+CSV, added to the table, or why not."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import streamlit as st
 from lib.assets import AssetRow, parse_csv, parse_pasted
 from lib.submission_view import filled
 from lib.ui import state
-from lib.ui.components import asset_editor
+from lib.ui.components import asset_editor, file_drop
 
 ERROR_KEY = "submit__input_error"
 
@@ -42,7 +43,9 @@ def _add_csv() -> None:
 
 
 def show() -> None:
-    paste_tab, csv_tab = st.tabs(["Paste a list", "Upload a CSV"])
+    files_tab, paste_tab, csv_tab = st.tabs(["From this computer", "Paste a list", "Upload a CSV"])
+    with files_tab:
+        file_drop.show()
     with paste_tab:
         st.text_area(
             "One URL per line, optionally `name, url`",

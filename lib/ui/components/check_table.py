@@ -9,6 +9,7 @@ import streamlit as st
 from lib.assets import RowCheck
 from lib.probe import ProbeResult
 from lib.submission_view import Verdicts, check_frame, plural, verdicts
+from lib.ui.components.media_rows import FileRows
 from lib.ui.text import literal
 
 ALL_KEY = "submit__anyway_all"
@@ -18,13 +19,24 @@ def anyway_key(url: str) -> str:
     return "submit__anyway_" + hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
-def show(checks: list[RowCheck], probe: dict[str, ProbeResult]) -> Verdicts:
-    """The table (when there are rows) and what it asks of the operator; returns the rows' verdicts."""
+def show(checks: list[RowCheck], probe: dict[str, ProbeResult], files: FileRows | None = None) -> Verdicts:
+    """The table (when there are rows) and what it asks of the operator; returns the rows' verdicts. File
+    rows (`files`) show their thumbnail and the media check's verdict."""
+    files = files or FileRows()
     send_all_anyway = bool(st.session_state.get(ALL_KEY))
-    view = verdicts(checks, probe, lambda url: send_all_anyway or bool(st.session_state.get(anyway_key(url))))
+    view = verdicts(
+        checks,
+        probe,
+        lambda url: send_all_anyway or bool(st.session_state.get(anyway_key(url))),
+        files.verdicts,
+    )
     if checks:
         st.dataframe(
-            check_frame(checks, view.texts, probe), hide_index=True, width="stretch", key="submit__checks"
+            check_frame(checks, view.texts, probe, files.thumbnails),
+            hide_index=True,
+            width="stretch",
+            key="submit__checks",
+            column_config={"Preview": st.column_config.ImageColumn("Preview", width="small")},
         )
     if view.warned:
         st.warning(

@@ -8,6 +8,7 @@ import streamlit as st
 
 from lib import library, review
 from lib.ui import words
+from lib.ui.components import thumbnails
 
 # The tables keep their stored columns (and codes, for the exports); these are the words shown for them,
 # with ids last.
@@ -22,6 +23,7 @@ PEOPLE_TABLE = {
     "group_id": "Id at APIMart",
 }
 ASSETS_TABLE = {
+    "thumbnail": st.column_config.ImageColumn("Preview", width="small"),
     "name": "Name",
     "status": "Status",
     "why": "Why not approved",
@@ -81,13 +83,17 @@ def shown_assets(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _assets_table(frame: pd.DataFrame, key: str) -> None:
+    shown = shown_assets(frame)
+    # Files this app received show their own thumbnail (a clip its poster); the column only when one has.
+    if previews := thumbnails.by_source(frame["source_url"], key):
+        shown = shown.assign(thumbnail=frame["source_url"].map(previews))
     st.dataframe(
-        shown_assets(frame),
+        shown,
         hide_index=True,
         width="stretch",
         key=key,
         column_config=ASSETS_TABLE,
-        column_order=list(ASSETS_TABLE),
+        column_order=[c for c in ASSETS_TABLE if c != "thumbnail" or previews],
     )
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib import generation
 from lib.ui import state
+from lib.ui.components import thumbnails
 from lib.ui.components.generate_choices import choices, keep, seed
 
 
@@ -43,6 +44,9 @@ def pick(refs: dict) -> None:
         key="generate__assets",
         on_change=_keep_picks,
     )
+    picked = st.session_state["generate__assets"]
+    shown = thumbnails.for_assets(picked)
+    thumbnails.strip([(shown[u], refs[u].title) for u in picked if u in shown])
 
 
 def by_url() -> None:

@@ -27,7 +27,9 @@ def show(wf: state.Workflow, view: ReviewView) -> None:
         help="Opens the list for editing: tick which to send again and give a new URL where one is needed.",
     ):
         # Read-only until the operator chooses to act: cheap to redraw while other tasks are polled.
-        shown = view.cached("review_failed_shown", lambda: review.failed_shown(view.failed, view.photos))
+        shown = view.cached(
+            "review_failed_shown", lambda: review.failed_shown(view.failed, view.photos, view.previews)
+        )
         asset_tables.failed_table(shown, key="review__failed")
     else:
         _form(wf, view)
@@ -39,7 +41,9 @@ def show(wf: state.Workflow, view: ReviewView) -> None:
 
 def _form(wf: state.Workflow, view: ReviewView) -> None:
     failed, one = view.failed, view.kind.one
-    editable = view.cached("review_failed_editable", lambda: review.failed_editable(failed, view.photos))
+    editable = view.cached(
+        "review_failed_editable", lambda: review.failed_editable(failed, view.photos, view.previews)
+    )
     edited = st.data_editor(
         editable,
         key=EDITOR_KEY,

@@ -17,7 +17,9 @@ def show(wf: state.Workflow, view: ReviewView) -> None:
         st.caption(f"No approved {kind.many} yet.")
         return
     st.caption("Each one has an asset:// URL that Seedance 2.0 video generation can use directly.")
-    shown = view.cached("review_usable_shown", lambda: review.approved_shown(usable, view.photos))
+    shown = view.cached(
+        "review_usable_shown", lambda: review.approved_shown(usable, view.photos, view.previews)
+    )
     chosen_rows = [r for r in asset_tables.approved_table(shown, key="review__usable") if r < len(usable)]
     # With no row selected the picks follow the table alone: built once per change, not on every rerun.
     picks = (

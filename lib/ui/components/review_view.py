@@ -11,6 +11,7 @@ import pandas as pd
 from lib import review
 from lib.ledger import AssetLedger
 from lib.ui import state
+from lib.ui.components import media_rows, thumbnails
 from lib.ui.words import Kind
 
 
@@ -22,6 +23,7 @@ class ReviewView:
     usable: pd.DataFrame
     failed: pd.DataFrame
     photos: bool  # photos get a thumbnail column (a list may mix photos and clips)
+    previews: dict[str, str]  # source URL -> the app's own thumbnail of a file it hosts (a clip's poster too)
 
     def cached(self, name: str, build: Callable[[], Any]) -> Any:
         """A value derived from the frames, rebuilt only when the ledger changes."""
@@ -33,5 +35,9 @@ def build(ledger: AssetLedger, kind: Kind) -> ReviewView:
     version = (id(ledger), ledger.version)
     usable = state.cached_view("review_usable", version, lambda: review.usable_frame(ledger))
     failed = state.cached_view("review_failed", version, lambda: review.failed_frame(ledger))
+    state.cached_view("review_media_ended", version, lambda: media_rows.mark_review_ended(ledger))
+    previews = thumbnails.by_source([*usable["source_url"], *failed["source_url"]], "review")
     photos = state.cached_view("review_has_photos", version, lambda: review.has_photos(usable, failed))
-    return ReviewView(ledger, kind, version, usable, failed, photos)
+    return ReviewView(
+        ledger, kind, (*version, len(previews)), usable, failed, photos or bool(previews), previews
+    )

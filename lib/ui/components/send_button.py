@@ -8,7 +8,7 @@ from lib import flow
 from lib.assets import AssetRow, RowCheck
 from lib.submission_view import Verdicts, parts_note, plural
 from lib.ui import state
-from lib.ui.components import asset_editor, error_slot
+from lib.ui.components import asset_editor, error_slot, media_rows
 
 
 def send(ready: list[RowCheck]) -> None:
@@ -22,6 +22,7 @@ def send(ready: list[RowCheck]) -> None:
         st.session_state["submit__refusal"] = str(refusal)
         return
     st.session_state.pop("submit__refusal", None)
+    media_rows.mark_sent(ready, outcome.unsent)
     asset_editor.reset(wf, outcome.unsent)
     if outcome.error is not None:
         st.session_state["submit__error"] = outcome.error
@@ -35,7 +36,8 @@ def _drop(rows: list[AssetRow], dropped: set[int]) -> None:
     asset_editor.reset(state.workflow(), [rows[i] for i in range(len(rows)) if i not in dropped])
 
 
-def show(rows: list[AssetRow], view: Verdicts) -> None:
+def show(rows: list[AssetRow], view: Verdicts, held: bool = False) -> None:
+    """The removal of rows that cannot go, and the send; `held`: a guard above says nothing can be sent."""
     if view.invalid or view.held_back:
         st.warning(
             f"{plural(view.blocked, 'row')} cannot be sent as {'it is' if view.blocked == 1 else 'they are'}: "
@@ -53,7 +55,7 @@ def show(rows: list[AssetRow], view: Verdicts) -> None:
         f"Send {plural(len(view.ready), 'asset')}",
         key="submit__send",
         type="primary",
-        disabled=not rows or bool(view.invalid) or bool(view.held_back),
+        disabled=not rows or bool(view.invalid) or bool(view.held_back) or held,
         on_click=send,
         args=(view.ready,),
         icon=":material/send:",

@@ -1,0 +1,88 @@
+"""Submit's one-click fixes under the check table: each file that needs a fix (or could be better) with its
+thumbnail, its reason and a button per fix; "fix them all"; and the frames where the face count is not one.
+A fix makes a new file that takes the row; the original is kept."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.assets import RowCheck
+from lib.media.report import MediaReport, Severity
+from lib.store.media import MediaRow
+from lib.ui.components import media_rows
+from lib.ui.components.media_rows import FileRows
+from lib.ui.media_words import FIX_HELP, FIX_LABELS, finding_phrase
+from lib.ui.text import literal
+
+SHOWN = 50  # rows listed with their buttons; "fix them all" reaches the rest
+
+
+def _reasons(report: MediaReport) -> str:
+    return "; ".join(finding_phrase(f, report) for f in report.findings if f.fixes)
+
+
+def _fix(url: str, row: MediaRow, fix) -> None:
+    with st.spinner(f"{FIX_LABELS[fix]}: {literal(row.name)}…"):
+        media_rows.apply_fix(url, row, fix)
+    st.rerun()
+
+
+def _fix_all(needed: list[tuple[RowCheck, MediaRow, MediaReport]]) -> None:
+    progress = st.progress(0.0)
+    for n, (check, row, report) in enumerate(needed):
+        progress.progress(n / len(needed), text=f"Fixing {n + 1} of {len(needed)}: {literal(row.name)}")
+        media_rows.apply_fix(check.url, row, report.fixes[0])
+    st.rerun()
+
+
+def _line(check: RowCheck, row: MediaRow, report: MediaReport, needed: bool) -> None:
+    picture, words, buttons = st.columns([1, 5, 3], vertical_alignment="center")
+    if row.thumbnail:
+        picture.image(row.thumbnail, width=64)
+    label = "Needs a fix" if needed else "Could be better"
+    words.markdown(f"Row {check.index + 1}, **{literal(row.name)}** · {label}: {literal(_reasons(report))}")
+    with buttons:
+        for fix in report.fixes:
+            if st.button(FIX_LABELS[fix], key=f"submit__fix_{row.id}_{fix.value}", help=FIX_HELP[fix]):
+                _fix(check.url, row, fix)
+
+
+def _faces(checks: list[RowCheck], files: FileRows) -> None:
+    framed = [
+        (c, files.items[c.url]) for c in checks if c.url in files.items and files.items[c.url].face_frame
+    ]
+    if not framed:
+        return
+    with st.expander(f"Faces to look at ({len(framed)})", icon=":material/face:"):
+        st.caption("APIMart wants exactly one clear face in each photo or clip. Marked: what was found.")
+        columns = st.columns(4)
+        for n, (check, row) in enumerate(framed[:SHOWN]):
+            report = row.media_report()
+            faces = next((f for f in report.findings if f.code == "faces"), None)
+            caption = finding_phrase(faces, report) if faces else ""
+            columns[n % 4].image(row.face_frame, caption=f"Row {check.index + 1}, {row.name}: {caption}")
+
+
+def show(checks: list[RowCheck], files: FileRows) -> None:
+    if error := st.session_state.get(media_rows.ERROR_KEY):
+        st.error(error, icon=":material/build:")
+    offered = []
+    for check in checks:
+        row = files.items.get(check.url)
+        if row is not None and (report := row.media_report()).fixes:
+            needed = any(f.severity is Severity.FIXABLE for f in report.findings)
+            offered.append((check, row, report, needed))
+    if offered:
+        needed = [(c, r, rep) for c, r, rep, must in offered if must]
+        with st.container(border=True):
+            st.markdown(
+                f"**One click fixes {'it' if len(offered) == 1 else 'them'}.** Each fix makes a new file that "
+                "takes the row; the original is kept."
+            )
+            if len(needed) > 1 and st.button(
+                f"Fix all {len(needed)} that need it", key="submit__fix_all", icon=":material/auto_fix_high:"
+            ):
+                _fix_all(needed)
+            for check, row, report, must in sorted(offered, key=lambda o: not o[3])[:SHOWN]:
+                _line(check, row, report, must)
+    _faces(checks, files)
