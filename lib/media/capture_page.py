@@ -60,7 +60,7 @@ main{max-width:32rem;margin:0 auto;padding:1.2rem}h1{font-size:1.3rem;margin:.4r
 p{line-height:1.45}.pick{display:block;text-align:center;padding:1rem;margin:.7rem 0;border-radius:.7rem;
 font-size:1.05rem;background:#4F46E5;color:#fff;cursor:pointer}.pick.second{background:#fff;color:#4F46E5;
 border:2px solid #4F46E5}.pick input{display:none}ul{list-style:none;padding:0}li{display:flex;gap:.7rem;
-align-items:center;background:#fff;border-radius:.6rem;padding:.6rem;margin:.5rem 0}li img{width:3.5rem;
+align-items:center;background:#fff;border-radius:.6rem;padding:.6rem;margin:.5rem 0}li img{flex:none;width:3.5rem;
 height:3.5rem;object-fit:cover;border-radius:.4rem;background:#e5e5ef}li .name{font-weight:600;
 word-break:break-all}li .status{font-size:.9rem}li[data-status=sent] .status{color:#137333}
 li[data-status=fix] .status{color:#8a5a00}li[data-status=refused] .status,li[data-status=error] .status
@@ -80,6 +80,7 @@ function enqueue(files) {
     const li = document.createElement("li");
     const thumb = document.createElement("img");
     thumb.alt = "";
+    thumb.onerror = () => thumb.removeAttribute("src");  // a picture the phone cannot show: an empty tile
     if (file.type.startsWith("image/")) thumb.src = URL.createObjectURL(file);
     const text = document.createElement("div");
     const name = document.createElement("div");
