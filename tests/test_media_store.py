@@ -15,7 +15,15 @@ from alembic.runtime.migration import MigrationContext
 
 from lib.store.captures import resolve_capture, token_hash
 from lib.store.database import Database, Scope
-from lib.store.media import DELETED, READY, REFUSED, MediaRow, media_by_key, media_to_sweep
+from lib.store.media import (
+    DELETED,
+    READY,
+    REFUSED,
+    STALE_REVIEW_SECONDS,
+    MediaRow,
+    media_by_key,
+    media_to_sweep,
+)
 from lib.store.tables import metadata
 from lib.store.workspace import Store
 
@@ -210,9 +218,19 @@ def test_sent_and_review_ended_times(tmp_path):
     # sent and still in review: kept.
     assert {m.id for m in media_to_sweep(db, now=100.0, keep_seconds=60.0)} == {old.id, reviewed.id}
     assert media_to_sweep(db, now=65.0, keep_seconds=60.0) == []
+    # The first end counts, and marking it again writes nothing.
+    stamp = db.change_stamp()
+    media.mark_review_ended([reviewed.id], at=90.0)
+    assert media.get(reviewed.id).review_ended_at == 30.0 and db.change_stamp() == stamp
     # A resend starts a new review: kept again until it ends.
     media.mark_sent([reviewed.id], at=95.0)
     assert {m.id for m in media_to_sweep(db, now=100.0, keep_seconds=60.0)} == {old.id}
+    media.mark_review_ended([reviewed.id], at=96.0)
+    assert media.get(reviewed.id).review_ended_at == 96.0
+    # A review whose end was never seen counts as ended once it is that much older.
+    late = 20.0 + 60.0 + STALE_REVIEW_SECONDS
+    assert sent.id not in {m.id for m in media_to_sweep(db, now=late, keep_seconds=60.0)}
+    assert sent.id in {m.id for m in media_to_sweep(db, now=late + 1, keep_seconds=60.0)}
 
 
 def test_scope_is_read_back_from_its_id(tmp_path):

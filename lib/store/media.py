@@ -19,6 +19,9 @@ from lib.store.tables import media
 READY, REFUSED, DELETED = "ready", "refused", "deleted"
 # Two files that collide on this are the same file for the same person (and the same fix of it).
 _ONCE = ["scope", "group_id", "sha256", "fix"]
+# A review lasts minutes to hours: one sent this long ago whose end nobody saw (the Review page never opened
+# again) is treated as ended, so no file is kept forever.
+STALE_REVIEW_SECONDS = 30 * 86400
 # Every column but the two pictures: what the route and the retention sweep read.
 _LIGHT = [c for c in media.c if c.name not in ("thumbnail", "face_frame")]
 
@@ -94,15 +97,18 @@ def media_by_key(db: Database, key: str) -> MediaRow | None:
 
 
 def media_to_sweep(db: Database, now: float, keep_seconds: float) -> list[MediaRow]:
-    """Every scope's rows whose time is up: review ended more than `keep_seconds` ago, or never sent and
-    older than that (lib.media.retention removes their files)."""
+    """Every scope's rows whose time is up: review ended more than `keep_seconds` ago, never sent and older
+    than that, or sent so long ago (STALE_REVIEW_SECONDS more) that its review's end was never seen (lib.media
+    .retention removes their files)."""
     cutoff = now - keep_seconds
     c = media.c
     stmt = (
         select(*_LIGHT)
         .where(
             c.state != DELETED,
-            (c.review_ended_at < cutoff) | (c.sent_at.is_(None) & (c.created_at < cutoff)),
+            (c.review_ended_at < cutoff)
+            | (c.sent_at.is_(None) & (c.created_at < cutoff))
+            | (c.sent_at < cutoff - STALE_REVIEW_SECONDS),
         )
         .order_by(c.created_at)
     )
@@ -195,8 +201,17 @@ class Media(Repository):
         self._set(ids, sent_at=at, review_ended_at=None)
 
     def mark_review_ended(self, ids: Iterable[str], at: float) -> None:
-        """Its review ended at `at`: the retention period counts from here."""
-        self._set(ids, review_ended_at=at)
+        """Its review ended at `at`: the retention period counts from here. The first end counts (a resend
+        clears it); nothing is written when every one is already marked, so calling it on each read of a
+        ledger moves no change stamp."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return
+        c = media.c
+        stmt = select(c.id).where(c.scope == self.scope_id, c.id.in_(wanted), c.review_ended_at.is_(None))
+        unmarked = [media_id for (media_id,) in self.db.tuples(stmt)]
+        if unmarked:
+            self._set(unmarked, review_ended_at=at)
 
     def mark_deleted(self, media_id: str, at: float) -> None:
         """Its file is gone (the caller deleted it from storage first)."""
