@@ -1,7 +1,8 @@
 """Retention of hosted files: a file is removed from storage, and its row marked deleted, once its review
 ended more than the retention period ago (AVATAR_DESK_MEDIA_RETENTION_DAYS, default 7) or when it was never
-sent and is that old. Files still in review are kept. A row stays (with its thumbnail); its URL then answers
-404. It must not remove what another backend hosts: a server sweeps only what its own storage holds."""
+sent and is that old. Files still in review are kept (a review whose end was never seen counts as ended 30
+days after it was sent: lib.store.media.STALE_REVIEW_SECONDS). A row stays (with its thumbnail); its URL then
+answers 404. It must not remove what another backend hosts: a server sweeps only what its own storage holds."""
 
 from __future__ import annotations
 
