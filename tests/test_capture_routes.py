@@ -24,7 +24,7 @@ from lib.media.storage.app_hosted import AppHostedStorage
 from lib.server import server_routes
 from lib.store.database import Database, shared_database
 from lib.store.workspace import Store
-from tests.helpers.serving import serve_asgi
+from tests.helpers.serving import serve_asgi, streamlit_app
 
 LIMIT = 2 * 1024 * 1024
 ROOT = Path(__file__).resolve().parent.parent
@@ -257,3 +257,22 @@ def test_streamlit_accepts_the_servers_routes(tmp_path, monkeypatch):
     paths = {getattr(route, "path", "") for route in routes}
     assert {"/callback", "/files/{key:path}", "/capture/{token}", "/capture/{token}/upload"} <= paths
     st.App(str(ROOT / "app.py"), routes=routes)
+
+
+def test_under_streamlit_run_a_phone_photo_is_hosted_on_the_apps_port(tmp_path):
+    """`streamlit run app.py`: the capture page and /files answer on the app's own port, on the database
+    file the pages use (the test writes the link into that same file)."""
+    env = {"AVATAR_DESK_DB": str(tmp_path / "registry.db"), "AVATAR_DESK_MEDIA_DIR": str(tmp_path / "media")}
+    db = Database(env["AVATAR_DESK_DB"])
+    store = Store.for_connection(db, "sandbox", "http://127.0.0.1:9/v1", "")
+    _, token = store.captures.open("group-lin", "Lin Wei", 1800)
+    content = photo(tmp_path / "p.jpg")
+    with streamlit_app(env) as base:
+        assert requests.get(capture_url(base, token), timeout=10).status_code == 200
+        assert send(capture_url(base, token), content).json()["status"] == "sent"
+        [row] = store.media.by_group("group-lin")
+        hosted = requests.get(f"{base}/files/{row.storage_key}", timeout=10)
+        assert hosted.status_code == 200 and hosted.content == content
+        assert requests.get(f"{base}/files/{'x' * 32}.jpg", timeout=10).status_code == 404
+        assert requests.get(capture_url(base, "x" * 32), timeout=10).status_code == 403
+    db.close()
