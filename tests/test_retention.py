@@ -6,12 +6,13 @@ sweep; with several servers one sweeps per period."""
 from __future__ import annotations
 
 import secrets
+import time
 
 import pytest
 import requests
 from starlette.applications import Starlette
 
-from lib.media.retention import sweep, sweep_if_due
+from lib.media.retention import Sweeper, sweep, sweep_if_due
 from lib.media.routes import MEDIA_PATH, media_routes
 from lib.media.storage.app_hosted import AppHostedStorage
 from lib.media.storage.s3 import S3Storage
@@ -166,3 +167,20 @@ def test_one_server_sweeps_per_period(tmp_path):
     host(store, storage, tmp_path, created_at=NOW - 30 * DAY)
     assert sweep_if_due(second, storage, NOW + 3601, KEEP, every_seconds=3600) == 1
     assert sweep_if_due(first, storage, NOW + 3602, KEEP, every_seconds=3600) is None
+
+
+def test_the_sweeper_thread_sweeps_on_its_own(tmp_path):
+    db = Database(tmp_path / "r.db")
+    storage = app_storage(tmp_path)
+    store = Store.for_connection(db, "sandbox", "http://x", "k")
+    row = host(store, storage, tmp_path, created_at=NOW - 30 * DAY)
+    sweeper = Sweeper(db, storage, KEEP, check_seconds=0.05, clock=lambda: NOW).start()
+    try:
+        deadline = time.monotonic() + 10
+        while store.media.get(row.id).state != DELETED and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        sweeper.stop()
+    assert store.media.get(row.id).state == DELETED
+    assert hosted_keys(storage) == set()
+    assert not sweeper.is_alive()

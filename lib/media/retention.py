@@ -7,6 +7,8 @@ answers 404. It must not remove what another backend hosts: a server sweeps only
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 from sqlalchemy import select, update
 
@@ -61,3 +63,42 @@ def sweep_if_due(
         stmt = update(meta).where(meta.c.name == LAST_SWEEP, meta.c.value == last)
         taken = conn.execute(stmt.values(value=repr(float(now)))).rowcount
     return sweep(db, storage, now, keep_seconds) if taken == 1 else None
+
+
+class Sweeper:
+    """A daemon thread calling `sweep_if_due` every `check_seconds` (the server starts one beside the file
+    route); a failed sweep is logged and tried again at the next check."""
+
+    def __init__(
+        self,
+        db: Database,
+        storage: Storage,
+        keep_seconds: float = DEFAULT_KEEP_SECONDS,
+        *,
+        every_seconds: float = 3600,
+        check_seconds: float = 300,
+        clock=time.time,
+    ) -> None:
+        self.db, self.storage, self.keep_seconds = db, storage, keep_seconds
+        self.every_seconds, self.check_seconds, self.clock = every_seconds, check_seconds, clock
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="media-retention", daemon=True)
+
+    def start(self) -> Sweeper:
+        self._thread.start()
+        return self
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                sweep_if_due(self.db, self.storage, self.clock(), self.keep_seconds, self.every_seconds)
+            except Exception:
+                log.warning("the media retention sweep failed", exc_info=True)
+            self._stop.wait(self.check_seconds)
