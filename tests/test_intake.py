@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import requests
 from PIL import Image
 from skimage import data
 
@@ -233,3 +234,40 @@ def test_media_ids_are_found_only_in_urls_this_app_made():
         "http://[::1",
     ):
         assert media_id_from_url(other) is None, other
+
+
+def test_through_an_s3_bucket_only_checked_files_are_uploaded_and_a_fix_reads_the_original_back(
+    store, moto_s3, tmp_path
+):
+    from lib.media.storage.s3 import S3Storage
+    from tests.helpers.s3 import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
+
+    bucket = moto_s3.new_bucket()
+    s3 = S3Storage(
+        bucket,
+        region=REGION,
+        endpoint_url=moto_s3.endpoint_url,
+        access_key_id=ACCESS_KEY_ID,
+        secret_access_key=SECRET_ACCESS_KEY,
+        presign_seconds=600,
+    )
+    intake = Intake(store.media, s3, tmp_path / "intake")
+    photo = astronaut(tmp_path / "lin.jpg")
+    item = intake.receive(chunks_of(photo), "lin.jpg", GROUP, source="computer")
+    assert item.stored.backend == "s3"
+    url = intake.url_for(item, "http://ignored.example")
+    assert media_id_from_url(url) == item.id
+    fetched = requests.get(url, timeout=10)
+    assert fetched.status_code == 200 and fetched.content == photo.read_bytes()
+
+    intake.receive(iter([b"MZ" + bytes(500)]), "setup.jpg", GROUP, source="computer")
+    assert moto_s3.keys(bucket) == [item.stored.key], "nothing uploaded for the refused file"
+
+    wide = Image.new("RGB", (900, 300), (40, 40, 40))
+    wide.paste(Image.fromarray(data.astronaut()).resize((300, 300)), (300, 0))
+    wide.save(tmp_path / "wide.jpg", "JPEG", quality=90)
+    original = intake.receive(chunks_of(tmp_path / "wide.jpg"), "wide.jpg", GROUP, source="computer")
+    fixed = intake.apply_fix(original.id, Fix.PAD_ASPECT)
+    assert fixed.report.passes and fixed.stored.backend == "s3"
+    assert sorted(moto_s3.keys(bucket)) == sorted([item.stored.key, original.stored.key, fixed.stored.key])
+    assert leftovers(tmp_path) == []

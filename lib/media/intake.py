@@ -45,7 +45,6 @@ _HOSTED = {
 }
 _CHUNK = 1024 * 1024
 _ID = re.compile(r"[A-Za-z0-9_-]{32}")
-DEFAULT_URL_SECONDS = 86_400
 
 
 def intake_dir(settings: StorageSettings) -> Path:
@@ -106,7 +105,8 @@ class MediaItem:
 
 class Intake:
     """Receives files for one connection's scope (`media` is its repository) into `storage`; temp files live
-    in `work_dir` (put it on the same disk as app-hosted media, not in a RAM-backed /tmp)."""
+    in `work_dir` (put it on the same disk as app-hosted media, not in a RAM-backed /tmp). `url_seconds`: how
+    long a presigned URL lives (0: the storage's configured lifetime)."""
 
     def __init__(
         self,
@@ -115,7 +115,7 @@ class Intake:
         work_dir: Path,
         clock=time.time,
         *,
-        url_seconds: int = DEFAULT_URL_SECONDS,
+        url_seconds: int = 0,
     ) -> None:
         self.media, self.storage, self.work_dir = media, storage, Path(work_dir)
         self.clock, self.url_seconds = clock, url_seconds
