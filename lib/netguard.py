@@ -321,6 +321,9 @@ def _ca_bundle() -> str | None:
     return certifi.where()
 
 
+BodyReader = Callable[[urllib3.BaseHTTPResponse], None]
+
+
 def _once(
     url: str,
     method: str,
@@ -328,6 +331,7 @@ def _once(
     addresses: list[IPAddress],
     origin: Origin,
     deadline: float,
+    body: BodyReader | None = None,
 ) -> urllib3.BaseHTTPResponse:
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -351,9 +355,14 @@ def _once(
             last_error = error
             pool.close()
             continue
-        # Nothing of a body is read: HEAD has none, and a ranged GET is only asked for its headers.
-        response.release_conn()
-        pool.close()
+        # Nothing of a body is read unless the caller reads the final answer's (a download, bounded by the
+        # reader); HEAD has none, and a ranged GET is only asked for its headers.
+        try:
+            if body is not None and response.status not in _REDIRECTS:
+                body(response)
+        finally:
+            response.release_conn()
+            pool.close()
         return response
     # NewConnectionError (refused) derives from ConnectTimeoutError in urllib3 2: test it first.
     if isinstance(last_error, urllib3.exceptions.NewConnectionError):
@@ -372,9 +381,13 @@ def guarded_request(
     max_redirects: int = MAX_REDIRECTS,
     allow_private: Collection[str] = (),
     resolver: Resolver | None = None,
+    body: BodyReader | None = None,
 ) -> HeadResponse:
     """One HEAD (or a headers-only GET) that follows at most `max_redirects` redirects, checking every hop
-    before connecting and connecting to the address it checked. `timeout` bounds the whole exchange.
+    before connecting and connecting to the address it checked. `timeout` bounds the exchange up to the
+    final answer's headers. `body`, with a GET, is handed that answer (not a redirect) to read its body
+    from the checked address before the connection is released; it bounds its own reading (size, time)
+    and its exceptions (urllib3's while reading) reach the caller.
     `allow_private` lists exact origins ("http://127.0.0.1:8123") that may be private: for tests, and
     never derived from user input; a redirect to any other origin is checked as usual.
     Raises BlockedAddressError, TimeoutError or ConnectionError."""
@@ -392,7 +405,7 @@ def guarded_request(
         except ValueError as error:
             raise BlockedAddressError(f"a URL on the way is not valid: {error}") from error
         addresses = resolve_public(origin, allow_private=trusted, resolver=resolver, deadline=deadline)
-        response = _once(url, method, sent_headers, addresses, origin, deadline)
+        response = _once(url, method, sent_headers, addresses, origin, deadline, body)
         location = response.headers.get("Location")
         if response.status not in _REDIRECTS or not location:
             return HeadResponse(url, response.status, dict(response.headers))

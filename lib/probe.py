@@ -1,21 +1,33 @@
 """Optional reachability probe for asset URLs: a HEAD request per URL, checked against the upstream
-size and type limits. It only reads headers; it never downloads a file and never talks to APIMart. It
-goes through lib.netguard, so a URL (or a redirect) can never make this server reach a private address.
+size and type limits, then, when the headers pass, the file itself read (bounded by its type's size limit
+and a time limit) and given the same media check as an uploaded file (lib.media.inspect: its findings and
+a thumbnail, kept as facts on the result; the file is deleted at once). It never talks to APIMart and never
+stores what it reads. Every request goes through lib.netguard, so a URL (or a redirect) can never make this
+server reach a private address.
 
 A result has a severity. BLOCK: the server gave a definite answer that APIMart's download would fail on
 (404 and other 4xx, a type that is neither image nor video or not the row's, a file over the size limit,
 an address the app refuses); the page holds the row back until the operator ticks "send anyway". WARN:
 this server could not tell (no answer, refused connection, a name that does not resolve here, a 5xx or a
 429 that may pass): APIMart's servers may well reach it, so it never blocks. The facts (status, type,
-size) are kept apart from the verdict, so a row whose type changes is judged again without a new probe."""
+size, and the media report) are kept apart from the verdict, so a row whose type changes is judged again
+without a new probe. The verdict is about reaching the file; what the media check found is the caller's to
+judge (the same words as an uploaded file's), except a file that proves larger than its type's limit while
+it is read."""
 
 from __future__ import annotations
 
+import tempfile
+import time
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import urllib3
 
 from lib.assets import MAX_BYTES, type_from_content_type
+from lib.media.report import MediaReport
 from lib.netguard import BlockedAddressError, Resolver, UnresolvedHostError, guarded_request
 
 BLOCK, WARN = "block", "warning"
@@ -23,6 +35,8 @@ _OCTET_STREAMS = ("application/octet-stream", "binary/octet-stream")
 # A HEAD these answer may be about HEAD itself (not allowed, or a presigned GET link whose signature covers
 # the method): ask for the first byte's headers with GET instead.
 _RETRY_WITH_GET = (403, 405, 501)
+READ_TIMEOUT = 20.0  # seconds to read one file for the media check
+_CHUNK = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -33,6 +47,9 @@ class ProbeResult:
     size: int | None
     problem: str | None
     severity: str | None = None  # BLOCK or WARN when there is a problem
+    size_at_least: bool = False  # `size` is what was read before reading stopped: the file is larger
+    media: MediaReport | None = field(default=None, repr=False)  # the file's media check, when it was read
+    thumbnail: bytes | None = field(default=None, repr=False)  # a JPEG, when read and not refused
 
     @property
     def ok(self) -> bool:
@@ -62,12 +79,14 @@ class ProbeResult:
         an answer (no connection, refused address) stays as it is."""
         if self.status is None:
             return self
-        problem, severity = _verdict(self.status, self.content_type, self.size, asset_type)
+        problem, severity = _verdict(
+            self.status, self.content_type, self.size, asset_type, self.size_at_least
+        )
         return replace(self, problem=problem, severity=severity)
 
 
 def _verdict(
-    status: int, content_type: str | None, size: int | None, asset_type: str | None
+    status: int, content_type: str | None, size: int | None, asset_type: str | None, at_least: bool = False
 ) -> tuple[str | None, str | None]:
     if status == 429 or status >= 500:
         return (
@@ -88,10 +107,10 @@ def _verdict(
                 BLOCK,
             )
     if kind and size is not None and size > MAX_BYTES[kind]:
-        return (
-            f"file is {size / 1048576:.1f} MB; {kind.lower()}s must be under {MAX_BYTES[kind] // 1048576} MB",
-            BLOCK,
-        )
+        limit = MAX_BYTES[kind] // 1048576
+        if at_least:
+            return f"file is more than {limit} MB; {kind.lower()}s must be under {limit} MB", BLOCK
+        return f"file is {size / 1048576:.1f} MB; {kind.lower()}s must be under {limit} MB", BLOCK
     return None, None
 
 
@@ -112,10 +131,13 @@ def probe_url(
     timeout: float = 5.0,
     allow_private: Collection[str] = (),
     resolver: Resolver | None = None,
+    read_file: bool = True,
+    read_timeout: float = READ_TIMEOUT,
 ) -> ProbeResult:
     """HEAD the URL (a one-byte ranged GET when HEAD is refused), within `timeout` seconds in all, and judge
-    the answer for `asset_type` (None: by the type the server gives). `allow_private`: exact origins that
-    may be private, for tests only (see netguard.guarded_request)."""
+    the answer for `asset_type` (None: by the type the server gives). When that passes and `read_file`,
+    the file is read (its type's size limit, `read_timeout` seconds) for the media check. `allow_private`:
+    exact origins that may be private, for tests only (see netguard.guarded_request)."""
     guard = {"timeout": timeout, "allow_private": allow_private, "resolver": resolver}
     try:
         response = guarded_request(url, **guard)
@@ -138,7 +160,68 @@ def probe_url(
         return ProbeResult(
             url, None, None, None, "could not connect to this URL's server from here: it may still work", WARN
         )
-    return _judge(url, response.status, response.headers, asset_type)
+    result = _judge(url, response.status, response.headers, asset_type)
+    if not read_file or not result.ok:
+        return result
+    return _read_and_check(result, asset_type, read_timeout, allow_private, resolver)
+
+
+class _TooLarge(Exception):
+    def __init__(self, read: int) -> None:
+        super().__init__(f"more than {read} bytes")
+        self.read = read
+
+
+def _read_and_check(
+    result: ProbeResult,
+    asset_type: str | None,
+    timeout: float,
+    allow_private: Collection[str],
+    resolver: Resolver | None,
+) -> ProbeResult:
+    """The result with the file's media check and thumbnail, when the file can be read whole within its
+    type's size limit and `timeout` seconds (through netguard, every hop checked again); as it was when it
+    cannot (the probe only says what it saw), or with the size it reached when it proves larger than the
+    limit (then BLOCK)."""
+    from lib.media.inspect import inspect_with_thumbnail  # OpenCV and PyAV load with the first file read
+
+    kind = asset_type or result.detected_type
+    limit = MAX_BYTES[kind] if kind in MAX_BYTES else max(MAX_BYTES.values())
+    deadline = time.monotonic() + timeout
+    with tempfile.TemporaryDirectory(prefix="avatar-desk-probe-") as folder:
+        path = Path(folder) / "file"
+
+        def read(response: urllib3.BaseHTTPResponse) -> None:
+            if response.status != 200:
+                return
+            written = 0
+            with path.open("wb") as out:
+                for chunk in response.stream(_CHUNK):
+                    written += len(chunk)
+                    if written > limit:
+                        raise _TooLarge(written)
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("the file took too long to read")
+                    out.write(chunk)
+
+        try:
+            answer = guarded_request(
+                result.url,
+                method="GET",
+                timeout=timeout,
+                allow_private=allow_private,
+                resolver=resolver,
+                body=read,
+            )
+        except _TooLarge as larger:
+            # A fact like the others (judged again for another type): it is at least this large.
+            return replace(result, size=larger.read, size_at_least=True).judged(asset_type)
+        except (BlockedAddressError, TimeoutError, ConnectionError, OSError, urllib3.exceptions.HTTPError):
+            return result
+        if answer.status != 200 or not path.exists():
+            return result
+        report, thumbnail = inspect_with_thumbnail(path)
+    return replace(result, media=report, thumbnail=thumbnail)
 
 
 def probe_urls(
@@ -148,6 +231,8 @@ def probe_urls(
     timeout: float = 5.0,
     workers: int = 8,
     allow_private: Collection[str] = (),
+    resolver: Resolver | None = None,
+    read_file: bool = True,
 ) -> list[ProbeResult]:
     """Probe several URLs in parallel (bounded), results in the input order. `asset_type`: one type for
     all, or one per URL (None where the server's answer is to tell)."""
@@ -160,5 +245,11 @@ def probe_urls(
         raise ValueError("one asset type per URL")
     with ThreadPoolExecutor(max_workers=min(workers, len(urls))) as pool:
         return list(
-            pool.map(lambda u, t: probe_url(u, t, timeout=timeout, allow_private=allow_private), urls, types)
+            pool.map(
+                lambda u, t: probe_url(
+                    u, t, timeout=timeout, allow_private=allow_private, resolver=resolver, read_file=read_file
+                ),
+                urls,
+                types,
+            )
         )
