@@ -31,8 +31,8 @@ st.caption(f"Sending to **{literal(wf.group_label) or 'the person without a labe
 with st.expander("Details"):
     st.markdown(f"Group id: {code(wf.group_id)}")
 
+phone_capture.on_submit(wf.group_id)  # first: what the phone sent joins the table and the refused list
 asset_input.show()
-phone_capture.on_submit(wf.group_id)  # before the table: what the phone sent joins it
 rows = asset_editor.edit(wf)
 files = media_rows.read(rows)
 probe = url_probe.answers()
