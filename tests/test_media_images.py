@@ -169,6 +169,17 @@ def test_transparency_becomes_white_and_cmyk_is_read(tmp_path):
     assert report.passes and report.faces == 1
 
 
+def test_a_16_bit_scan_is_read_as_grey_not_white(tmp_path):
+    path = tmp_path / "scan.png"
+    grey = (media_files.astronaut().mean(axis=2) * 257).astype(np.uint16)  # 0-65535
+    Image.fromarray(grey).save(path)
+    with Image.open(path) as stored:
+        assert stored.mode == "I;16"
+    report, preview = inspect_with_thumbnail(path)
+    assert report.findings == () and report.faces == 1
+    assert 60 < np.asarray(opened(preview).convert("L")).mean() < 200
+
+
 def test_the_report_survives_the_store(tmp_path):
     report = inspect(media_files.write_photo(tmp_path / "pair.jpg", media_files.two_astronauts()))
     again = MediaReport.from_dict(report.to_dict(), face_frame=report.face_frame)

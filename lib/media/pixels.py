@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pillow_heif
 from PIL import Image, ImageOps
 
@@ -110,7 +111,18 @@ def rgb(image: Image.Image) -> Image.Image:
         flat = Image.new("RGB", rgba.size, (255, 255, 255))
         flat.paste(rgba, mask=rgba.getchannel("A"))
         return flat
+    if image.mode in ("I", "F") or image.mode.startswith("I;16"):
+        return _eight_bit(image).convert("RGB")
     return image.convert("RGB")
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """16-bit and float grey as 8-bit grey: Pillow's own conversion clips at 255 (a white picture)."""
+    values = np.asarray(image, dtype=np.float64)
+    top = values.max(initial=0.0)
+    if top > 255:
+        values = values * (255 / (65535 if top <= 65535 else top))
+    return Image.fromarray(np.clip(values, 0, 255).astype(np.uint8), "L")
 
 
 def jpeg_bytes(image: Image.Image, max_side: int, quality: int = 85) -> bytes:
