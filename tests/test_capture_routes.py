@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import threading
+import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -276,3 +278,39 @@ def test_under_streamlit_run_a_phone_photo_is_hosted_on_the_apps_port(tmp_path):
         assert requests.get(f"{base}/files/{'x' * 32}.jpg", timeout=10).status_code == 404
         assert requests.get(capture_url(base, "x" * 32), timeout=10).status_code == 403
     db.close()
+
+
+class HeldStorage(AppHostedStorage):
+    """App-hosted storage whose put() waits for the test's go-ahead: an upload stays in its worker thread
+    for as long as the test likes."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.entered, self.go = threading.Event(), threading.Event()
+
+    def put(self, source, key, content_type):
+        self.entered.set()
+        assert self.go.wait(30)
+        return super().put(source, key, content_type)
+
+
+def test_an_upload_being_checked_never_holds_up_the_server(db, store, tmp_path):
+    held = HeldStorage(tmp_path / "media")
+    routes = capture_routes(db, lambda: held, tmp_path / "intake", max_bytes=LIMIT)
+    _, token = store.captures.open("group-lin", "Lin Wei", 1800)
+    content = photo(tmp_path / "p.jpg")
+    with serve_asgi(Starlette(routes=routes)) as base:
+        answers = []
+        upload = threading.Thread(target=lambda: answers.append(send(capture_url(base, token), content)))
+        upload.start()
+        try:
+            assert held.entered.wait(30), "the upload reached storage"
+            # The upload sits in its worker thread: the loop still serves another phone's page at once.
+            started = time.monotonic()
+            assert requests.get(capture_url(base, token), timeout=5).status_code == 200
+            assert time.monotonic() - started < 2
+            assert not answers
+        finally:
+            held.go.set()
+            upload.join(30)
+        assert answers[0].json()["status"] == "sent"
