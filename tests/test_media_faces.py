@@ -53,6 +53,24 @@ def test_no_face_where_there_is_nobody(name):
     assert count(picture) == 0
 
 
+def test_many_different_faces_and_no_false_ones():
+    # scikit-image's LFW subset: 100 tight 25 x 25 crops of different people's faces, then 100 crops of
+    # anything else, each enlarged onto a plain portrait canvas as a person fills a photo.
+    crops = data.lfw_subset()
+    assert crops.shape == (200, 25, 25)
+
+    def portrait(crop: np.ndarray) -> np.ndarray:
+        face = Image.fromarray((crop * 255).astype(np.uint8)).resize((120, 120), Image.Resampling.BICUBIC)
+        canvas = Image.new("L", (300, 375), 128)
+        canvas.paste(face, (90, 90))
+        return np.asarray(canvas)
+
+    found = [count(portrait(crop)) for crop in crops[:100]]
+    false = [count(portrait(crop)) for crop in crops[100:]]
+    assert sum(n == 1 for n in found) >= 90  # 98 when chosen
+    assert sum(n > 0 for n in false) <= 2  # 0 when chosen
+
+
 def test_grey_and_rgba_arrays():
     rgb = media_files.astronaut()
     grey = (rgb.mean(axis=2)).astype(np.uint8)
