@@ -17,14 +17,18 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
+from lib.media.intake import Intake
+from lib.media.storage.app_hosted import AppHostedStorage
 from lib.media.storage.s3 import S3Storage
 from lib.sandbox.config import SandboxConfig
 from lib.sandbox.fetching import DownloadError, FileHosts, Origin, download
 from lib.sandbox.runner import start_sandbox
 from lib.sandbox.server import create_app
+from lib.store.database import Database
+from lib.store.workspace import Store
 from tests.helpers.media_files import program_named_jpg, two_astronauts, write_photo, write_video
 from tests.helpers.s3 import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
-from tests.helpers.serving import serve_asgi
+from tests.helpers.serving import serve_asgi, streamlit_app
 
 KEY = {"Authorization": "Bearer sk-test-media"}
 
@@ -227,6 +231,32 @@ def test_objects_of_a_loopback_s3_endpoint_are_judged(photos, moto_s3, monkeypat
     with start_sandbox(SandboxConfig(timing="instant")) as sandbox, api(sandbox.base_url) as (http, group):
         items = review(http, sandbox.base_url, group, urls)
     assert items["a1"]["status"] == "Active", "not a known file host: the URL rules, no download"
+
+
+def test_in_the_app_the_mounted_sandbox_judges_the_apps_own_hosted_files(photos, tmp_path):
+    """`streamlit run app.py` in sandbox mode: files taken in by the intake are served by the app's /files/
+    route on the same port as the mounted sandbox, which reads them while that server goes on serving."""
+    db = Database(tmp_path / "registry.db")
+    storage = AppHostedStorage(tmp_path / "media")
+    intake = Intake(
+        Store.for_connection(db, "sandbox", "http://127.0.0.1:9/v1", "").media, storage, tmp_path / "in"
+    )
+    banner = write_photo(tmp_path / "banner.jpg", canvas=(1500, 400))  # aspect 3.75: hosted, needs a fix
+    items = [
+        intake.receive(iter([path.read_bytes()]), path.name, "group-lin", source="computer", max_bytes=10**8)
+        for path in (photos / "good.jpg", photos / "two.jpg", banner)
+    ]
+    db.close()
+    env = {"AVATAR_DESK_DB": str(tmp_path / "registry.db"), "AVATAR_DESK_MEDIA_DIR": str(tmp_path / "media")}
+    with streamlit_app(env) as base, api(f"{base}/sandbox") as (http, group):
+        urls = [intake.url_for(item, base) for item in items] + [f"{base}/files/{'x' * 32}.jpg"]
+        verdicts = review(http, f"{base}/sandbox", group, urls)
+    assert verdicts["a0"]["status"] == "Active"
+    assert verdicts["a1"]["error"]["code"] == "FaceMismatch"
+    assert verdicts["a2"]["error"]["code"] == "InvalidParameter.AspectRatio"
+    assert verdicts["a3"]["error"]["code"] == "InvalidParameter.DownloadFailed", (
+        "the route's 404, read for real"
+    )
 
 
 def test_a_photo_sent_as_a_video_fails_on_its_format(photos):
