@@ -9,6 +9,7 @@ import http.client
 import json
 import threading
 import time
+import tracemalloc
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -314,3 +315,26 @@ def test_an_upload_being_checked_never_holds_up_the_server(db, store, tmp_path):
             held.go.set()
             upload.join(30)
         assert answers[0].json()["status"] == "sent"
+
+
+def test_a_large_upload_is_never_held_in_memory(db, store, storage, tmp_path):
+    size = 48 * 1024 * 1024
+    routes = capture_routes(db, lambda: storage, tmp_path / "intake", max_bytes=64 * 1024 * 1024)
+    _, token = store.captures.open("group-lin", "Lin Wei", 1800)
+    chunk = b"\x00" * (256 * 1024)
+
+    def body():
+        for _ in range(size // len(chunk)):
+            yield chunk
+
+    with serve_asgi(Starlette(routes=routes)) as base:
+        tracemalloc.start()
+        try:
+            answer = send(capture_url(base, token), body(), name="zeros.mov")
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert answer.json()["status"] == "refused"  # zeros are no video; what matters is the memory
+    [row] = store.media.by_group("group-lin")
+    assert row.size == size
+    assert peak < 8 * 1024 * 1024, f"{peak / 2**20:.1f} MB held at the peak for a 48 MB upload"
