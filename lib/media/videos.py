@@ -4,6 +4,7 @@ handful of frames, never the whole clip, and changes no file."""
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -71,11 +72,13 @@ def check_video(
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
             stream = _video_stream(container)
-            _check_complete(stream, size)
+            keyframes = _keyframes(stream, size)
             first = _first_frame(container, stream)
             probe = _probe(container, stream, fmt, first)
-            frames = _sample(container, stream, probe, first)
-            cover = _poster(container, stream, probe.seconds, first, poster_side) if poster_side else None
+            frames = _sample(container, stream, probe.seconds, keyframes, first)
+            cover = None
+            if poster_side:
+                cover = _poster(container, stream, probe.seconds, keyframes, first, poster_side)
     except UnreadableVideoError as error:
         return _refused(size, fmt, {"reason": error.reason}), None
     except READ_ERRORS:
@@ -121,8 +124,9 @@ def poster(path: Path, max_side: int | None = None) -> Image.Image:
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
             stream = _video_stream(container)
+            keyframes = _keyframes(stream, path.stat().st_size)
             first = _first_frame(container, stream)
-            return _poster(container, stream, _seconds(container, stream), first, max_side)
+            return _poster(container, stream, _seconds(container, stream), keyframes, first, max_side)
     except UnreadableVideoError:
         raise
     except READ_ERRORS as error:
@@ -217,15 +221,19 @@ def _video_stream(container: av.container.InputContainer) -> av.video.stream.Vid
     return container.streams.video[0]
 
 
-def _check_complete(stream: av.video.stream.VideoStream, size: int) -> None:
-    """A file cut short (an upload that stopped) whose index still names every frame: the index points past
-    the end of the file. Checked from the index alone, without decoding."""
+def _keyframes(stream: av.video.stream.VideoStream, size: int) -> list[int]:
+    """The keyframes' timestamps from the container's index (none for a format without one): a seek to
+    one of them decodes a single frame. Also catches a file cut short (an upload that stopped) whose index
+    still names every frame: the index points past the end of the file. Nothing is decoded."""
     entries = stream.index_entries
-    if entries is None or len(entries) == 0:
-        return
-    end = max(entry.pos + entry.size for entry in entries)
+    keyframes, end = [], 0
+    for entry in entries if entries is not None else ():
+        end = max(end, entry.pos + entry.size)
+        if entry.is_keyframe:
+            keyframes.append(entry.timestamp)
     if end > size:
         raise UnreadableVideoError("truncated")
+    return sorted(keyframes)
 
 
 def _first_frame(
@@ -283,49 +291,73 @@ def _poster(
     container: av.container.InputContainer,
     stream: av.video.stream.VideoStream,
     seconds: float,
+    keyframes: list[int],
     first: av.VideoFrame,
     max_side: int | None,
 ) -> Image.Image:
     frame = first
     if seconds > POSTER_SECONDS * 1.5:
-        frame = _frame_near(container, stream, POSTER_SECONDS, time.monotonic() + CHECK_SECONDS) or first
+        place = _ticks_near(stream, POSTER_SECONDS, keyframes, slack=POSTER_SECONDS / 2)
+        frame = _frame_at(container, stream, place, time.monotonic() + CHECK_SECONDS) or first
     return upright_image(frame, max_side)
 
 
 def _sample(
     container: av.container.InputContainer,
     stream: av.video.stream.VideoStream,
-    probe: Probe,
+    seconds: float,
+    keyframes: list[int],
     first: av.VideoFrame,
 ) -> list[Image.Image]:
     """Up to SAMPLES upright frames (at most SAMPLE_PIXELS each) spread over the clip, found by seeking."""
+    if seconds <= 0:
+        return [upright_image(first, max_pixels=SAMPLE_PIXELS)]
     deadline = time.monotonic() + CHECK_SECONDS
-    frames = [upright_image(first, max_pixels=SAMPLE_PIXELS)] if probe.seconds <= 0 else []
-    for index in range(SAMPLES if probe.seconds > 0 else 0):
+    frames = []
+    for index in range(SAMPLES):
         if time.monotonic() > deadline:
             break
-        wanted = probe.seconds * (index + 0.5) / SAMPLES
-        frame = _frame_near(container, stream, wanted, deadline)
+        wanted = seconds * (index + 0.5) / SAMPLES
+        place = _ticks_near(stream, wanted, keyframes, slack=seconds / SAMPLES / 2)
+        frame = _frame_at(container, stream, place, deadline)
         if frame is not None:
             frames.append(upright_image(frame, max_pixels=SAMPLE_PIXELS))
     return frames or [upright_image(first, max_pixels=SAMPLE_PIXELS)]
 
 
-def _frame_near(
+def _ticks_near(
+    stream: av.video.stream.VideoStream, seconds: float, keyframes: list[int], slack: float
+) -> tuple[int, bool]:
+    """Where to look for the frame at `seconds` (in the stream's time base), and whether it is a keyframe:
+    the nearest keyframe when one is within `slack` seconds (a single frame to decode), else that moment."""
+    time_base = stream.time_base or Fraction(1, av.time_base)
+    wanted = (stream.start_time or 0) + math.floor(Fraction(seconds) / time_base)
+    if keyframes:
+        nearest = min(keyframes, key=lambda ticks: abs(ticks - wanted))
+        if abs(nearest - wanted) * time_base <= slack:
+            return nearest, True
+    return wanted, False
+
+
+def _frame_at(
     container: av.container.InputContainer,
     stream: av.video.stream.VideoStream,
-    seconds: float,
+    place: tuple[int, bool],
     deadline: float,
 ) -> av.VideoFrame | None:
-    """The first frame at or after `seconds` (or the last reached within FRAMES_PER_SEEK after the keyframe
+    """The first frame at or after the place (or the last reached within FRAMES_PER_SEEK after the keyframe
     the seek lands on); None when nothing decodes there."""
-    time_base = stream.time_base or Fraction(1, av.time_base)
-    start = stream.start_time or 0
-    container.seek(start + int(seconds / time_base), stream=stream, backward=True)
+    ticks, on_keyframe = place
+    try:
+        # The index holds decoding times, a little before a keyframe's display time: a forward seek to one
+        # lands on that keyframe, where a backward seek would land on the keyframe before it.
+        container.seek(ticks, stream=stream, backward=not on_keyframe)
+    except av.FFmpegError:
+        return None
     reached = None
     for count, frame in enumerate(container.decode(stream)):
         reached = frame
-        if frame.time is None or frame.time >= seconds - 0.001 or count >= FRAMES_PER_SEEK:
+        if frame.pts is None or frame.pts >= ticks or count >= FRAMES_PER_SEEK:
             break
         if time.monotonic() > deadline:
             break
