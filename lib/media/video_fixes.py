@@ -27,8 +27,9 @@ DAMAGED_PACKETS = 50  # packets that fail to decode before the clip is given up 
 FIX_SECONDS = 180.0  # wall clock: a conversion running longer than this is given up (a file built to stall)
 
 
-class VideoFixError(Exception):
-    """The clip could not be converted (unreadable, no frames, too slow); no output is left behind."""
+class VideoFixError(ValueError):
+    """The clip could not be converted (unreadable, no frames, too slow); no output is left behind. A
+    ValueError, as every "this file cannot be fixed" is (lib.media.fixes)."""
 
 
 def fix_video(
