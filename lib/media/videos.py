@@ -18,9 +18,10 @@ from lib.media import faces, limits
 from lib.media.pixels import jpeg_bytes
 from lib.media.report import Finding, Fix, Kind, MediaReport, Severity
 
-SAMPLES = 4  # frames looked at for faces, spread over the clip
-# After a seek the decoder starts at the keyframe before the wanted time; a clip with rare keyframes would
-# make it decode seconds of frames to get there, so it stops after this many and takes the frame it reached.
+SAMPLES = 4  # frames looked at for faces, spread over the clip (at the nearest keyframes: one decode each)
+# Where no keyframe is near, the decoder starts at the keyframe before the wanted moment; a clip with rare
+# keyframes would make it decode seconds of frames to get there, so it stops after this many and takes the
+# frame it reached.
 FRAMES_PER_SEEK = 30
 CHECK_SECONDS = 8.0  # wall clock for the sampling: what is found by then is what is judged
 POSTER_SECONDS = 1.0  # the poster is the frame at about 1 s (the first frame is often black or a fade)
