@@ -5,7 +5,9 @@ Streamlit import here.
 
 The file and capture routes read the database the pages use (lib.store.database.shared_database: the same
 AVATAR_DESK_DB rule, one Database per process) and the storage the settings name (lib.media.storage.settings,
-decided at start); a storage setting that cannot work leaves them out (logged) and the pages say why.
+decided at start); a storage setting that cannot work leaves them out (logged) and the pages say why. Not
+/media: Streamlit reserves /media/ for its own files. `server_lifespan` runs the retention sweeper
+(lib.media.retention) on the same database and storage while the server runs.
 
 The callback route records only what carries an attempt's own secret (see lib.callbacks). The sandbox is
 mounted only when the server starts in sandbox mode (no APIMart key in the environment or secrets, and
@@ -20,6 +22,8 @@ binds every interface), loopback is not trusted and the token is required; this 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
 import logging
 import os
@@ -34,6 +38,7 @@ from lib.callbacks import SECRET_PARAM, CallbackInbox, server_inbox
 from lib.connection import resolve_settings
 from lib.media.capture_routes import capture_routes
 from lib.media.intake import intake_dir
+from lib.media.retention import Sweeper
 from lib.media.routes import media_routes
 from lib.media.storage.settings import StorageSettings, StorageSettingsError, make_storage
 from lib.sandbox.control import ControlGuard, control_token, is_loopback_host
@@ -135,19 +140,54 @@ def control_guard(env: Mapping[str, str] = os.environ, server_address: str | Non
     return ControlGuard(token=control_token(env), trust_loopback=not exposed)
 
 
+def _storage_settings(env: Mapping[str, str], secrets: Mapping[str, object] | None) -> StorageSettings | None:
+    try:
+        return StorageSettings.from_env(env, secrets or {})
+    except StorageSettingsError as error:
+        log.error("no file hosting on this server (/files, /capture, retention): %s", error)
+        return None
+
+
+def _pages_database(env: Mapping[str, str], database: Database | None) -> Database:
+    return database or shared_database(env.get("AVATAR_DESK_DB") or None)
+
+
 def file_routes(
     env: Mapping[str, str], secrets: Mapping[str, object] | None, database: Database | None = None
 ) -> list[BaseRoute]:
     """/files and /capture on the pages' database (`database`, else the shared one for AVATAR_DESK_DB) and
     the configured storage; none when the storage settings cannot work."""
-    try:
-        settings = StorageSettings.from_env(env, secrets or {})
-    except StorageSettingsError as error:
-        log.error("no /files or /capture routes: %s", error)
+    settings = _storage_settings(env, secrets)
+    if settings is None:
         return []
     storage = make_storage(settings)
-    db = database or shared_database(env.get("AVATAR_DESK_DB") or None)
+    db = _pages_database(env, database)
     return [*media_routes(db, storage), *capture_routes(db, lambda: storage, intake_dir(settings))]
+
+
+def server_lifespan(
+    env: Mapping[str, str] | None = None,
+    secrets: Mapping[str, object] | None = None,
+    database: Database | None = None,
+):
+    """An st.App lifespan: the media retention sweeper runs while the server does (AVATAR_DESK_MEDIA_RETENTION_DAYS
+    after a review ends; one server sweeps per period when several share the database)."""
+    env = os.environ if env is None else env
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        settings = _storage_settings(env, secrets)
+        sweeper = None
+        if settings is not None:
+            db = _pages_database(env, database)
+            sweeper = Sweeper(db, make_storage(settings), settings.keep_seconds).start()
+        try:
+            yield None
+        finally:
+            if sweeper is not None:
+                await asyncio.to_thread(sweeper.stop)  # joins the thread: not on the loop
+
+    return lifespan
 
 
 _MOUNTED = {"sandbox": False}

@@ -5,6 +5,7 @@ the answer is 413 with a message the person can read."""
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import threading
@@ -23,8 +24,9 @@ from streamlit import config
 
 from lib.callbacks import CallbackInbox
 from lib.media.capture_routes import capture_routes, capture_url
+from lib.media.intake import Intake, MediaItem
 from lib.media.storage.app_hosted import AppHostedStorage
-from lib.server import server_routes
+from lib.server import server_lifespan, server_routes
 from lib.store.database import Database, shared_database
 from lib.store.workspace import Store
 from tests.helpers.serving import serve_asgi, streamlit_app
@@ -251,6 +253,37 @@ def test_the_servers_routes_take_a_phone_photo_and_host_it_on_the_pages_database
     pages_db.close()
 
 
+def eight_days_old(store: Store, storage: AppHostedStorage, tmp_path: Path) -> MediaItem:
+    """A photo received eight days ago and never sent: past the 7-day retention."""
+    intake = Intake(store.media, storage, tmp_path / "intake", clock=lambda: time.time() - 8 * 86400)
+    Image.fromarray(data.coffee()).save(tmp_path / "old.jpg", "JPEG")
+    return intake.receive([(tmp_path / "old.jpg").read_bytes()], "old.jpg", "group-old", source="computer")
+
+
+def gone_soon(path: Path, seconds: float = 15) -> bool:
+    deadline = time.monotonic() + seconds
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not path.exists()
+
+
+def test_the_servers_lifespan_sweeps_expired_files_while_it_runs(tmp_path, store, db):
+    env = {"AVATAR_DESK_MEDIA_DIR": str(tmp_path / "media")}
+    storage = AppHostedStorage(tmp_path / "media")
+    old = eight_days_old(store, storage, tmp_path)
+    fresh = Intake(store.media, storage, tmp_path / "intake").receive(
+        [photo(tmp_path / "p.jpg")], "p.jpg", "group-lin", source="computer"
+    )
+
+    async def run() -> bool:
+        async with server_lifespan(env, database=db)(None):
+            return await asyncio.to_thread(gone_soon, storage.root / old.stored.key)
+
+    assert asyncio.run(run()), "the sweeper removed the old file"
+    assert store.media.get(old.id).state == "deleted"
+    assert (storage.root / fresh.stored.key).is_file() and store.media.get(fresh.id).state == "ready"
+
+
 def test_streamlit_accepts_the_servers_routes(tmp_path, monkeypatch):
     # st.App refuses a route under one of its own prefixes (/media/, /static/, /_stcore/, /component/).
     # It also notes the first App's script process-wide: put that back afterwards.
@@ -264,13 +297,15 @@ def test_streamlit_accepts_the_servers_routes(tmp_path, monkeypatch):
 
 def test_under_streamlit_run_a_phone_photo_is_hosted_on_the_apps_port(tmp_path):
     """`streamlit run app.py`: the capture page and /files answer on the app's own port, on the database
-    file the pages use (the test writes the link into that same file)."""
+    file the pages use (the test writes the link into that same file), and the retention sweeper runs."""
     env = {"AVATAR_DESK_DB": str(tmp_path / "registry.db"), "AVATAR_DESK_MEDIA_DIR": str(tmp_path / "media")}
     db = Database(env["AVATAR_DESK_DB"])
     store = Store.for_connection(db, "sandbox", "http://127.0.0.1:9/v1", "")
     _, token = store.captures.open("group-lin", "Lin Wei", 1800)
     content = photo(tmp_path / "p.jpg")
+    old = eight_days_old(store, AppHostedStorage(tmp_path / "media"), tmp_path)
     with streamlit_app(env) as base:
+        assert gone_soon(tmp_path / "media" / old.stored.key), "swept once the server started"
         assert requests.get(capture_url(base, token), timeout=10).status_code == 200
         assert send(capture_url(base, token), content).json()["status"] == "sent"
         [row] = store.media.by_group("group-lin")
