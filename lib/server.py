@@ -40,6 +40,7 @@ from lib.media.capture_routes import capture_routes
 from lib.media.intake import intake_dir
 from lib.media.retention import Sweeper
 from lib.media.routes import media_routes
+from lib.media.spool import remove_leftovers
 from lib.media.storage.settings import StorageSettings, StorageSettingsError, make_storage
 from lib.sandbox.control import ControlGuard, control_token, is_loopback_host
 from lib.store.database import Database, shared_database
@@ -170,8 +171,9 @@ def server_lifespan(
     secrets: Mapping[str, object] | None = None,
     database: Database | None = None,
 ):
-    """An st.App lifespan: the media retention sweeper runs while the server does (AVATAR_DESK_MEDIA_RETENTION_DAYS
-    after a review ends; one server sweeps per period when several share the database)."""
+    """An st.App lifespan: uploads a killed server left half-received are removed at start, and the media
+    retention sweeper runs while the server does (AVATAR_DESK_MEDIA_RETENTION_DAYS after a review ends; one
+    server sweeps per period when several share the database)."""
     env = os.environ if env is None else env
 
     @contextlib.asynccontextmanager
@@ -179,6 +181,7 @@ def server_lifespan(
         settings = _storage_settings(env, secrets)
         sweeper = None
         if settings is not None:
+            remove_leftovers(intake_dir(settings))  # what a killed server left half-received
             db = _pages_database(env, database)
             sweeper = Sweeper(db, make_storage(settings), settings.keep_seconds).start()
         try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import os
 import threading
 import time
 import tracemalloc
@@ -275,11 +276,18 @@ def test_the_servers_lifespan_sweeps_expired_files_while_it_runs(tmp_path, store
         [photo(tmp_path / "p.jpg")], "p.jpg", "group-lin", source="computer"
     )
 
+    # What a server killed mid-upload left, two days ago; and another server's upload under way now.
+    stale, current = tmp_path / "intake" / "upload-stale.part", tmp_path / "intake" / "upload-now.part"
+    for part in (stale, current):
+        part.write_bytes(b"half")
+    os.utime(stale, (time.time() - 2 * 86400,) * 2)
+
     async def run() -> bool:
         async with server_lifespan(env, database=db)(None):
             return await asyncio.to_thread(gone_soon, storage.root / old.stored.key)
 
     assert asyncio.run(run()), "the sweeper removed the old file"
+    assert not stale.exists() and current.exists()
     assert store.media.get(old.id).state == "deleted"
     assert (storage.root / fresh.stored.key).is_file() and store.media.get(fresh.id).state == "ready"
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -52,3 +54,24 @@ class Spool:
 
     def __exit__(self, *_exc) -> None:
         self.discard()
+
+
+def remove_leftovers(work_dir: Path, older_than_seconds: float = 86400, now: float | None = None) -> int:
+    """Spooled uploads and fix folders a killed process left in `work_dir` (older than a day by default, so
+    another server's upload under way is never touched); how many went."""
+    if not work_dir.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - older_than_seconds
+    removed = 0
+    for leftover in [*work_dir.glob("upload-*.part"), *work_dir.glob("fix-*")]:
+        try:
+            if leftover.stat().st_mtime >= cutoff:
+                continue
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
+            removed += 1
+        except FileNotFoundError:  # its own process finished with it meanwhile
+            continue
+    return removed
