@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lib.media import images
+from lib.media import pixels
 from lib.media.inspect import inspect, inspect_with_thumbnail
 from lib.media.report import Fix, Kind, MediaReport, Severity
 from lib.media.thumbnails import image_thumbnail, thumbnail
@@ -108,7 +108,7 @@ def test_two_faces_warn_with_the_frame_boxed(tmp_path):
     assert codes(report) == {"faces": Severity.WARNING} and report.passes
     assert finding(report, "faces").facts == {"count": 2} and report.faces == 2
     frame = np.asarray(opened(report.face_frame).convert("RGB")).astype(int)
-    assert max(frame.shape[:2]) <= images.FACE_FRAME_SIDE
+    assert max(frame.shape[:2]) <= pixels.FACE_FRAME_SIDE
     # The boxes are drawn in orange: pixels the photo itself does not have that many of.
     orange = (abs(frame[..., 0] - 255) < 40) & (abs(frame[..., 1] - 140) < 40) & (frame[..., 2] < 60)
     plain = np.asarray(Image.fromarray(media_files.two_astronauts()).resize(frame.shape[1::-1])).astype(int)
@@ -120,7 +120,7 @@ def test_no_face_warns_with_the_frame(tmp_path):
     report = inspect(media_files.write_photo(tmp_path / "cup.jpg", media_files.coffee()))
     assert finding(report, "faces").facts == {"count": 0} and report.faces == 0
     width, height = opened(report.face_frame).size
-    assert report.passes and max(width, height) <= images.FACE_FRAME_SIDE and abs(width / height - 1.5) < 0.02
+    assert report.passes and max(width, height) <= pixels.FACE_FRAME_SIDE and abs(width / height - 1.5) < 0.02
 
 
 def test_a_decompression_bomb_is_refused_before_decoding(tmp_path):

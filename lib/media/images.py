@@ -6,13 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
 
 from lib.media import faces, limits
-from lib.media.pixels import UPRIGHT, Picture, Unreadable, jpeg_bytes, read_picture
+from lib.media.pixels import UPRIGHT, Picture, Unreadable, face_frame, jpeg_bytes, read_picture
 from lib.media.report import Finding, Fix, Kind, MediaReport, Severity
 
-FACE_FRAME_SIDE = 480  # the frame shown beside a face warning, at most (made from the face search's copy)
 THUMBNAIL_SIDE = 320  # the previews in the tables (lib.media.thumbnails makes the same size)
 # Formats upstream takes but many viewers (and some browsers) cannot show: sendable, with a JPEG offered.
 HARD_TO_VIEW = frozenset({"heic", "heif"})
@@ -36,7 +34,7 @@ def check_image(
         return _refused(size, fmt, Finding(unreadable.code, Severity.REFUSED, unreadable.facts)), None
     boxes = faces.find_faces(np.asarray(picture.image))
     findings = _findings(picture, size, fmt, len(boxes), limit)
-    face_frame = _face_frame(picture.image, boxes) if len(boxes) != limits.FACES_PER_ASSET else None
+    boxed = face_frame(picture.image, boxes) if len(boxes) != limits.FACES_PER_ASSET else None
     report = MediaReport(
         kind=Kind.IMAGE,
         format=fmt,
@@ -44,7 +42,7 @@ def check_image(
         width=picture.width,
         height=picture.height,
         faces=len(boxes),
-        face_frame=face_frame,
+        face_frame=boxed,
         findings=tuple(findings),
     )
     return report, (None if report.refused else jpeg_bytes(picture.image, THUMBNAIL_SIDE))
@@ -93,16 +91,6 @@ def _findings(
     if face_count != limits.FACES_PER_ASSET:
         found.append(Finding("faces", Severity.WARNING, {"count": face_count}))
     return found
-
-
-def _face_frame(image: Image.Image, boxes: list[faces.Box]) -> bytes:
-    """The picture small, each face found boxed, so the operator sees what the detector saw."""
-    framed = image.copy()
-    draw = ImageDraw.Draw(framed)
-    line = max(2, max(framed.size) // 160)
-    for x, y, w, h in boxes:
-        draw.rectangle((x, y, x + w, y + h), outline=(255, 140, 0), width=line)
-    return jpeg_bytes(framed, FACE_FRAME_SIDE)
 
 
 def _refused(size: int, fmt: str, finding: Finding) -> MediaReport:

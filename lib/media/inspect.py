@@ -33,9 +33,10 @@ def inspect_with_thumbnail(path: Path, *, with_thumbnail: bool = True) -> tuple[
     if kind is Kind.VIDEO:
         from lib.media import videos  # PyAV loads only when a video comes
 
-        report = videos.inspect_video(path, size, fmt)
-        if not with_thumbnail or report.refused:
-            return report, None
-        return report, jpeg_bytes(videos.poster(path), THUMBNAIL_SIDE)
+        # One opening of the clip for the check and its poster.
+        report, poster = videos.check_video(
+            path, size, fmt, poster_side=THUMBNAIL_SIDE if with_thumbnail else None
+        )
+        return report, (jpeg_bytes(poster, THUMBNAIL_SIDE) if poster is not None else None)
     unknown = Finding("format", Severity.REFUSED, {"detected": ""})
     return MediaReport(kind=Kind.UNKNOWN, format="", size=size, findings=(unknown,)), None

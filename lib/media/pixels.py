@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pillow_heif
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
 # A 6000 x 6000 picture (upstream's largest) plus margin; decoded whole, such a picture is ~200 MB of RGB.
 MAX_PIXELS = 64_000_000
@@ -134,3 +134,16 @@ def jpeg_bytes(image: Image.Image, max_side: int, quality: int = 85) -> bytes:
     out = io.BytesIO()
     small.save(out, "JPEG", quality=quality, optimize=True)
     return out.getvalue()
+
+
+FACE_FRAME_SIDE = 480  # the picture shown beside a face warning, at most
+
+
+def face_frame(image: Image.Image, boxes) -> bytes:
+    """The picture or frame small, each face found boxed, so the operator sees what the detector saw."""
+    framed = image.copy()
+    draw = ImageDraw.Draw(framed)
+    line = max(2, max(framed.size) // 160)
+    for x, y, w, h in boxes:
+        draw.rectangle((x, y, x + w, y + h), outline=(255, 140, 0), width=line)
+    return jpeg_bytes(framed, FACE_FRAME_SIDE)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import av
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from lib.media import faces, limits
-from lib.media.pixels import jpeg_bytes
+from lib.media.pixels import face_frame
 from lib.media.report import Finding, Fix, Kind, MediaReport, Severity
 
 SAMPLES = 4  # frames looked at for faces, spread over the clip (at the nearest keyframes: one decode each)
@@ -28,7 +28,6 @@ POSTER_SECONDS = 1.0  # the poster is the frame at about 1 s (the first frame is
 # Sampled frames are converted to at most this many pixels (640 x 480): faces are searched and shown at this
 # size. A budget of pixels rather than of the longest side keeps faces big enough in a very wide frame.
 SAMPLE_PIXELS = 307_200
-FACE_FRAME_SIDE = 480  # the frame shown beside a face warning
 H264 = "h264"
 # Failures of a file that is not a readable video: ffmpeg's errors, and what PyAV raises for odd values.
 READ_ERRORS = (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError, OSError, EOFError)
@@ -86,11 +85,11 @@ def check_video(
         return _refused(size, fmt, {"reason": "undecodable"}), None
     found = [faces.find_faces(np.asarray(frame)) for frame in frames]
     most = max(len(boxes) for boxes in found)
-    face_frame = None
+    boxed = None
     if most != limits.FACES_PER_ASSET:
         # The frame where most were seen (several faces), else the middle sample (no face anywhere).
         shown = next(i for i, boxes in enumerate(found) if len(boxes) == most) if most else len(frames) // 2
-        face_frame = _face_frame(frames[shown], found[shown])
+        boxed = face_frame(frames[shown], found[shown])
     report = MediaReport(
         kind=Kind.VIDEO,
         format=probe.format,
@@ -101,7 +100,7 @@ def check_video(
         fps=round(probe.fps, 3),
         codec=probe.codec,
         faces=most,
-        face_frame=face_frame,
+        face_frame=boxed,
         findings=tuple(_findings(probe, size, most, len(frames), limit)),
     )
     return report, (None if report.refused else cover)
@@ -368,16 +367,6 @@ def _frame_at(
 def _quarter_turns(rotation: float | None) -> int:
     """Counter-clockwise quarter turns for a display rotation in degrees (0-3)."""
     return round((rotation or 0) / 90) % 4
-
-
-def _face_frame(image: Image.Image, boxes: list[faces.Box]) -> bytes:
-    """The sampled frame small, each face found boxed, so the operator sees what the detector saw."""
-    framed = image.copy()
-    draw = ImageDraw.Draw(framed)
-    line = max(2, max(framed.size) // 160)
-    for x, y, w, h in boxes:
-        draw.rectangle((x, y, x + w, y + h), outline=(255, 140, 0), width=line)
-    return jpeg_bytes(framed, FACE_FRAME_SIDE)
 
 
 def _refused(size: int, fmt: str, facts: dict) -> MediaReport:
