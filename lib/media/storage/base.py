@@ -29,6 +29,10 @@ class Storage(Protocol):
     def delete(self, stored: Stored) -> None:
         """Gone; deleting what is not there is not an error."""
 
+    def size(self, key: str) -> int:
+        """The stored file's size in bytes (the /files route's Content-Length and ranges); KeyError when
+        there is no such key."""
+
     def open_range(self, key: str, start: int, end: int | None) -> Iterator[bytes]:
         """Bytes [start, end] (inclusive; end None: to the end) of a stored key (for app-hosted serving and
         the sandbox); raises KeyError when there is no such key."""
