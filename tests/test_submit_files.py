@@ -83,7 +83,7 @@ def test_dropped_files_join_the_table_with_their_verdict_and_thumbnail(at, sandb
     assert checks(at) == [
         ("front", "✅ Ready"),
         ("wide-shot", "🔧 Needs a fix: 6400 px wide, the limit is 6000 (Make smaller, below)"),
-        ("cup", "⚠️ Ready, but: no face found: APIMart needs the person's face, clearly"),
+        ("cup", "⚠️ Ready, but: no face found (APIMart wants the person's face, clearly)"),
     ]
     frame = table(at, "Check")
     assert all(uri.startswith("data:image/jpeg;base64,") for uri in frame["Preview"])

@@ -65,7 +65,7 @@ def _format(report: MediaReport, facts: dict) -> str:
 def _faces(report: MediaReport, facts: dict) -> str:
     count = facts.get("count", report.faces)
     if not count:
-        return "no face found: APIMart needs the person's face, clearly"
+        return "no face found (APIMart wants the person's face, clearly)"
     return f"{count} faces found: one person per {'clip' if report.kind.value == 'Video' else 'photo'}"
 
 
@@ -114,7 +114,7 @@ _PHRASES: dict[str, Callable[[MediaReport, dict], str]] = {
     "too_small": _too_small,
     "too_large": _too_large,
     "aspect": _aspect,
-    "orientation": lambda r, f: "stored sideways (the camera's rotation tag): APIMart may read it sideways",
+    "orientation": lambda r, f: "stored turned (a camera's rotation tag APIMart may ignore)",
     "heic": lambda r, f: "a HEIC photo: many programs cannot show it",
     "faces": _faces,
     "duration": _duration,

@@ -43,7 +43,11 @@ def _add_csv() -> None:
 
 
 def show() -> None:
-    files_tab, paste_tab, csv_tab = st.tabs(["From this computer", "Paste a list", "Upload a CSV"])
+    # The list stays the first tab (the one open): the scenarios and habits that start with a pasted list.
+    # Keyed and tracked, so the tab the operator works in stays open across the reruns a drop or a fix makes.
+    paste_tab, files_tab, csv_tab = st.tabs(
+        ["Paste a list", "From this computer", "Upload a CSV"], key="submit__input_tab", on_change="rerun"
+    )
     with files_tab:
         file_drop.show()
     with paste_tab:

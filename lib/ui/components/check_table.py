@@ -36,7 +36,11 @@ def show(checks: list[RowCheck], probe: dict[str, ProbeResult], files: FileRows 
             hide_index=True,
             width="stretch",
             key="submit__checks",
-            column_config={"Preview": st.column_config.ImageColumn("Preview", width="small")},
+            column_config={
+                "Preview": st.column_config.ImageColumn("Preview", width="small"),
+                "Check": st.column_config.TextColumn("Check", width="large"),
+                "Link": st.column_config.TextColumn("Link", width="medium"),
+            },
         )
     if view.warned:
         st.warning(

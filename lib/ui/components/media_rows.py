@@ -39,7 +39,7 @@ def _build(ids: dict[str, str]) -> FileRows:
     return FileRows(
         items,
         {url: media_words.verdict(row.media_report()) for url, row in items.items()},
-        {url: uri for url, row in items.items() if (uri := media_table.data_uri(row.thumbnail))},
+        {url: uri for url, row in items.items() if (uri := media_table.cell_uri(row.thumbnail))},
     )
 
 

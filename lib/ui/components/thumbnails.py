@@ -34,7 +34,7 @@ def by_source(urls: Iterable[str], name: str) -> dict[str, str]:
     return state.cached_view(
         f"thumbnail_uris_{name}",
         tuple(sorted(found)),
-        lambda: {url: media_table.data_uri(jpeg) for url, jpeg in found.items()},
+        lambda: {url: media_table.cell_uri(jpeg) for url, jpeg in found.items()},
     )
 
 
