@@ -10,6 +10,7 @@ import argparse
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -82,16 +83,20 @@ def baseline_page_with_shell() -> None:
 SCRIPT_TIMES: dict[str, list[float]] = {"page": [], "bare": []}
 
 
-def timed_review_app() -> None:
-    """The real app entry, timed from inside the script run (no test-harness parsing counted)."""
-    import time
+def timed_run_dashboard(run_dashboard):
+    """The real app entry (app.py imports lib.ui.shell.run_dashboard on every run), timed from inside the
+    script run (no test-harness parsing counted). It runs app.py itself: a page's relative links
+    ("pages/review.py") resolve against the app's folder, as on the server; from a temporary script
+    (AppTest.from_function) they raised StreamlitPageNotFoundError."""
 
-    from bench import review_render
-    from lib.ui.shell import run_dashboard
+    def timed() -> None:
+        started = time.perf_counter()
+        try:
+            run_dashboard()
+        finally:
+            SCRIPT_TIMES["page"].append(time.perf_counter() - started)
 
-    started = time.perf_counter()
-    run_dashboard()
-    review_render.SCRIPT_TIMES["page"].append(time.perf_counter() - started)
+    return timed
 
 
 def timed_bare_app() -> None:
@@ -104,14 +109,26 @@ def timed_bare_app() -> None:
     review_render.SCRIPT_TIMES["bare"].append(time.perf_counter() - started)
 
 
+class AppRaised(Exception):
+    """The app under test showed an exception (the bench exits with 2)."""
+
+
+def checked_run(app: AppTest) -> AppTest:
+    """One run; an exception the app shows stops the bench, first runs and page switches included (the
+    review page's first run raised StreamlitPageNotFoundError unnoticed)."""
+    app.run()
+    if app.exception:
+        raise AppRaised("; ".join(str(getattr(e, "message", e)) for e in app.exception))
+    return app
+
+
 def time_runs(app: AppTest, runs: int) -> list[float]:
-    app.run()  # first run: imports, caches
+    checked_run(app)  # first run: imports, caches
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        app.run()
+        checked_run(app)
         times.append(time.perf_counter() - start)
-        assert not app.exception, app.exception
     return times
 
 
@@ -125,21 +142,43 @@ def share_script_cache() -> None:
     app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
 
 
+def navigation_as_served() -> None:
+    """Run app.py as the server runs it: its st.navigation decides every page. AppTest resets Streamlit's
+    old pages/-folder mode before each run and, seeing a pages/ folder, turns it on again, so after
+    switch_page it ran the page file alone, without the app's frame (lib.ui.shell.navigation_only is the
+    server's own switch, made where app.py is imported by the server, which AppTest never does)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+    if getattr(original, "navigation_only", False):
+        return
+
+    def init(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    init.navigation_only = True
+    PagesManager.__init__ = init
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     share_script_cache()
+    navigation_as_served()
     # No API call happens while rendering final results; point sandbox mode at an address nobody serves.
     os.environ["AVATAR_DESK_SANDBOX_URL"] = "http://127.0.0.1:9"
     os.environ.pop("APIMART_API_KEY", None)
+    # A registry of its own (the pages may read the store): never the developer's data/avatar-desk.db.
+    os.environ["AVATAR_DESK_DB"] = str(Path(tempfile.mkdtemp(prefix="avatar-desk-bench-")) / "registry.db")
 
     ledger = big_ledger()
     page = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     page.session_state[WORKFLOW_KEY] = Workflow(
         group_id=ledger.group_id, group_label="Bench", ledger=ledger, review_started_at=time.time()
     )
-    page.run()
+    checked_run(page)
     page.switch_page("pages/review.py")
 
     frames = (usable_frame(ledger), failed_frame(ledger))
@@ -159,18 +198,22 @@ def main() -> int:
     p, b, sh = (statistics.median(t) for t in (page_times, bare_times, shell_times))
 
     # The same two pages timed from inside their script runs: what a rerun costs the server.
-    timed_page = AppTest.from_function(timed_review_app, default_timeout=60)
+    from lib.ui import shell
+
+    shell.run_dashboard = timed_run_dashboard(shell.run_dashboard)
+    timed_page = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     timed_page.session_state[WORKFLOW_KEY] = page.session_state[WORKFLOW_KEY]
-    timed_page.run()
-    timed_page.switch_page(str(ROOT / "pages" / "review.py"))
+    checked_run(timed_page)
+    timed_page.switch_page("pages/review.py")
     timed_bare = AppTest.from_function(timed_bare_app, default_timeout=60)
     timed_bare.session_state["frames"] = frames
     for _ in range(3):
         time_runs(timed_page, args.runs // 3)
         time_runs(timed_bare, args.runs // 3)
-    from bench import review_render  # the timed scripts record into the imported module, not __main__
+    from bench import review_render  # the bare script records into the imported module, not __main__
 
-    sp, sb = (statistics.median(review_render.SCRIPT_TIMES[k]) for k in ("page", "bare"))
+    SCRIPT_TIMES["bare"] = review_render.SCRIPT_TIMES["bare"]
+    sp, sb = (statistics.median(SCRIPT_TIMES[k]) for k in ("page", "bare"))
 
     print(f"assets: 2000 (1500 usable, 500 failed); runs: {len(page_times)} each")
     print("rerun time as the server spends it (timed inside the script run):")
@@ -188,4 +231,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except AppRaised as error:
+        print(f"FAILED: the app raised: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
