@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from lib.apimart import (
@@ -255,10 +255,12 @@ def resubmit(
     *,
     names: dict[int, str] | None = None,
     store: Store | None = None,
+    hosted: Collection[str] = (),
 ) -> SubmitOutcome:
     """Resubmit failed assets to the same group, each with its old or a replaced URL. `names`: names the
     operator typed for them; without one, an asset whose URL is replaced takes the new URL's name (unless
-    its old name was typed rather than taken from its old URL); its earlier attempts keep their names."""
+    its old name was typed rather than taken from its old URL); its earlier attempts keep their names.
+    `hosted`: URLs of files the app hosts itself (lib.assets.check_rows)."""
     keys = [k for k in replacements if k in ledger.assets and ledger.assets[k].status == FAILED]
     if not keys:
         raise RefusedError("Select at least one failed asset to resubmit.")
@@ -273,6 +275,7 @@ def resubmit(
             for k in keys
         ],
         ledger.asset_type,
+        hosted=hosted,
     )
     if bad := [(k, c) for k, c in zip(keys, checks, strict=True) if not c.ok]:
         listed = ", ".join(f"{ledger.assets[k].name} ({c.reason})" for k, c in bad)

@@ -31,7 +31,7 @@ st.caption(f"Sending to **{literal(wf.group_label) or 'the person without a labe
 with st.expander("Details"):
     st.markdown(f"Group id: {code(wf.group_id)}")
 
-phone_capture.on_submit(wf.group_id)  # first: what the phone sent joins the table and the refused list
+phone_open = phone_capture.on_submit(wf.group_id)  # first: the phone's files join the table, refused list
 asset_input.show()
 rows = asset_editor.edit(wf)
 files = media_rows.read(rows)
@@ -44,3 +44,5 @@ view = check_table.show(checks, probe, files)
 fix_buttons.show(checks, files)
 send_button.show(rows, view, held=hosting_guard.blocks(files))
 send_outcome.show(wf, view.ready)
+if phone_open:
+    phone_capture.poll(wf.group_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.assets import RowCheck
-from lib.media.report import MediaReport, Severity
+from lib.media.report import Fix, MediaReport, Severity
 from lib.store.media import MediaRow
 from lib.ui.components import media_rows
 from lib.ui.components.media_rows import FileRows
@@ -21,18 +21,13 @@ def _reasons(report: MediaReport) -> str:
     return "; ".join(finding_phrase(f, report) for f in report.findings if f.fixes)
 
 
-def _fix(url: str, row: MediaRow, fix) -> None:
-    with st.spinner(f"{FIX_LABELS[fix]}: {literal(row.name)}…"):
+# The fixes run in the buttons' callbacks, before the page is drawn again: a fix made mid-run and followed by
+# st.rerun() let the Submit page's poll (a timer fragment) lose the input tabs now and then.
+
+
+def _fix_all(needed: list[tuple[str, MediaRow, Fix]]) -> None:
+    for url, row, fix in needed:
         media_rows.apply_fix(url, row, fix)
-    st.rerun()
-
-
-def _fix_all(needed: list[tuple[RowCheck, MediaRow, MediaReport]]) -> None:
-    progress = st.progress(0.0)
-    for n, (check, row, report) in enumerate(needed):
-        progress.progress(n / len(needed), text=f"Fixing {n + 1} of {len(needed)}: {literal(row.name)}")
-        media_rows.apply_fix(check.url, row, report.fixes[0])
-    st.rerun()
 
 
 def _line(check: RowCheck, row: MediaRow, report: MediaReport, needed: bool) -> None:
@@ -43,8 +38,13 @@ def _line(check: RowCheck, row: MediaRow, report: MediaReport, needed: bool) -> 
     words.markdown(f"Row {check.index + 1}, **{literal(row.name)}** · {label}: {literal(_reasons(report))}")
     with buttons:
         for fix in report.fixes:
-            if st.button(FIX_LABELS[fix], key=f"submit__fix_{row.id}_{fix.value}", help=FIX_HELP[fix]):
-                _fix(check.url, row, fix)
+            st.button(
+                FIX_LABELS[fix],
+                key=f"submit__fix_{row.id}_{fix.value}",
+                help=FIX_HELP[fix],
+                on_click=media_rows.apply_fix,
+                args=(check.url, row, fix),
+            )
 
 
 def _faces(checks: list[RowCheck], files: FileRows) -> None:
@@ -79,10 +79,15 @@ def show(checks: list[RowCheck], files: FileRows) -> None:
                 f"**One click fixes {'it' if len(offered) == 1 else 'them'}.** Each fix makes a new file that "
                 "takes the row; the original is kept."
             )
-            if len(needed) > 1 and st.button(
-                f"Fix all {len(needed)} that need it", key="submit__fix_all", icon=":material/auto_fix_high:"
-            ):
-                _fix_all(needed)
+            if len(needed) > 1:
+                st.button(
+                    f"Fix all {len(needed)} that need it",
+                    key="submit__fix_all",
+                    icon=":material/auto_fix_high:",
+                    help="Applies the first fix offered to each; the originals are kept.",
+                    on_click=_fix_all,
+                    args=([(c.url, r, rep.fixes[0]) for c, r, rep in needed],),
+                )
             for check, row, report, must in sorted(offered, key=lambda o: not o[3])[:SHOWN]:
                 _line(check, row, report, must)
     _faces(checks, files)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from lib.assets import AssetRow
 from lib.ledger import FAILED, USABLE
 from lib.media import rows as media_table
 from lib.media.intake import MediaItem
@@ -43,13 +44,18 @@ def _build(ids: dict[str, str]) -> FileRows:
     )
 
 
-def read(rows) -> FileRows:
+def read(rows, name: str = "submit_files") -> FileRows:
     """The file rows among `rows`; read again only when the table's set of file URLs changes (a file's
-    check and thumbnail never change: a fix is a new file)."""
+    check and thumbnail never change: a fix is a new file). `name` keeps each caller's cache apart."""
     ids = media_table.media_ids(r.url for r in rows)
     if not ids:
         return FileRows()
-    return state.cached_view("submit_files", tuple(sorted(ids.items())), lambda: _build(ids))
+    return state.cached_view(name, tuple(sorted(ids.items())), lambda: _build(ids))
+
+
+def hosted_urls(urls) -> frozenset[str]:
+    """Those of `urls` that are files this app hosts (checked as they are: lib.assets.check_rows)."""
+    return read([AssetRow(u) for u in urls], "resubmit_files").urls
 
 
 def _url(item: MediaItem) -> str:

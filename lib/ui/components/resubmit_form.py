@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib import flow, review
 from lib.ui import state
-from lib.ui.components import asset_tables, error_slot
+from lib.ui.components import asset_tables, error_slot, media_rows
 from lib.ui.components.review_view import ReviewView
 from lib.ui.text import literal
 
@@ -100,7 +100,13 @@ def _resubmit(wf: state.Workflow, view: ReviewView) -> None:
         return
     try:
         with error_slot.sending(view.kind.count(len(replacements))):
-            outcome = flow.resubmit(state.client(), view.ledger, replacements, store=state.store())
+            outcome = flow.resubmit(
+                state.client(),
+                view.ledger,
+                replacements,
+                store=state.store(),
+                hosted=media_rows.hosted_urls(replacements.values()),
+            )
     except flow.RefusedError as refusal:
         st.session_state[REFUSAL_KEY] = str(refusal)
         return
