@@ -48,6 +48,7 @@ import argparse
 import gc
 import math
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -630,6 +631,7 @@ def main() -> int:
         return 2
     finally:
         state.database.clear()
+        shutil.rmtree(folder, ignore_errors=True)  # tmpfs holds it in memory
     curves = {c.name: c for c in found if c.points}
     for curve in curves.values():
         curve.report()
