@@ -118,16 +118,23 @@ def _poll(group_id: str) -> None:
         st.rerun()  # the table changed, or the link ended (the poll stops with it)
 
 
-def on_submit(group_id: str) -> None:
-    """Submit's way to the phone link, and while one is open, its poll."""
+def on_submit(group_id: str) -> bool:
+    """Submit's way to the phone link, and what the phone sent since the last run, taken in before the table
+    is drawn (a full run looks too: AppTest never fires run_every, and a link may just have ended). True
+    while a link is open: the page then draws the poll (`poll`)."""
     link = state.store().captures.current(group_id)
     if link is not None:
         _watch_from(group_id, link.created_at)
-    take_in(group_id)  # a full run looks too: AppTest never fires run_every, and a link may just have ended
+    take_in(group_id)
     if link is None:
         st.page_link(
             "pages/group.py", label="Add photos from the person's phone", icon=":material/add_a_photo:"
         )
-        return
+        return False
     st.caption(f"The phone link is open ({_left(link)} left): what the person sends appears in the table.")
+    return True
+
+
+def poll(group_id: str) -> None:
+    """The poll (a timer fragment with nothing to show), drawn last on the page."""
     _poll(group_id)
