@@ -202,3 +202,31 @@ def test_a_public_address_lifts_the_live_guard(sandbox, media_dir, monkeypatch, 
     assert link.startswith("https://desk.example.com/") and media_id_from_url(link)
     assert not [e for e in at.error if "cannot fetch" in e.value]
     assert not button(at, "submit__send").disabled
+
+
+def test_fix_them_all_at_once(at, sandbox, tmp_path):
+    verified(at, sandbox)
+    open_page(at, "submit")
+    drop(
+        at,
+        photo(tmp_path, "wide.jpg", size=(6200, 3000)),
+        photo(tmp_path, "turned.jpg", orientation=6),
+        photo(tmp_path, "front.jpg"),
+    )
+    verdicts = [v for _, v in checks(at)]
+    assert verdicts[0].startswith("🔧 Needs a fix") and verdicts[1].startswith("🔧 Needs a fix")
+    button(at, "submit__fix_all").click().run()
+    assert not at.exception, at.exception
+    assert [v for _, v in checks(at)][1:] == ["✅ Ready", "✅ Ready"]
+    assert [r.fix for r in media_rows(at, tmp_path)] == ["downscale", "rotate", ""]
+
+
+def test_storage_that_is_not_set_up_is_said_and_nothing_is_added(at, sandbox, tmp_path, monkeypatch):
+    verified(at, sandbox)
+    open_page(at, "submit")
+    monkeypatch.setenv("AVATAR_DESK_STORAGE", "s3")  # and no bucket
+    state.media_storage.clear()
+    drop(at, photo(tmp_path, "front.jpg"))
+    assert "the file storage is not set up" in "\n".join(e.value for e in at.error)
+    assert "AVATAR_DESK_S3_BUCKET is not set" in "\n".join(e.value for e in at.error)
+    assert not [d for d in at.dataframe if "Check" in d.value.columns]

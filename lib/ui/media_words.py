@@ -123,7 +123,6 @@ _PHRASES: dict[str, Callable[[MediaReport, dict], str]] = {
     "pixels_high": _pixels_high,
     "codec": _codec,
     "container": _container,
-    "upload_limit": lambda r, f: f"larger than the upload limit ({f.get('max_mb', '?')} MB)",
 }
 
 

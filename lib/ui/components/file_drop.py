@@ -4,19 +4,25 @@ files already in the table. The uploader is emptied after each intake: no file s
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from lib.assets import EXTENSIONS
-from lib.media.intake import MediaItem, UploadTooLarge
+from lib.media.intake import Intake, MediaItem, UploadTooLarge
 from lib.media.limits import UPLOAD_MAX_BYTES, UPLOAD_MAX_MB
+from lib.media.storage.settings import StorageSettingsError
 from lib.ui import state
 from lib.ui.components import media_rows
 from lib.ui.media_words import kind_word, refusal
 from lib.ui.text import literal
 
+log = logging.getLogger(__name__)
+
 VERSION_KEY = "submit__files_version"  # a new key empties the uploader (and lets Streamlit drop the bytes)
 REFUSED_KEY = "submit__refused_files"  # [(name, reason)]: listed until cleared, never sent
 NOTES_KEY = "submit__file_notes"  # one-time words on the last drop ("already in the table")
+ERROR_KEY = "submit__files_error"  # one-time: why the last drop could not be taken in at all
 CHUNK = 1024 * 1024
 UPLOAD_TYPES = sorted(EXTENSIONS["Image"] | EXTENSIONS["Video"])
 
@@ -26,14 +32,17 @@ def _chunks(upload):
         yield chunk
 
 
-def _receive(upload, group_id: str) -> MediaItem | str:
+def _receive(intake: Intake, upload, group_id: str) -> MediaItem | str:
     """The intake's item for one uploaded file, or why it could not be taken in."""
     try:
-        return state.intake().receive(
+        return intake.receive(
             _chunks(upload), upload.name, group_id, source="computer", max_bytes=UPLOAD_MAX_BYTES
         )
     except UploadTooLarge:
         return f"larger than the upload limit ({UPLOAD_MAX_MB} MB)"
+    except Exception:  # the storage failed (a full disk, a bucket out of reach): this file only, said so
+        log.exception("a dropped file could not be stored")
+        return "it could not be stored just now (see the server's log); drop it again"
 
 
 def refused(items: list[tuple[str, str]]) -> None:
@@ -45,13 +54,20 @@ def refused(items: list[tuple[str, str]]) -> None:
 def take_in(uploads: list) -> None:
     """Every dropped file through the intake, with progress; the table gets the ones that can go."""
     wf = state.workflow()
+    try:
+        intake = state.intake()
+    except StorageSettingsError as error:
+        st.session_state[ERROR_KEY] = (
+            f"Files cannot be taken in: the file storage is not set up ({literal(error)})."
+        )
+        return
     progress = st.progress(0.0, text="Checking the files…")
     taken: list[tuple[str, MediaItem]] = []
     for n, upload in enumerate(uploads, start=1):
         progress.progress(
             (n - 1) / len(uploads), text=f"Checking {n} of {len(uploads)}: {literal(upload.name)}"
         )
-        got = _receive(upload, wf.group_id)
+        got = _receive(intake, upload, wf.group_id)
         if isinstance(got, str):
             refused([(upload.name, got)])
         elif got.state != "ready":
@@ -88,6 +104,8 @@ def show() -> None:
         take_in(list(uploads))
         st.session_state[VERSION_KEY] += 1
         st.rerun()
+    if error := st.session_state.pop(ERROR_KEY, None):
+        st.error(error, icon=":material/cloud_off:")
     for note in st.session_state.pop(NOTES_KEY, []):
         st.caption(note)
     if bad := st.session_state.get(REFUSED_KEY):
