@@ -60,7 +60,9 @@ def _faces(checks: list[RowCheck], files: FileRows) -> None:
             report = row.media_report()
             faces = next((f for f in report.findings if f.code == "faces"), None)
             caption = finding_phrase(faces, report) if faces else ""
-            columns[n % 4].image(row.face_frame, caption=f"Row {check.index + 1}, {row.name}: {caption}")
+            columns[n % 4].image(
+                row.face_frame, caption=f"Row {check.index + 1}, {literal(row.name)}: {caption}"
+            )
 
 
 def show(checks: list[RowCheck], files: FileRows) -> None:

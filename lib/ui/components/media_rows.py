@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -17,6 +18,9 @@ from lib.store.media import READY, MediaRow
 from lib.submission_view import FileVerdict, filled
 from lib.ui import media_words, state
 from lib.ui.components import asset_editor
+from lib.ui.text import literal
+
+log = logging.getLogger(__name__)
 
 ERROR_KEY = "submit__fix_error"
 
@@ -80,8 +84,11 @@ def apply_fix(url: str, item: MediaRow, fix: Fix) -> None:
     wf = state.workflow()
     try:
         made = state.intake().apply_fix(item.id, fix)
-    except (KeyError, ValueError, OSError) as error:
-        st.session_state[ERROR_KEY] = f"{item.name}: the fix could not be made ({error})."
+    except Exception:  # a file the fixer cannot handle, a storage that failed: said, the row kept as it was
+        log.exception("a fix failed")
+        st.session_state[ERROR_KEY] = (
+            f"{literal(item.name)}: the fix could not be made; the file is unchanged."
+        )
         return
     st.session_state.pop(ERROR_KEY, None)
     if made.state != READY:

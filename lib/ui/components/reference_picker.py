@@ -9,6 +9,7 @@ from lib import generation
 from lib.ui import state
 from lib.ui.components import thumbnails
 from lib.ui.components.generate_choices import choices, keep, seed
+from lib.ui.text import literal
 
 
 def start_picks(refs: dict) -> None:
@@ -46,7 +47,7 @@ def pick(refs: dict) -> None:
     )
     picked = st.session_state["generate__assets"]
     shown = thumbnails.for_assets(picked)
-    thumbnails.strip([(shown[u], refs[u].title) for u in picked if u in shown])
+    thumbnails.strip([(shown[u], literal(refs[u].title)) for u in picked if u in shown])
 
 
 def by_url() -> None:

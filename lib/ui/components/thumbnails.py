@@ -39,7 +39,7 @@ def by_source(urls: Iterable[str], name: str) -> dict[str, str]:
 
 
 def strip(shown: list[tuple[bytes, str]], per_row: int = 6) -> None:
-    """Small pictures side by side, each with its caption."""
+    """Small pictures side by side, each with its caption (markdown: the caller makes text literal)."""
     for start in range(0, len(shown), per_row):
         columns = st.columns(per_row)
         for column, (jpeg, caption) in zip(columns, shown[start : start + per_row], strict=False):
