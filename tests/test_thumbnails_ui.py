@@ -69,6 +69,8 @@ def test_review_library_and_generate_show_each_files_own_thumbnail(at, sandbox, 
     assert all(t.startswith(DATA_JPEG) for t in approved["thumbnail"]), "a photo and a clip's poster"
     failed = table(at, "reason")
     assert list(failed["name"]) == ["cup"] and failed["thumbnail"][0].startswith(DATA_JPEG)
+    kept = state.store().media.by_group(ledger.group_id)
+    assert all(r.sent_at and r.review_ended_at for r in kept), "retention counts from the review's end"
 
     open_page(at, "library")
     at.dataframe(key="library__people")  # the person is listed and picked by the page
