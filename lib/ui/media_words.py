@@ -157,7 +157,3 @@ def verdict(report: MediaReport) -> FileVerdict:
 def refusal(report: MediaReport) -> str:
     """Why a file cannot be sent, for the list of refused files."""
     return _phrases(report, Severity.REFUSED) or "it cannot be read"
-
-
-def kind_word(kind: str) -> str:
-    return {"Image": "photo", "Video": "clip"}.get(kind, "file")

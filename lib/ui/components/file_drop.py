@@ -12,9 +12,10 @@ from lib.assets import EXTENSIONS
 from lib.media.intake import Intake, MediaItem, UploadTooLarge
 from lib.media.limits import UPLOAD_MAX_BYTES, UPLOAD_MAX_MB
 from lib.media.storage.settings import StorageSettingsError
+from lib.submission_view import plural
 from lib.ui import state
 from lib.ui.components import media_rows
-from lib.ui.media_words import kind_word, refusal
+from lib.ui.media_words import refusal
 from lib.ui.text import literal
 
 log = logging.getLogger(__name__)
@@ -77,11 +78,7 @@ def take_in(uploads: list) -> None:
     progress.empty()
     already = media_rows.add_items(wf, [item for _, item in taken])
     added = len(taken) - len(already)
-    notes = (
-        [f"Added {added} {kind_word(taken[0][1].kind) if added == 1 else 'files'} to the table."]
-        if added
-        else []
-    )
+    notes = [f"Added {plural(added, 'file')} to the table."] if added else []
     notes += [f"{literal(taken[n][0])}: already in the table" for n in already]
     st.session_state[NOTES_KEY] = notes
 
