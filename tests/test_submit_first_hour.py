@@ -6,6 +6,8 @@ the operator sends anyway, and only warns when a server cannot be reached."""
 from __future__ import annotations
 
 import ipaddress
+import tempfile
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,6 +24,7 @@ from lib.store.database import Database
 from lib.store.workspace import Store
 from lib.ui import state
 from tests.helpers.apptest import button, open_page, paste, verified, workflow
+from tests.helpers.media_files import write_photo
 from tests.helpers.sandbox import control
 from tests.helpers.serving import free_port, serve_asgi
 
@@ -88,7 +91,9 @@ def test_a_mixed_list_is_ready_as_pasted_and_goes_out_as_one_request_per_type(at
     assert not at.radio, "no type to choose when every URL says its type"
     send = button(at, "submit__send")
     assert send.label == "Send 23 assets" and not send.disabled
-    assert "Sent in 3 parts (photos and clips go separately, at most 20 in each)." in [c.value for c in at.caption]
+    assert "Sent in 3 parts (photos and clips go separately, at most 20 in each)." in [
+        c.value for c in at.caption
+    ]
 
     send.click().run()
     assert not at.exception, at.exception
@@ -133,7 +138,10 @@ def test_one_type_for_all_rows_that_cannot_be_detected(at, sandbox):
     at.radio(key="submit__default_type").set_value("Video").run()
     rows = checks(at)
     assert all(r["Check"] == "✅ ready" for r in rows)
-    assert rows[0]["Sent as"] == "Video (type for rows we cannot detect)" and rows[2]["Sent as"] == "Image (from .jpg)"
+    assert (
+        rows[0]["Sent as"] == "Video (type for rows we cannot detect)"
+        and rows[2]["Sent as"] == "Image (from .jpg)"
+    )
     button(at, "submit__send").click().run()
     assert sends(sandbox) == [("Video", 2), ("Image", 1)]
 
@@ -181,9 +189,23 @@ def test_resubmission_and_send_again_keep_each_assets_type(sandbox, group):
 # ---------------------------------------------------------------- item 7: the probe's severity
 
 
+def _photo(size: tuple[int, int]):
+    """A real JPEG of the astronaut at `size`, served with its true length (the probe reads it whole)."""
+
+    async def endpoint(request):
+        with tempfile.TemporaryDirectory() as folder:
+            body = write_photo(Path(folder) / "p.jpg", size=size).read_bytes()
+        headers = {"Content-Type": "image/jpeg", "Content-Length": str(len(body))}
+        return Response(b"" if request.method == "HEAD" else body, headers=headers)
+
+    return endpoint
+
+
 def _file(content_type: str, size: int = 1000, status: int = 200):
     async def endpoint(request):
-        return Response(status_code=status, headers={"Content-Type": content_type, "Content-Length": str(size)})
+        return Response(
+            status_code=status, headers={"Content-Type": content_type, "Content-Length": str(size)}
+        )
 
     return endpoint
 
@@ -191,6 +213,8 @@ def _file(content_type: str, size: int = 1000, status: int = 200):
 FILES = Starlette(
     routes=[
         Route("/ok.mp4", _file("video/mp4"), methods=["GET", "HEAD"]),
+        Route("/face.jpg", _photo((600, 600)), methods=["GET", "HEAD"]),
+        Route("/tiny.jpg", _photo((200, 200)), methods=["GET", "HEAD"]),
         Route("/gone.mp4", _file("text/plain", status=404), methods=["GET", "HEAD"]),
         Route("/gone-too.mp4", _file("text/plain", status=404), methods=["GET", "HEAD"]),
         Route("/huge.mp4", _file("video/mp4", 80 * 1024 * 1024), methods=["GET", "HEAD"]),
@@ -227,12 +251,16 @@ def files(monkeypatch):
 def test_an_unreachable_host_is_a_warning_and_does_not_block(at, sandbox, files):
     origin, closed = files
     on_submit_page(at, sandbox)
-    paste(at, [f"{origin}/ok.mp4", "https://nonexistent.invalid/a.mp4", f"{closed}/b.mp4", f"{origin}/busy.mp4"])
+    paste(
+        at, [f"{origin}/ok.mp4", "https://nonexistent.invalid/a.mp4", f"{closed}/b.mp4", f"{origin}/busy.mp4"]
+    )
     button(at, "submit__probe_button").click().run()
     assert not at.exception, at.exception
     rows = checks(at)
     assert rows[0]["Check"] == "✅ ready"
-    assert rows[1]["Check"].startswith("⚠️ ready, not checked: the host name nonexistent.invalid does not resolve")
+    assert rows[1]["Check"].startswith(
+        "⚠️ ready, not checked: the host name nonexistent.invalid does not resolve"
+    )
     assert rows[2]["Check"].startswith("⚠️ ready, not checked: could not connect")
     assert rows[3]["Check"].startswith("⚠️ ready, not checked: the URL's server answered HTTP 503")
     assert any("3 rows could not be checked from here" in w.value for w in at.warning)
@@ -247,7 +275,9 @@ def test_a_404_holds_the_row_back_until_send_anyway(at, sandbox, files):
     button(at, "submit__probe_button").click().run()
     rows = checks(at)
     assert rows[0]["Check"] == "✅ ready"
-    assert rows[1]["Check"] == "⛔ held back: the URL answered HTTP 404: APIMart will not be able to download it"
+    assert (
+        rows[1]["Check"] == "⛔ held back: the URL answered HTTP 404: APIMart will not be able to download it"
+    )
     assert button(at, "submit__send").disabled
     (anyway,) = [c for c in at.checkbox if c.key.startswith("submit__anyway_")]
     assert anyway.label.startswith("Row 2,") and anyway.label.endswith("send anyway")
@@ -277,6 +307,26 @@ def test_held_rows_can_be_sent_anyway_all_at_once_or_removed(at, sandbox, files)
     assert sends(sandbox) == []
 
 
+def test_a_link_whose_file_is_read_gets_the_media_check_and_a_thumbnail(at, sandbox, files):
+    origin, _ = files
+    on_submit_page(at, sandbox)
+    paste(at, [f"{origin}/face.jpg", f"{origin}/tiny.jpg"])
+    button(at, "submit__probe_button").click().run()
+    assert not at.exception, at.exception
+    rows = checks(at)
+    assert rows[0]["Check"] == "✅ Ready"
+    assert rows[1]["Check"].startswith("🚫 APIMart would refuse this file: ")
+    assert "200" in rows[1]["Check"] and "300" in rows[1]["Check"], rows[1]["Check"]
+    assert str(rows[0]["Preview"]).startswith("data:image/jpeg;base64,"), "the good photo's thumbnail"
+    assert not isinstance(rows[1]["Preview"], str), "a refused file has none, as an upload"
+    assert button(at, "submit__send").disabled, "a file that would fail keeps the send waiting"
+    button(at, "submit__drop").click().run()
+    assert [r["Link"] for r in checks(at)] == [f"{origin}/face.jpg"]
+    assert not button(at, "submit__send").disabled
+    button(at, "submit__send").click().run()
+    assert sends(sandbox) == [("Image", 1)]
+
+
 def test_the_probe_gives_a_type_to_links_without_an_extension(at, sandbox, files):
     origin, _ = files
     on_submit_page(at, sandbox)
@@ -300,9 +350,17 @@ def test_types_by_row_and_batches_by_type():
 
     assert type_from_extension(f"{CDN}/a.JPG") == "Image" and type_from_extension(f"{CDN}/a.mov") == "Video"
     assert type_from_extension(f"{CDN}/a") is None and type_from_extension(f"{CDN}/a.txt") is None
-    assert type_from_content_type("video/mp4; codecs=avc1") == "Video" and type_from_content_type("text/html") is None
+    assert (
+        type_from_content_type("video/mp4; codecs=avc1") == "Video"
+        and type_from_content_type("text/html") is None
+    )
     found = check_rows(
-        [AssetRow(f"{CDN}/a.jpg"), AssetRow(f"{CDN}/b", "", "Video"), AssetRow(f"{CDN}/c"), AssetRow(f"{CDN}/d.txt")],
+        [
+            AssetRow(f"{CDN}/a.jpg"),
+            AssetRow(f"{CDN}/b", "", "Video"),
+            AssetRow(f"{CDN}/c"),
+            AssetRow(f"{CDN}/d.txt"),
+        ],
         detected={f"{CDN}/c": "Image"},
     )
     assert [(c.asset_type, c.type_from) for c in found] == [
@@ -312,7 +370,10 @@ def test_types_by_row_and_batches_by_type():
         ("", ""),
     ]
     assert "neither a photo nor a video" in found[3].reason
-    assert check_rows([AssetRow(f"{CDN}/a.jpg")], "Video")[0].reason == ".jpg is an image file, but the type is Video"
+    assert (
+        check_rows([AssetRow(f"{CDN}/a.jpg")], "Video")[0].reason
+        == ".jpg is an image file, but the type is Video"
+    )
     items = [("Image", i) for i in range(25)] + [("Video", "v")] + [("Image", 25)]
     assert [(k, len(b)) for k, b in batches_by_type(items, 20)] == [("Image", 20), ("Image", 6), ("Video", 1)]
     assert requests_for(["Image"] * 21 + ["Video"] * 2) == 3 and requests_for([]) == 0

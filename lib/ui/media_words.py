@@ -154,6 +154,19 @@ def verdict(report: MediaReport) -> FileVerdict:
     return FileVerdict("✅ Ready", False)
 
 
+def link_verdict(report: MediaReport) -> FileVerdict:
+    """The same check for a link whose file the probe could read: what would fail keeps the send waiting
+    too, but the fix is the operator's (the file is not ours to change)."""
+    if report.passes:
+        return verdict(report)
+    found = _phrases(report, Severity.REFUSED) or _phrases(report, Severity.FIXABLE)
+    return FileVerdict(
+        f"🚫 APIMart would refuse this file: {found}. Download it and add it under From this computer "
+        "(fixes are offered there), or remove the row",
+        True,
+    )
+
+
 def refusal(report: MediaReport) -> str:
     """Why a file cannot be sent, for the list of refused files."""
     return _phrases(report, Severity.REFUSED) or "it cannot be read"

@@ -7,8 +7,10 @@ import hashlib
 import streamlit as st
 
 from lib.assets import RowCheck
+from lib.media.rows import cell_uri
 from lib.probe import ProbeResult
 from lib.submission_view import Verdicts, check_frame, plural, verdicts
+from lib.ui import media_words
 from lib.ui.components.media_rows import FileRows
 from lib.ui.text import literal
 
@@ -23,16 +25,17 @@ def show(checks: list[RowCheck], probe: dict[str, ProbeResult], files: FileRows 
     """The table (when there are rows) and what it asks of the operator; returns the rows' verdicts. File
     rows (`files`) show their thumbnail and the media check's verdict."""
     files = files or FileRows()
+    judged, thumbnails = _with_links(probe, files)
     send_all_anyway = bool(st.session_state.get(ALL_KEY))
     view = verdicts(
         checks,
         probe,
         lambda url: send_all_anyway or bool(st.session_state.get(anyway_key(url))),
-        files.verdicts,
+        judged,
     )
     if checks:
         st.dataframe(
-            check_frame(checks, view.texts, probe, files.thumbnails),
+            check_frame(checks, view.texts, probe, thumbnails),
             hide_index=True,
             width="stretch",
             key="submit__checks",
@@ -51,6 +54,18 @@ def show(checks: list[RowCheck], probe: dict[str, ProbeResult], files: FileRows 
     if view.held:
         _held_back(view.held, send_all_anyway)
     return view
+
+
+def _with_links(probe: dict[str, ProbeResult], files: FileRows) -> tuple[dict, dict]:
+    """The file rows' verdicts and thumbnails, plus those of links whose file the probe read."""
+    judged, thumbnails = dict(files.verdicts), dict(files.thumbnails)
+    for url, result in probe.items():
+        if url in files.items or result.media is None:
+            continue
+        judged[url] = media_words.link_verdict(result.media)
+        if uri := cell_uri(result.thumbnail):
+            thumbnails[url] = uri
+    return judged, thumbnails
 
 
 def _held_back(held: list[tuple[RowCheck, ProbeResult]], send_all_anyway: bool) -> None:
