@@ -9,6 +9,7 @@ from lib.ui.components import (
     asset_editor,
     asset_input,
     check_table,
+    earlier_files,
     fix_buttons,
     go_to_step,
     hosting_guard,
@@ -33,6 +34,7 @@ with st.expander("Details"):
 
 phone_open = phone_capture.on_submit(wf.group_id)  # first: the phone's files join the table, refused list
 asset_input.show()
+earlier_files.show(wf)
 rows = asset_editor.edit(wf)
 files = media_rows.read(rows)
 probe = url_probe.answers()

@@ -230,3 +230,36 @@ def test_storage_that_is_not_set_up_is_said_and_nothing_is_added(at, sandbox, tm
     assert "the file storage is not set up" in "\n".join(e.value for e in at.error)
     assert "AVATAR_DESK_S3_BUCKET is not set" in "\n".join(e.value for e in at.error)
     assert not [d for d in at.dataframe if "Check" in d.value.columns]
+
+
+def test_files_kept_but_not_in_the_table_are_offered_back(sandbox, tmp_path, media_dir, new_session):
+    first = new_session()
+    group = verified(first, sandbox)
+    open_page(first, "submit")
+    drop(first, photo(tmp_path, "front.jpg"), photo(tmp_path, "tall.jpg", size=(3000, 6600)))
+    original = media_rows(first, tmp_path)[1]
+    button(first, f"submit__fix_{original.id}_downscale").click().run()
+    fixed = media_rows(first, tmp_path)[1]
+    assert not [b for b in first.button if b.key == "submit__earlier_files"], "all of them are in the table"
+
+    # A reload: a new session with the same person, an empty table, the files still kept.
+    again = new_session()
+    workflow(again).group_id = group
+    open_page(again, "submit")
+    assert not any(d for d in again.dataframe if "Check" in d.value.columns), "the table is empty"
+    assert "2 files added earlier for this person, never sent, are not in the table." in [
+        c.value for c in again.caption
+    ]
+    button(again, "submit__earlier_files").click().run()
+    assert not again.exception, again.exception
+    assert checks(again) == [("front", "✅ Ready"), ("tall", "✅ Ready")]
+    shown = [m.id for m in media_rows(again, tmp_path)]
+    assert shown[1] == fixed.id and original.id not in shown, "the fixed copy, not the original it replaced"
+    assert not [b for b in again.button if b.key == "submit__earlier_files"]
+
+    button(again, "submit__send").click().run()
+    assert len(sent_to_group(sandbox)) == 1, "both went out in one request"
+    again = new_session()
+    workflow(again).group_id = group
+    open_page(again, "submit")
+    assert not [b for b in again.button if b.key == "submit__earlier_files"], "sent files are not offered"

@@ -96,6 +96,13 @@ def unseen(rows: Iterable, seen: Collection[str], sources: Collection[str] = ("p
     return [r for r in rows if r.source in sources and r.id not in seen]
 
 
+def not_in_table(kept: Sequence, in_table: Collection[str]) -> list:
+    """A person's stored ready files (lib.store.media.MediaRow) worth offering back to the table: never
+    sent, not in it, and not an original a fix has replaced."""
+    replaced = {r.derived_from for r in kept if r.derived_from}
+    return [r for r in kept if r.sent_at is None and r.id not in in_table and r.id not in replaced]
+
+
 def newest(rows: Iterable, since: float | None) -> float | None:
     """The poll's next `since`: the newest created_at seen (rows at that instant are dropped by id)."""
     times = [r.created_at for r in rows]

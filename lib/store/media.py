@@ -168,6 +168,12 @@ class Media(Repository):
             stmt = stmt.where(c.created_at >= since)
         return [_row(r) for r in self.db.rows(stmt.order_by(c.created_at, c.id))]
 
+    def kept(self, group_id: str) -> list[MediaRow]:
+        """A person's ready files, oldest first, without the pictures (what Submit offers back)."""
+        c = media.c
+        stmt = select(*_LIGHT).where(c.scope == self.scope_id, c.group_id == group_id, c.state == READY)
+        return [_row(r) for r in self.db.rows(stmt.order_by(c.created_at, c.id))]
+
     def by_capture(self, capture_id: str) -> list[MediaRow]:
         """What came through one capture link, oldest first (without the pictures)."""
         c = media.c
