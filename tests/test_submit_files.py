@@ -6,16 +6,18 @@ mode with a loopback address nothing is sent and the two ways out are said."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 import requests
+from PIL import Image, ImageDraw
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from lib.media.intake import media_id_from_url
 from lib.ui import state
 from tests.helpers.apptest import button, open_page, paste, table, verified, workflow
-from tests.helpers.media_files import coffee, program_named_jpg, write_photo, write_video
+from tests.helpers.media_files import astronaut, coffee, program_named_jpg, write_photo, write_video
 
 JPEG = "image/jpeg"
 
@@ -263,3 +265,24 @@ def test_files_kept_but_not_in_the_table_are_offered_back(sandbox, tmp_path, med
     workflow(again).group_id = group
     open_page(again, "submit")
     assert not [b for b in again.button if b.key == "submit__earlier_files"], "sent files are not offered"
+
+
+def test_a_hundred_files_at_once_go_out_in_batches_of_twenty(at, sandbox, tmp_path):
+    verified(at, sandbox)
+    open_page(at, "submit")
+    base = Image.fromarray(astronaut()).resize((400, 400))
+    files = []
+    for n in range(100):
+        marked = base.copy()
+        ImageDraw.Draw(marked).rectangle((n * 4, 0, n * 4 + 3, 3), fill=(255, 0, 0))  # 100 different files
+        out = io.BytesIO()
+        marked.save(out, "JPEG", quality=85)
+        files.append((f"shot-{n:03}.jpg", out.getvalue()))
+    drop(at, *files)
+    rows = checks(at)
+    assert len(rows) == 100 and all(verdict == "✅ Ready" for _, verdict in rows)
+    assert not button(at, "submit__send").disabled
+    button(at, "submit__send").click().run()
+    assert not at.exception, at.exception
+    sent = sent_to_group(sandbox)
+    assert [r["asset_count"] for r in sent] == [20] * 5, sent
