@@ -65,6 +65,16 @@ def at(new_session):
 
 
 @pytest.fixture
+def media_dir(monkeypatch, tmp_path):
+    """App-hosted storage in tmp_path/media (AVATAR_DESK_MEDIA_DIR); the app's storage is made once per server,
+    so its cache is cleared before and after."""
+    monkeypatch.setenv("AVATAR_DESK_MEDIA_DIR", str(tmp_path / "media"))
+    state.media_storage.clear()
+    yield tmp_path / "media"
+    state.media_storage.clear()
+
+
+@pytest.fixture
 def framed_at(sandbox_env, monkeypatch):
     """The app inside its frame, as `streamlit run` serves it (tests/helpers/apptest.framed_app), run once in
     sandbox mode on a registry file of its own."""

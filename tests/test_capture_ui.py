@@ -26,14 +26,6 @@ from tests.helpers.serving import serve_asgi
 
 
 @pytest.fixture
-def media_dir(monkeypatch, tmp_path):
-    monkeypatch.setenv("AVATAR_DESK_MEDIA_DIR", str(tmp_path / "media"))
-    state.media_storage.clear()
-    yield tmp_path / "media"
-    state.media_storage.clear()
-
-
-@pytest.fixture
 def at(media_dir, new_session):
     return new_session()
 

@@ -23,15 +23,6 @@ JPEG = "image/jpeg"
 
 
 @pytest.fixture
-def media_dir(monkeypatch, tmp_path):
-    """App-hosted storage in tmp_path/media (the app's storage is made once per server: cleared around)."""
-    monkeypatch.setenv("AVATAR_DESK_MEDIA_DIR", str(tmp_path / "media"))
-    state.media_storage.clear()
-    yield tmp_path / "media"
-    state.media_storage.clear()
-
-
-@pytest.fixture
 def at(media_dir, new_session):
     return new_session()
 

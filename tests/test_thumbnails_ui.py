@@ -21,20 +21,17 @@ DATA_JPEG = "data:image/jpeg;base64,"
 
 
 @pytest.fixture
-def app_files(monkeypatch, tmp_path, sandbox_env):
-    """The app's file route served for real (its own Database on the app's registry file) as the app's public
-    address (set after sandbox mode, which unsets it), and the sandbox told it may download from there."""
+def app_files(monkeypatch, tmp_path, sandbox_env, media_dir):
+    """The app's file route served for real (its own Database on the app's registry file, its storage folder)
+    as the app's public address (set after sandbox mode, which unsets it), and the sandbox told it may
+    download from there."""
     sandbox = sandbox_env
-    media_dir = tmp_path / "media"
-    monkeypatch.setenv("AVATAR_DESK_MEDIA_DIR", str(media_dir))
-    state.media_storage.clear()
     database = Database(tmp_path / "registry.db")
     with serve_asgi(Starlette(routes=media_routes(database, AppHostedStorage(media_dir)))) as base:
         monkeypatch.setenv("AVATAR_DESK_PUBLIC_URL", base)
         control(sandbox, "config", media_origins=[base])
         yield base
     database.close()
-    state.media_storage.clear()
 
 
 @pytest.fixture
