@@ -50,16 +50,27 @@ def sandbox(app_url):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright_session():
     sync_api = pytest.importorskip("playwright.sync_api")
     # Reviews and timers take seconds: expect() waits up to 20 s (its own default is 5 s).
     sync_api.expect.set_options(timeout=20_000)
+    with sync_api.sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session):
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: run `bash scripts/test.sh`, which installs it")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    chromium = playwright_session.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture(scope="session")
+def playwright_devices(playwright_session):
+    """Playwright's device profiles ("Pixel 7", "iPhone 13"): a phone's screen, user agent and touch."""
+    return playwright_session.devices
 
 
 @pytest.fixture
