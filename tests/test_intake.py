@@ -239,18 +239,8 @@ def test_media_ids_are_found_only_in_urls_this_app_made():
 def test_through_an_s3_bucket_only_checked_files_are_uploaded_and_a_fix_reads_the_original_back(
     store, moto_s3, tmp_path
 ):
-    from lib.media.storage.s3 import S3Storage
-    from tests.helpers.s3 import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
-
-    bucket = moto_s3.new_bucket()
-    s3 = S3Storage(
-        bucket,
-        region=REGION,
-        endpoint_url=moto_s3.endpoint_url,
-        access_key_id=ACCESS_KEY_ID,
-        secret_access_key=SECRET_ACCESS_KEY,
-        presign_seconds=600,
-    )
+    s3 = moto_s3.storage(presign_seconds=600)
+    bucket = s3.bucket
     intake = Intake(store.media, s3, tmp_path / "intake")
     photo = astronaut(tmp_path / "lin.jpg")
     item = intake.receive(chunks_of(photo), "lin.jpg", GROUP, source="computer")

@@ -17,7 +17,7 @@ from lib.media.storage.base import Stored
 from lib.media.storage.keys import is_valid_key
 from lib.media.storage.s3 import MAX_PRESIGN_SECONDS, S3Storage
 from lib.media.storage.settings import StorageSettings, StorageSettingsError, make_storage
-from tests.helpers.s3 import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
+from tests.helpers.s3 import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 
 CONTENT = bytes(range(256)) * 4096  # 1 MiB, every byte value, several read chunks
 BAD_KEYS = ["../escape.jpg", "a/b.jpg", "", ".jpg", "short.jpg", "x" * 32, "x" * 32 + ".j/g", "x" * 32 + ".."]
@@ -41,14 +41,7 @@ def app_storage(tmp_path) -> AppHostedStorage:
 
 @pytest.fixture
 def s3_storage(moto_s3) -> S3Storage:
-    return S3Storage(
-        moto_s3.new_bucket(),
-        region=REGION,
-        endpoint_url=moto_s3.endpoint_url,
-        access_key_id=ACCESS_KEY_ID,
-        secret_access_key=SECRET_ACCESS_KEY,
-        presign_seconds=3600,
-    )
+    return moto_s3.storage(presign_seconds=3600)
 
 
 @pytest.fixture(params=["app", "s3"])
@@ -157,23 +150,11 @@ def test_the_secret_key_shows_nowhere(s3_storage, moto_s3, source):
     assert settings.secret_access_key == SECRET_ACCESS_KEY
     assert SECRET_ACCESS_KEY not in repr(settings) and SECRET_ACCESS_KEY not in str(settings)
     # A bucket that does not exist, and an endpoint nobody answers: the errors name neither secret.
-    missing = S3Storage(
-        "no-such-bucket",
-        region=REGION,
-        endpoint_url=moto_s3.endpoint_url,
-        access_key_id=ACCESS_KEY_ID,
-        secret_access_key=SECRET_ACCESS_KEY,
-    )
+    missing = moto_s3.storage("no-such-bucket")
     with pytest.raises(Exception) as error:
         missing.put(source, new_key(), "image/jpeg")
     assert SECRET_ACCESS_KEY not in str(error.value) and SECRET_ACCESS_KEY not in repr(error.value)
-    closed = S3Storage(
-        "b",
-        region=REGION,
-        endpoint_url="http://127.0.0.1:9",
-        access_key_id=ACCESS_KEY_ID,
-        secret_access_key=SECRET_ACCESS_KEY,
-    )
+    closed = moto_s3.storage("b", endpoint_url="http://127.0.0.1:9")
     with pytest.raises(Exception) as error:
         closed.size(new_key())
     assert SECRET_ACCESS_KEY not in str(error.value) and SECRET_ACCESS_KEY not in repr(error.value)

@@ -15,12 +15,10 @@ from starlette.applications import Starlette
 from lib.media.retention import Sweeper, sweep, sweep_if_due
 from lib.media.routes import MEDIA_PATH, media_routes
 from lib.media.storage.app_hosted import AppHostedStorage
-from lib.media.storage.s3 import S3Storage
 from lib.media.storage.settings import StorageSettings
 from lib.store.database import Database
 from lib.store.media import DELETED, READY, REFUSED, MediaRow
 from lib.store.workspace import Store
-from tests.helpers.s3 import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
 from tests.helpers.serving import serve_asgi
 
 DAY = 86400.0
@@ -57,16 +55,6 @@ def app_storage(tmp_path) -> AppHostedStorage:
     return AppHostedStorage(tmp_path / "media")
 
 
-def s3_storage(tmp_path, moto_s3) -> S3Storage:
-    return S3Storage(
-        moto_s3.new_bucket(),
-        region=REGION,
-        endpoint_url=moto_s3.endpoint_url,
-        access_key_id=ACCESS_KEY_ID,
-        secret_access_key=SECRET_ACCESS_KEY,
-    )
-
-
 def hosted_keys(storage) -> set[str]:
     if isinstance(storage, AppHostedStorage):
         return {p.name for p in storage.root.iterdir()}
@@ -79,7 +67,7 @@ def hosted_keys(storage) -> set[str]:
 def storage(request, tmp_path):
     if request.param == "app":
         return app_storage(tmp_path)
-    return s3_storage(tmp_path, request.getfixturevalue("moto_s3"))
+    return request.getfixturevalue("moto_s3").storage()
 
 
 def test_what_is_due_goes_and_the_rest_stays(tmp_path, storage):
@@ -136,18 +124,12 @@ def test_the_retention_period_comes_from_the_settings(tmp_path):
 def test_files_another_backend_hosts_and_deletes_that_fail_are_left(tmp_path, moto_s3):
     db = Database(tmp_path / "r.db")
     store = Store.for_connection(db, "sandbox", "http://x", "k")
-    bucket = s3_storage(tmp_path, moto_s3)
+    bucket = moto_s3.storage()
     in_bucket = host(store, bucket, tmp_path, created_at=NOW - 30 * DAY)
     # A server on app-hosted storage leaves the bucket's file alone.
     assert sweep(db, app_storage(tmp_path), NOW, KEEP) == 0
     # A bucket that cannot be reached now: the row stays for the next sweep.
-    unreachable = S3Storage(
-        "no-such-bucket",
-        region=REGION,
-        endpoint_url=moto_s3.endpoint_url,
-        access_key_id=ACCESS_KEY_ID,
-        secret_access_key=SECRET_ACCESS_KEY,
-    )
+    unreachable = moto_s3.storage("no-such-bucket")
     assert sweep(db, unreachable, NOW, KEEP) == 0
     assert store.media.get(in_bucket.id).state == READY
     assert sweep(db, bucket, NOW, KEEP) == 1

@@ -19,7 +19,6 @@ from starlette.routing import Mount, Route
 
 from lib.media.intake import Intake
 from lib.media.storage.app_hosted import AppHostedStorage
-from lib.media.storage.s3 import S3Storage
 from lib.sandbox.config import SandboxConfig
 from lib.sandbox.fetching import DownloadError, FileHosts, Origin, download
 from lib.sandbox.runner import start_sandbox
@@ -27,7 +26,6 @@ from lib.sandbox.server import create_app
 from lib.store.database import Database
 from lib.store.workspace import Store
 from tests.helpers.media_files import program_named_jpg, two_astronauts, write_photo, write_video
-from tests.helpers.s3 import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
 from tests.helpers.serving import serve_asgi, streamlit_app
 
 KEY = {"Authorization": "Bearer sk-test-media"}
@@ -211,13 +209,7 @@ def test_mounted_in_the_server_that_hosts_the_files_it_does_not_wait_for_itself(
 def test_objects_of_a_loopback_s3_endpoint_are_judged(photos, moto_s3, monkeypatch):
     """The app's bucket on moto's server (AVATAR_DESK_S3_ENDPOINT_URL, as the app is configured): presigned
     URLs are read with their own Host and signature; without the endpoint the same URL is not fetched."""
-    storage = S3Storage(
-        moto_s3.new_bucket(),
-        region=REGION,
-        endpoint_url=moto_s3.endpoint_url,
-        access_key_id=ACCESS_KEY_ID,
-        secret_access_key=SECRET_ACCESS_KEY,
-    )
+    storage = moto_s3.storage()
     urls = [
         storage.url(storage.put(photos / name, f"{secrets.token_urlsafe(24)}.jpg", "image/jpeg"))
         for name in ("good.jpg", "small.jpg")

@@ -1,5 +1,5 @@
 """An S3 endpoint for tests: moto's server mode (real HTTP) on a free loopback port, started once per test
-session by the `moto_s3` fixture (tests/conftest.py), and a fresh bucket per test."""
+session by the `moto_s3` fixture (tests/conftest.py), a fresh bucket per test, and the app's S3Storage on it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import boto3
 import requests
 from moto.server import ThreadedMotoServer
 
+from lib.media.storage.s3 import S3Storage
 from tests.helpers.serving import free_port
 
 # moto accepts any keys; these are what the tests' storages sign with.
@@ -38,6 +39,18 @@ class MotoS3:
         name = f"test-{secrets.token_hex(6)}"
         self.client().create_bucket(Bucket=name)
         return name
+
+    def storage(self, bucket: str | None = None, **overrides) -> S3Storage:
+        """The app's S3 storage on this server with the tests' keys: on a new bucket unless one is named (a
+        name that was never made is a bucket that does not exist); `overrides` are S3Storage's own keyword
+        arguments (presign_seconds=600, endpoint_url=... for one nobody answers)."""
+        options = {
+            "region": REGION,
+            "endpoint_url": self.endpoint_url,
+            "access_key_id": ACCESS_KEY_ID,
+            "secret_access_key": SECRET_ACCESS_KEY,
+        }
+        return S3Storage(bucket or self.new_bucket(), **{**options, **overrides})
 
     def keys(self, bucket: str) -> list[str]:
         listing = self.client().list_objects_v2(Bucket=bucket)
