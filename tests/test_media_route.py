@@ -8,7 +8,6 @@ from __future__ import annotations
 import http.client
 import secrets
 import time
-from dataclasses import replace
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,8 +17,9 @@ from starlette.applications import Starlette
 from lib.media.routes import NOT_FOUND_BODY, media_routes, parse_range
 from lib.media.storage.app_hosted import AppHostedStorage
 from lib.store.database import Database
-from lib.store.media import READY, REFUSED, MediaRow
+from lib.store.media import REFUSED
 from lib.store.workspace import Store
+from tests.helpers.media_rows import stored_media
 from tests.helpers.serving import serve_asgi
 
 CONTENT = bytes(range(256)) * 400  # 102,400 bytes
@@ -52,28 +52,8 @@ class Hosted:
         self.media = Store.for_connection(self.db, "sandbox", "http://x", "k").media
         self.tmp = tmp_path
 
-    def add(self, content: bytes = CONTENT, ext: str = "jpg", content_type: str = "image/jpeg", **values):
-        media_id = secrets.token_urlsafe(24)
-        key = f"{media_id}.{ext}"
-        source = self.tmp / f"upload-{media_id}"
-        source.write_bytes(content)
-        stored = self.storage.put(source, key, content_type)
-        row = MediaRow(
-            id=media_id,
-            group_id="group-1",
-            sha256=secrets.token_hex(32),
-            name="photo",
-            source="computer",
-            kind="Image",
-            size=stored.size,
-            state=READY,
-            ext=ext,
-            content_type=content_type,
-            backend=stored.backend,
-            storage_key=key,
-        )
-        kept, _ = self.media.add(replace(row, **values))
-        return kept
+    def add(self, content: bytes = CONTENT, **fields):
+        return stored_media(self.media, self.storage, self.tmp, content, **fields)
 
 
 @pytest.fixture

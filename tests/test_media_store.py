@@ -4,11 +4,9 @@ only ready rows, and a capture token opens its link only while it is open (only 
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 import threading
 from contextlib import closing
-from dataclasses import replace
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -26,6 +24,7 @@ from lib.store.media import (
 )
 from lib.store.tables import metadata
 from lib.store.workspace import Store
+from tests.helpers.media_rows import media_row
 
 
 class Clock:
@@ -41,25 +40,9 @@ def store(db: Database, key: str = "k") -> Store:
 
 
 def row(sha: str = "s1", **values) -> MediaRow:
-    media_id = values.pop("id", secrets.token_urlsafe(24))
-    base = MediaRow(
-        id=media_id,
-        group_id="group-1",
-        sha256=sha,
-        name="photo",
-        source="computer",
-        kind="Image",
-        size=1234,
-        state=READY,
-        format="jpeg",
-        ext="jpg",
-        content_type="image/jpeg",
-        backend="app",
-        storage_key=f"{media_id}.jpg",
-        report={"kind": "Image", "format": "jpeg", "size": 1234, "findings": []},
-        thumbnail=b"\xff\xd8thumb",
-    )
-    return replace(base, **values)
+    report = {"kind": "Image", "format": "jpeg", "size": 1234, "findings": []}
+    base = {"sha256": sha, "size": 1234, "format": "jpeg", "report": report, "thumbnail": b"\xff\xd8thumb"}
+    return media_row(**{**base, **values})
 
 
 def test_the_migration_reaches_the_declared_tables(tmp_path):

@@ -19,6 +19,7 @@ from lib.media.storage.settings import StorageSettings
 from lib.store.database import Database
 from lib.store.media import DELETED, READY, REFUSED, MediaRow
 from lib.store.workspace import Store
+from tests.helpers.media_rows import stored_media
 from tests.helpers.serving import serve_asgi
 
 DAY = 86400.0
@@ -27,28 +28,17 @@ KEEP = StorageSettings.from_env({}, {}).keep_seconds  # the default: 7 days
 
 
 def host(store: Store, storage, tmp_path, *, created_at: float, state: str = READY) -> MediaRow:
-    media_id = secrets.token_urlsafe(24)
-    source = tmp_path / media_id
-    source.write_bytes(b"\xff\xd8" + secrets.token_bytes(2000))
-    hosted = state == READY
-    stored = storage.put(source, f"{media_id}.jpg", "image/jpeg") if hosted else None
-    row = MediaRow(
-        id=media_id,
-        group_id="group-1",
-        sha256=secrets.token_hex(32),
-        name="photo",
-        source="computer",
-        kind="Image",
-        size=2002,
+    content = b"\xff\xd8" + secrets.token_bytes(2000)
+    return stored_media(
+        store.media,
+        storage,
+        tmp_path,
+        content,
+        hosted=state == READY,
         state=state,
-        ext="jpg",
-        content_type="image/jpeg",
-        backend=stored.backend if stored else None,
-        storage_key=stored.key if stored else None,
         thumbnail=b"thumb",
         created_at=created_at,
     )
-    return store.media.add(row)[0]
 
 
 def app_storage(tmp_path) -> AppHostedStorage:
