@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from lib.media.report import Kind, Severity
 from lib.probe import BLOCK, probe_url, probe_urls
-from tests.helpers.media_files import program_named_jpg, two_astronauts, write_photo, write_video
+from tests.helpers.media_files import write_served_set
 from tests.helpers.serving import serve_asgi
 
 LOOPBACK = [ipaddress.ip_address("127.0.0.1")]
@@ -30,14 +30,8 @@ LOOPBACK = [ipaddress.ip_address("127.0.0.1")]
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
-    files = tmp_path_factory.mktemp("served")
-    write_photo(files / "good.jpg")
-    write_photo(files / "small.jpg", size=(200, 200))
-    write_photo(files / "two.jpg", two_astronauts())
-    program_named_jpg(files / "script.jpg")
-    write_video(files / "clip.mp4", 3.0, 30, 720, 720)
-    write_video(files / "short.mp4", 1.0, 30, 720, 720)
-    return files
+    """good.jpg, small.jpg, two.jpg, script.jpg, short.mp4, clip.mp4 (tests/helpers/media_files.py)."""
+    return write_served_set(tmp_path_factory.mktemp("served"))
 
 
 def file_server(folder: Path, log: list[tuple[str, str]]) -> Starlette:

@@ -25,7 +25,7 @@ from lib.sandbox.runner import start_sandbox
 from lib.sandbox.server import create_app
 from lib.store.database import Database
 from lib.store.workspace import Store
-from tests.helpers.media_files import program_named_jpg, two_astronauts, write_photo, write_video
+from tests.helpers.media_files import write_photo, write_served_set
 from tests.helpers.serving import serve_asgi, streamlit_app
 
 KEY = {"Authorization": "Bearer sk-test-media"}
@@ -33,16 +33,8 @@ KEY = {"Authorization": "Bearer sk-test-media"}
 
 @pytest.fixture(scope="module")
 def photos(tmp_path_factory) -> Path:
-    """good.jpg (one face, 512 px), small.jpg (the same at 200x200), two.jpg (two people side by side),
-    script.jpg (a program under a photo's name), short.mp4 (a 1 s clip), clip.mp4 (3 s, one face)."""
-    folder = tmp_path_factory.mktemp("media")
-    write_photo(folder / "good.jpg")
-    write_photo(folder / "small.jpg", size=(200, 200))
-    write_photo(folder / "two.jpg", two_astronauts())
-    program_named_jpg(folder / "script.jpg")
-    write_video(folder / "short.mp4", 1.0, 30, 720, 720)
-    write_video(folder / "clip.mp4", 3.0, 30, 720, 720)
-    return folder
+    """good.jpg, small.jpg, two.jpg, script.jpg, short.mp4, clip.mp4 (tests/helpers/media_files.py)."""
+    return write_served_set(tmp_path_factory.mktemp("media"))
 
 
 def file_host(folder: Path, log: list[str]) -> Starlette:

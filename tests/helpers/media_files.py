@@ -210,6 +210,19 @@ def program_named_jpg(path: Path) -> Path:
     return path
 
 
+def write_served_set(folder: Path) -> Path:
+    """The files a test's file server offers, in `folder`: good.jpg (one face, 512 px), small.jpg (the same at
+    200x200), two.jpg (two people side by side), script.jpg (a program under a photo's name), short.mp4 (a
+    1 s clip), clip.mp4 (3 s, one face)."""
+    write_photo(folder / "good.jpg")
+    write_photo(folder / "small.jpg", size=(200, 200))
+    write_photo(folder / "two.jpg", two_astronauts())
+    program_named_jpg(folder / "script.jpg")
+    write_video(folder / "short.mp4", 1.0, 30, 720, 720)
+    write_video(folder / "clip.mp4", 3.0, 30, 720, 720)
+    return folder
+
+
 def elf_named_jpg(path: Path) -> Path:
     """The first bytes of a Linux program (an ELF header) under a picture's name."""
     path.write_bytes(b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + bytes(range(256)) * 4)
