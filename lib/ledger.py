@@ -202,6 +202,12 @@ class AssetLedger:
         """The type an asset was last sent as: a resubmission sends it as the same."""
         return self.assets[key].current.asset_type or self.asset_type
 
+    def kind(self) -> str:
+        """Image or Video when every asset was last sent as that; "" when photos and clips are mixed (files
+        dropped together often are)."""
+        kinds = {self.type_of(key) for key in self.assets} or {self.asset_type}
+        return kinds.pop() if len(kinds) == 1 else ""
+
     def pending_task_ids(self) -> list[str]:
         return [t.task_id for t in self.tasks.values() if not t.final]
 

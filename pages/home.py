@@ -36,7 +36,7 @@ with st.container(border=True):
         counts = wf.ledger.counts() if wf.ledger else {}
         if counts.get("submitted"):
             st.caption(
-                f"{words.assets(counts['submitted'], wf.ledger.asset_type).capitalize()} sent: "
+                f"{words.assets(counts['submitted'], wf.ledger.kind()).capitalize()} sent: "
                 f"{counts['usable']} approved, {counts['failed']} not approved, "
                 f"{counts['pending']} being checked"
                 + (f", {counts['unknown']} {words.MAY_HAVE_BEEN_SENT}" if counts.get("unknown") else "")
@@ -45,7 +45,7 @@ with st.container(border=True):
             step = go_to_step.Step(
                 "pages/generate.py",
                 "Make a video",
-                f"{words.assets(counts.get('usable', 0), wf.ledger.asset_type).capitalize()} approved: "
+                f"{words.assets(counts.get('usable', 0), wf.ledger.kind()).capitalize()} approved: "
                 "ready to use in a video.",
                 ":material/movie:",
             )

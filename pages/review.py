@@ -28,7 +28,7 @@ go_to_step.require(
     "pages/submit.py",
     "Go to the submit step",
 )
-kind = words.review_kind(ledger.asset_type)
+kind = words.review_kind(ledger.kind())
 st.caption(f"Person **{literal(wf.group_label) or '(no name yet)'}** · {kind.many}")
 
 if wf.review_started_at is None:

@@ -16,7 +16,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from lib.media.intake import media_id_from_url
 from lib.ui import state
-from tests.helpers.apptest import button, open_page, paste, table, verified, workflow
+from tests.helpers.apptest import button, open_page, paste, table, until_reviewed, verified, workflow
 from tests.helpers.media_files import astronaut, coffee, program_named_jpg, write_photo, write_video
 
 JPEG = "image/jpeg"
@@ -277,3 +277,18 @@ def test_a_hundred_files_at_once_go_out_in_batches_of_twenty(at, sandbox, tmp_pa
     assert not at.exception, at.exception
     sent = sent_to_group(sandbox)
     assert [r["asset_count"] for r in sent] == [20] * 5, sent
+
+
+def test_a_review_of_photos_and_clips_together_is_not_called_clips(at, sandbox, tmp_path):
+    verified(at, sandbox)
+    open_page(at, "submit")
+    clip = write_video(tmp_path / "talk.mp4", seconds=2.5, fps=30, width=640, height=800)
+    drop(at, photo(tmp_path, "front.jpg"), ("talk.mp4", clip.read_bytes()))
+    button(at, "submit__send").click().run()
+    assert len(sent_to_group(sandbox)) == 2, "photos and clips go in separate requests"
+    open_page(at, "review")
+    until_reviewed(at)
+    assert not at.exception, at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "· photos and clips" in captions and "· clips" not in captions, captions
+    assert "No photos or clips refused." in captions, captions

@@ -84,15 +84,21 @@ REVIEW_KINDS = {"Image": ("photo", "photos"), "Video": ("clip", "clips")}
 
 @dataclass(frozen=True)
 class Kind:
-    """What the review page calls one and several of a list's assets: photo(s), clip(s), else asset(s)."""
+    """What the review page calls one and several of a list's assets: photo(s), clip(s), or both mixed."""
 
     one: str
     many: str
+    none: str = ""  # "no photos or clips" where "many" says "photos and clips"
 
     def count(self, n: int) -> str:
         """"1 clip", "0 clips": a count as the review page says it (never "no clips")."""
         return f"{n} {self.one if n == 1 else self.many}"
 
 
+    def no(self) -> str:
+        return f"No {self.none or self.many}"
+
+
 def review_kind(asset_type: str) -> Kind:
-    return Kind(*REVIEW_KINDS.get(asset_type, ("asset", "assets")))
+    """By the review's one type; "" (photos and clips sent together) names both."""
+    return Kind(*REVIEW_KINDS.get(asset_type, ("photo or clip", "photos and clips", "photos or clips")))

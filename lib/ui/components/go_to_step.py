@@ -56,7 +56,7 @@ def first_unfinished_step(wf: state.Workflow) -> Step | None:
         return Step(
             "pages/review.py",
             "See the review",
-            f"{assets_word(counts['pending'], ledger.asset_type).capitalize()} of {who} "
+            f"{assets_word(counts['pending'], ledger.kind()).capitalize()} of {who} "
             f"{'is' if counts['pending'] == 1 else 'are'} still being checked: the review shows them as they "
             "are approved.",
             ":material/fact_check:",

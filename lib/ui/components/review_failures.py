@@ -13,7 +13,7 @@ def show(view: ReviewView) -> None:
     failed, kind = view.failed, view.kind
     st.subheader(f"Not approved ({len(failed)})")
     if failed.empty:
-        st.caption(f"No {kind.many} refused.")
+        st.caption(f"{kind.no()} refused.")
         return
     # The whole reason, fix and APIMart's own words, once per kind of failure (a table cell cuts them short).
     groups = view.cached("review_failure_groups", lambda: review.failure_groups(failed))
