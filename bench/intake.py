@@ -35,7 +35,6 @@ import argparse
 import io
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -53,6 +52,7 @@ import requests  # noqa: E402
 from PIL import Image  # noqa: E402
 from skimage import data  # noqa: E402
 
+from bench._stats import p95, summary  # noqa: E402
 from lib.media.capture_routes import capture_url  # noqa: E402
 from lib.store.database import Database  # noqa: E402
 from lib.store.workspace import Store  # noqa: E402
@@ -276,17 +276,6 @@ def line(batch: Timing, bare: Timing, growth_mb: float) -> str:
         f"{bare.total:5.2f} s (photos {bare.photos:4.2f}, clip {bare.clip:4.2f}), ratio "
         f"{batch.total / bare.total:.2f} (CPU {batch.cpu:4.2f} s / {bare.cpu:4.2f} s = {batch.cpu / bare.cpu:.2f}), "
         f"memory growth {growth_mb:3.0f} MB"
-    )
-
-
-def p95(values: list[float]) -> float:
-    return values[0] if len(values) < 2 else statistics.quantiles(values, n=20, method="inclusive")[18]
-
-
-def summary(name: str, values: list[float], unit: str, fmt: str = ".2f") -> str:
-    return (
-        f"{name}: median {statistics.median(values):{fmt}}{unit}, p95 {p95(values):{fmt}}{unit} "
-        f"(min {min(values):{fmt}}, max {max(values):{fmt}}; n={len(values)})"
     )
 
 

@@ -61,6 +61,7 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from bench._stats import p95  # noqa: E402
 from bench.registry import SANDBOX_URL, fill  # noqa: E402
 from bench.review_render import big_ledger, navigation_as_served, share_script_cache  # noqa: E402
 from lib import flow, library, review  # noqa: E402
@@ -121,12 +122,6 @@ def script_seconds(app: AppTest, what: str) -> float:
     if not SCRIPT_SECONDS:
         raise RuntimeError(f"{what}: the timed entry point did not run")
     return sum(SCRIPT_SECONDS)
-
-
-def p95(values: list[float]) -> float:
-    if len(values) < 2:
-        return values[0]
-    return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
 def slope(sizes: list[int], seconds: list[float]) -> float:

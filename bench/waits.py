@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
+from bench._stats import p95, summary  # noqa: E402
 from lib.sandbox.control import SandboxControl  # noqa: E402
 from lib.server import SANDBOX_PREFIX  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -96,10 +97,6 @@ TAP_APPROVE = """
 
 class AppRaised(Exception):
     pass
-
-
-def p95(values: list[float]) -> float:
-    return values[0] if len(values) < 2 else statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
 def seen(page: Page, name: str, timeout_ms: int = 60_000) -> float:
@@ -200,13 +197,6 @@ def one_flow(browser, base: str, control: SandboxControl, rng: random.Random, n:
         "requests": len(log),
         "kinds": Counter(request_kind(e, task_kinds) for e in log),
     }
-
-
-def summary(name: str, values: list[float]) -> str:
-    return (
-        f"{name}: median {statistics.median(values):.2f} s, p95 {p95(values):.2f} s "
-        f"(min {min(values):.2f}, max {max(values):.2f}; n={len(values)})"
-    )
 
 
 def main() -> int:
