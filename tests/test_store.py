@@ -16,7 +16,7 @@ from lib.store.database import Database, database_url
 from lib.store.legacy import LAST_VERSION, MIGRATIONS
 from lib.store.workspace import Store
 
-HEAD = "0003"
+HEAD = "0004"
 
 
 def store(db: Database, key: str = "k") -> Store:
@@ -226,6 +226,63 @@ def test_change_stamp_moves_on_any_write_from_any_handle(tmp_path):
     worker.start()
     worker.join()
     assert seen == [after]
+
+
+def test_a_write_under_another_scope_leaves_this_scopes_stamp(tmp_path):
+    # Two handles on one file (two processes, in production): the Library of key-a caches its frames by its
+    # own scope's stamp, so key-b's writes must not move it; key-a's own writes must.
+    mine = store(Database(tmp_path / "r.db"), "key-a")
+    theirs = store(Database(tmp_path / "r.db"), "key-b")
+    other_mode = Store.for_connection(Database(tmp_path / "r.db"), "live", "http://x", "key-a")
+    mine.people.save("group-1", "Lin")
+    before, person_before = mine.change_stamps(), mine.change_stamps("group-1")
+
+    theirs.people.save("group-1", "Someone else")  # the same group id under another key
+    theirs.assets.save_ledger(build_ledger())
+    theirs.videos.record(prompt="p", model="m", assets=[], params={}, task_id=None, status="submitting")
+    other_mode.people.rename("group-1", "Live Lin")
+    assert mine.change_stamps() == before and mine.change_stamps("group-1") == person_before
+    assert mine.people_changed_since(before[0]) == set()
+
+    mine.assets.save_ledger(build_ledger())
+    assert mine.change_stamp() > before[0] and mine.change_stamps()[1] > before[1]
+    assert mine.change_stamps("group-1")[1] > person_before[1]
+    assert theirs.change_stamp() < mine.change_stamp(), "theirs did not move with mine"
+    assert theirs.people_changed_since(theirs.change_stamp()) == set()
+
+
+def test_a_write_to_another_person_leaves_this_persons_stamp(tmp_path):
+    db = Database(tmp_path / "r.db")
+    s = store(db)
+    s.people.save("group-1", "Lin")
+    s.people.save("group-2", "Mei")
+    since = s.change_stamp()
+    lin, mei = s.change_stamps("group-1"), s.change_stamps("group-2")
+
+    s.videos.record(
+        prompt="p", model="m", assets=[], params={}, task_id=None, status="submitting", group_id="group-2"
+    )
+    s.captures.open("group-2", "Mei", 60)
+    assert s.change_stamps("group-1") == lin, "group-2's rows are not group-1's"
+    assert s.change_stamps("group-2")[1] > mei[1]
+    assert s.people_changed_since(since) == {"group-2"}
+
+    # A rename moves the person's stamp, not their photos' (nor the scope's items stamp).
+    stamps, items = s.change_stamps(), s.change_stamps("group-1")
+    s.people.rename("group-1", "Lin Wei")
+    assert s.change_stamp() > stamps[0] and s.change_stamps()[1] == stamps[1]
+    assert s.change_stamps("group-1") == (s.change_stamp(), items[1])
+    assert s.people_changed_since(stamps[0]) == {"group-1"}
+
+    # A write that does not say whose rows it touched, or under which scope, moves everyone's.
+    now = s.change_stamp()
+    s.videos.update(1, status="completed")
+    assert s.change_stamps("group-1")[1] > items[1] and s.people_changed_since(now) is None
+    now = s.change_stamp()
+    with db.write() as conn:  # no scope: e.g. the retention sweep, which crosses scopes
+        conn.exec_driver_sql("SELECT 1")
+    assert store(db, "any-key").change_stamp() > now and s.change_stamps("group-2")[1] > now
+    assert s.people_changed_since(now) is None
 
 
 def test_asset_table_reads_only_the_asked_columns_filtered_in_sql(tmp_path):

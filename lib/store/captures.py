@@ -65,7 +65,7 @@ class Captures(Repository):
             created_at=now,
             expires_at=now + lifetime_seconds,
         )
-        with self.db.write() as conn:
+        with self.db.write([group_id]) as conn:
             conn.execute(self._open_of(group_id).values(closed_at=now))
             conn.execute(
                 capture_links.insert().values(

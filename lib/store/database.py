@@ -1,6 +1,6 @@
 """The database the store lives in: one SQLAlchemy engine (SQLite by default, in WAL mode; any URL works),
-its schema brought up to date with Alembic, write transactions that move the change stamp, the file's salt,
-and the scope a connection's rows are kept under. Dialect-specific code lives only in the engine setup and
+its schema brought up to date with Alembic, write transactions that move the change stamps (the scope's and
+its people's, see `write`), the file's salt, and the scope a connection's rows are kept under. Dialect-specific code lives only in the engine setup and
 in `insert_for` (upserts). `shared_database` hands the pages and the server's routes one Database per URL."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import secrets
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,17 +21,34 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, Table, cast, create_engine, event, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    create_engine,
+    event,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy import Integer as SqlInteger
+from sqlalchemy import Text as SqlText
 from sqlalchemy.sql.expression import Executable
 
 from lib.store import legacy
-from lib.store.tables import meta
+from lib.store.tables import change_stamps, meta
 
 DEFAULT_PATH = Path("data") / "avatar-desk.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # A write the change stamp is moved by: rows read before it are stale.
 CHANGES, SALT = "changes", "salt"
+# change_stamps' group_id for the scope as a whole and for "any person of it"; "*" as a scope: any scope.
+WHOLE, ANY = "", "*"
 
 
 @dataclass(frozen=True)
@@ -106,6 +123,65 @@ _MOVE_STAMP = (
     .where(meta.c.name == CHANGES)
     .values(value=cast(cast(meta.c.value, SqlInteger) + 1, meta.c.value.type))
 )
+_COUNTER = select(cast(meta.c.value, SqlInteger)).where(meta.c.name == CHANGES).scalar_subquery()
+
+
+def _mark(items: bool):
+    """Upsert (scope, group_id) in change_stamps at the counter's new value; `items_stamp` too when `items`."""
+    cs = change_stamps.c
+
+    def statement(conn: Connection):
+        stmt = insert_for(conn, change_stamps).from_select(
+            ["scope", "group_id", "stamp", "items_stamp"],
+            select(
+                bindparam("scope", type_=SqlText),
+                bindparam("group_id", type_=SqlText),
+                _COUNTER,
+                _COUNTER if items else literal(0, SqlInteger),
+            ),
+        )
+        moved = {"stamp": stmt.excluded.stamp}
+        if items:
+            moved["items_stamp"] = stmt.excluded.items_stamp
+        return stmt.on_conflict_do_update(index_elements=[cs.scope, cs.group_id], set_=moved)
+
+    return statement
+
+
+_MARKS: dict[tuple[bool, str], object] = {}
+
+
+def _marks(conn: Connection, items: bool):
+    """The upsert of `_mark`, built once per dialect."""
+    key = (items, conn.dialect.name)
+    if key not in _MARKS:
+        _MARKS[key] = _mark(items)(conn)
+    return _MARKS[key]
+
+
+def _newest(keys: int):
+    """The newest stamp and items_stamp over `keys` rows of change_stamps (bound by name: scope_i, group_i)."""
+    cs = change_stamps.c
+    return select(func.max(cs.stamp), func.max(cs.items_stamp)).where(
+        or_(
+            *(
+                and_(cs.scope == bindparam(f"scope_{i}"), cs.group_id == bindparam(f"group_{i}"))
+                for i in range(keys)
+            )
+        )
+    )
+
+
+# A scope's stamps: its own row, or an unscoped write's. A person's: their row, a write to "any person" of the
+# scope, or an unscoped write (built once: values bound per call).
+_SCOPE_STAMPS, _PERSON_STAMPS = _newest(2), _newest(3)
+_CHANGED_SINCE = select(change_stamps.c.group_id).where(
+    or_(
+        change_stamps.c.scope == bindparam("scope"),
+        and_(change_stamps.c.scope == ANY, change_stamps.c.group_id == ANY),
+    ),
+    change_stamps.c.stamp > bindparam("since"),
+)
 
 
 # Compiled bulk statements by (name, dialect, columns): compiling an upsert took as long as the driver's
@@ -174,11 +250,25 @@ class Database:
     # -------------------------------------------------------------- reading and writing
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """One write transaction; every write moves the change stamp in it, so any process sees it."""
+    def write(
+        self, scope: str | None = None, people: Iterable[str] | None = None, *, items: bool = True
+    ) -> Iterator[Connection]:
+        """One write transaction; it moves the change stamps in it, so any process sees them: the counter
+        ("changes", on every write) and, at its new value, `scope`'s stamp and those of `people` (group ids
+        of the scope whose rows it touched; None: it may have touched any person's; empty: no person's).
+        `items=False` says that of the people only their own row (name, notes) changed, not their photos,
+        clips, videos or files. Without a scope, every scope and person reads as changed."""
         with self.engine.connect().execution_options(writing=True) as conn, conn.begin():
             yield conn
             conn.execute(_MOVE_STAMP)
+            if scope is None:
+                keys = [(ANY, ANY)]
+            else:
+                keys = [(scope, WHOLE)]
+                keys += [(scope, ANY)] if people is None else [(scope, g) for g in dict.fromkeys(people)]
+            conn.execute(
+                _marks(conn, items or people is None), [{"scope": s, "group_id": g} for s, g in keys]
+            )
 
     def rows(self, statement: Executable) -> list:
         """Every row of a SELECT, as Row tuples."""
@@ -199,12 +289,54 @@ class Database:
         """A number that moves whenever anything is written, by any process: readers cache between changes."""
         return int(self.scalar(select(meta.c.value).where(meta.c.name == CHANGES)))
 
+    def scope_stamps(self, scope: str) -> tuple[int, int]:
+        """(stamp, items stamp) of `scope`, by any process: the first moves on every write under it, the
+        second only on those touching someone's photos, clips, videos or files (not a rename); both on a
+        write that named no scope. Writes under other scopes leave them. 0 before the first."""
+        stamp, items = self.rows(_SCOPE_STAMPS.params(scope_0=scope, group_0=WHOLE, scope_1=ANY, group_1=ANY))[0]
+        return int(stamp or 0), int(items or 0)
+
+    def person_stamps(self, scope: str, group_id: str) -> tuple[int, int]:
+        """(stamp, items stamp) of one person of `scope`: moved by a write naming them (the second only when
+        it touched their photos, clips, videos or files), or any person of the scope, or no scope; not by a
+        write to someone else."""
+        stamp, items = self.rows(
+            _PERSON_STAMPS.params(
+                scope_0=scope, group_0=group_id, scope_1=scope, group_1=ANY, scope_2=ANY, group_2=ANY
+            )
+        )[0]
+        return int(stamp or 0), int(items or 0)
+
+    def people_changed_since(self, scope: str, since: int) -> set[str] | None:
+        """The group ids of `scope` written to after its stamp was `since` (their own row or their items);
+        None when a write since may have touched anyone's (it named no person, or no scope)."""
+        found = {r[0] for r in self.tuples(_CHANGED_SINCE.params(scope=scope, since=since))}
+        if ANY in found:
+            return None
+        found.discard(WHOLE)
+        return found
+
     def scope_for(self, mode: str, base_url: str, api_key: str) -> Scope:
         digest = hashlib.sha256(f"{self._salt}:{api_key}".encode()).hexdigest()[:24]
         return Scope(mode, base_url.rstrip("/"), digest)
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+class ScopedDatabase:
+    """The Database as one scope's repositories see it: its writes move that scope's change stamps
+    (`write(people)`: the group ids whose rows the write touches; None, the default, any person's). Anything
+    else is the Database's own (reads, the clock)."""
+
+    def __init__(self, db: Database, scope: str) -> None:
+        self.database, self.scope = db, scope
+
+    def write(self, people: Iterable[str] | None = None, *, items: bool = True):
+        return self.database.write(self.scope, people, items=items)
+
+    def __getattr__(self, name: str):
+        return getattr(self.database, name)
 
 
 # The Database of each URL while anything in the process holds it: the pages (lib.ui.state.database) and the

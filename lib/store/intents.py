@@ -17,7 +17,7 @@ class Intents(Repository):
         return self._add(intents, kind=kind, detail=json.dumps(detail))
 
     def complete(self, intent_id: int, outcome: str) -> None:
-        with self.db.write() as conn:
+        with self.db.write([]) as conn:  # no person's rows
             conn.execute(
                 update(intents)
                 .where(intents.c.id == intent_id, intents.c.scope == self.scope_id)

@@ -133,7 +133,7 @@ class Media(Repository):
         caller hosted its copy first, so it deletes that copy (two uploads of one file racing end here, on
         the unique constraint). A deleted row of the same file is replaced by the new one."""
         values = {**_values(row), "scope": self.scope_id, "created_at": row.created_at or self.db.clock()}
-        with self.db.write() as conn:
+        with self.db.write([row.group_id]) as conn:
             stmt = insert_for(conn, media).values(**values)
             conn.execute(
                 stmt.on_conflict_do_update(

@@ -59,7 +59,7 @@ _FIND = _PEOPLE.where(
 class People(Repository):
     def save(self, group_id: str, label: str = "", notes: str | None = None) -> None:
         """Keep a person; an empty label keeps the one they had."""
-        with self.db.write() as conn:
+        with self.db.write([group_id], items=False) as conn:
             stmt = insert_for(conn, people).values(
                 scope=self.scope_id,
                 group_id=group_id,
@@ -75,7 +75,7 @@ class People(Repository):
                 conn.execute(self._one(group_id).values(notes=notes))
 
     def rename(self, group_id: str, label: str) -> None:
-        with self.db.write() as conn:
+        with self.db.write([group_id], items=False) as conn:
             conn.execute(self._one(group_id).values(label=label.strip()))
 
     def _one(self, group_id: str):
@@ -100,7 +100,7 @@ class People(Repository):
         it changes (every write moves the change stamp)."""
         if self.last() == group_id:
             return
-        with self.db.write() as conn:
+        with self.db.write([]) as conn:  # no person's rows
             stmt = insert_for(conn, meta).values(name=self._last_key(), value=group_id)
             conn.execute(
                 stmt.on_conflict_do_update(index_elements=["name"], set_={"value": stmt.excluded.value})

@@ -26,13 +26,29 @@ def _owner() -> tuple[Column, Column]:
     return Column("scope", Text, nullable=False), Column("group_id", Text, nullable=False)
 
 
-# name -> value: the file's salt, the change stamp ("changes"), each connection's last person.
+# name -> value: the file's salt, the change counter ("changes"), each connection's last person.
 meta = Table(
     "meta",
     metadata,
     Column("name", Text, primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# Where the last write to each scope, and to each person of it, happened: a value of the "changes" counter
+# (so every stamp compares with every other). group_id "" is the scope as a whole (every write under it),
+# "*" any person of it (a write that did not say whose rows it touched); the scope "*" with group_id "*" is a
+# write that did not say its scope. `stamp` moves on every write naming the person, `items_stamp` only on
+# those touching their photos, clips, videos or files (not on a rename). See Database.write.
+change_stamps = Table(
+    "change_stamps",
+    metadata,
+    Column("scope", Text, nullable=False),
+    Column("group_id", Text, nullable=False),
+    Column("stamp", Integer, nullable=False),
+    Column("items_stamp", Integer, nullable=False),
+    PrimaryKeyConstraint("scope", "group_id"),
+)
+Index("change_stamps_by_stamp", change_stamps.c.scope, change_stamps.c.stamp)
 
 people = Table(
     "people",

@@ -34,7 +34,7 @@ class Verifications(Repository):
             "group_id": group_id,
             "result_task_id": getattr(attempt, "result_task_id", None),
         }
-        with self.db.write() as conn:
+        with self.db.write([]) as conn:  # no person's rows (a verification is not a person's yet)
             stmt = insert_for(conn, verifications).values(values)
             new = stmt.excluded
             kept = {c: new[c] for c in ("status", "outcome", "byted_token", "group_id")}
@@ -43,7 +43,7 @@ class Verifications(Repository):
 
     def mark_used(self, task_id: str, group_id: str) -> None:
         """The verification gave its group id: the token is gone, the group is known."""
-        with self.db.write() as conn:
+        with self.db.write([]) as conn:
             conn.execute(
                 update(verifications)
                 .where(verifications.c.scope == self.scope_id, verifications.c.task_id == task_id)

@@ -30,6 +30,20 @@ class Store:
         """The store of one connection: its rows are found again by the same mode, URL and key only."""
         return cls(db, db.scope_for(mode, base_url, api_key))
 
-    def change_stamp(self) -> int:
-        """Moves on any write by anyone (see Database.change_stamp)."""
-        return self.db.change_stamp()
+    def change_stamp(self, group_id: str | None = None) -> int:
+        """Moves on a write under this connection's scope, by any process; with a `group_id`, only on one
+        touching that person (or anyone of the scope: it did not say whom). Writes under other scopes, or to
+        other people, leave it (Database.scope_stamps, person_stamps)."""
+        return self.change_stamps(group_id)[0]
+
+    def change_stamps(self, group_id: str | None = None) -> tuple[int, int]:
+        """(change_stamp, items stamp): the second moves only on writes touching photos, clips, videos or
+        files (the scope's, or `group_id`'s), not on a rename."""
+        if group_id is None:
+            return self.db.scope_stamps(self.scope.id)
+        return self.db.person_stamps(self.scope.id, group_id)
+
+    def people_changed_since(self, stamp: int) -> set[str] | None:
+        """Who was written to after change_stamp() was `stamp`; None: maybe anyone (see
+        Database.people_changed_since)."""
+        return self.db.people_changed_since(self.scope.id, stamp)
