@@ -102,7 +102,7 @@ def main() -> int:
         def run(app):
             # Same signatures as lib.library's readers (the zone is the browser's, for the times shown).
             library.people_frame = lambda j, search="", tz=None: frames["people"]
-            library.assets_frame = lambda j, g=None, latest_only=True, status="", tz=None: frames["assets"][g]
+            library.assets_frame = lambda j, g=None, latest_only=True, status="", tz=None, columns=None: frames["assets"][g]
             library.videos_frame = lambda j, g=None, tz=None: frames["videos"]
             library.export_json = lambda j: frames["json"]
             library.export_csv = lambda j: frames["csv"]

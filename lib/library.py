@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone, tzinfo
 
 import numpy as np
 import pandas as pd
 
 from lib.exports import csv_bytes
+from lib.store.people import Person
 from lib.store.workspace import Store
 
 PEOPLE_COLUMNS = ["label", "group_id", "usable", "failed", "pending", "created", "mode", "notes"]
@@ -26,10 +29,15 @@ ASSET_COLUMNS = [
     "error_code",
     "task_id",
 ]
+# What the Library's table of one person's assets shows: their label and group id are the page's already
+# (and a rename then leaves the frame as it was read).
+PERSON_ASSET_COLUMNS = [c for c in ASSET_COLUMNS if c not in ("label", "group_id")]
+# More people written to than this since the last read, and everyone is read again.
+_REFRESH_AT_MOST = 50
 
 
 def when_text(ts: float | None, tz: tzinfo | None = None) -> str:
-    """"2026-03-04 14:05" in `tz` (the pages pass the browser's zone, lib.ui.when.zone(); UTC when None,
+    """ "2026-03-04 14:05" in `tz` (the pages pass the browser's zone, lib.ui.when.zone(); UTC when None,
     as in exports); "" for no time."""
     if ts is None or not isinstance(ts, int | float) or not math.isfinite(ts) or not ts:
         return ""
@@ -44,24 +52,134 @@ def _blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _person_row(p: Person, tz: tzinfo | None) -> tuple:
+    """A Person as a row of PEOPLE_COLUMNS (attribute by attribute: dataclasses.asdict deep-copies each)."""
+    return (p.label, p.group_id, p.usable, p.failed, p.pending, when_text(p.created_at, tz), p.mode, p.notes)
+
+
 def people_frame(store: Store, search: str = "", tz: tzinfo | None = None) -> pd.DataFrame:
-    rows = [{**asdict(p), "created": when_text(p.created_at, tz)} for p in store.people.find(search)]
+    rows = [_person_row(p, tz) for p in store.people.find(search)]
     return _blank_cells(pd.DataFrame(rows, columns=PEOPLE_COLUMNS))
 
 
+def person_names(labels: dict[str, str]) -> dict[str, str]:
+    """group id -> the name to pick them by: their label, with the id only when the label is empty or two
+    people share it."""
+    counts = Counter(labels.values())
+    return {
+        g: f"{label or 'Unnamed person'} · {g}" if not label or counts[label] > 1 else label
+        for g, label in labels.items()
+    }
+
+
+@dataclass(frozen=True)
+class PeopleView:
+    """The Library's people as read at `stamp` (the scope's change stamp) for a search and a time zone: the
+    table's frame and what the person picker needs (group ids in the table's order, labels, names). Kept in
+    the session and brought up to date by `people_view`: only the people written to since are read again."""
+
+    scope: str
+    stamp: int
+    search: str
+    tz: str
+    frame: pd.DataFrame
+    positions: dict[str, int]  # group id -> row of `frame`
+    labels: dict[str, str]
+    names: dict[str, str]
+
+    @property
+    def group_ids(self) -> list[str]:
+        return list(self.positions)
+
+
+def _people_view(store: Store, stamp: int, search: str, tz: tzinfo | None) -> PeopleView:
+    frame = people_frame(store, search, tz)
+    ids = frame["group_id"].tolist()
+    labels = dict(zip(ids, frame["label"].tolist(), strict=True))
+    return PeopleView(
+        store.scope.id,
+        stamp,
+        search,
+        str(tz),
+        frame,
+        {g: i for i, g in enumerate(ids)},
+        labels,
+        person_names(labels),
+    )
+
+
+def _refreshed(store: Store, view: PeopleView, changed: Collection[str], stamp: int, tz) -> PeopleView | None:
+    """`view` with the rows of `changed` read again (None when everyone is better read again: many changed, or
+    someone not in the view now matches)."""
+    if not changed:
+        return replace(view, stamp=stamp)
+    if len(changed) > _REFRESH_AT_MOST:
+        return None
+    # Counted again only when their assets changed (a rename leaves the counts).
+    counted = store.people_changed_since(view.stamp, items=True)
+    counted = set(changed) if counted is None else counted & set(changed)
+    fresh = {p.group_id: p for p in store.people.find(view.search, only=counted)} if counted else {}
+    if uncounted := set(changed) - counted:
+        fresh.update((p.group_id, p) for p in store.people.find(view.search, only=uncounted, counts=False))
+    if any(g not in view.positions for g in fresh):
+        return None  # a new person (or one the search now finds) has a place by age: read everyone
+    frame, labels = view.frame.copy(), dict(view.labels)
+    kept_counts = [PEOPLE_COLUMNS.index(c) for c in ("usable", "failed", "pending")]
+    for g, person in fresh.items():
+        row = _person_row(person, tz)
+        for column, value in enumerate(row):
+            if g in counted or column not in kept_counts:
+                frame.iat[view.positions[g], column] = "" if value is None else value
+        labels[g] = frame.iat[view.positions[g], 0]
+    positions = view.positions
+    gone = [g for g in changed if g in positions and g not in fresh]  # the search no longer finds them
+    if gone:
+        frame = frame.drop(index=frame.index[[positions[g] for g in gone]]).reset_index(drop=True)
+        ids = frame["group_id"].tolist()
+        positions = {g: i for i, g in enumerate(ids)}
+        labels = {g: labels[g] for g in ids}
+    return replace(
+        view, stamp=stamp, frame=frame, positions=positions, labels=labels, names=person_names(labels)
+    )
+
+
+def people_view(
+    store: Store, search: str = "", tz: tzinfo | None = None, since: PeopleView | None = None
+) -> PeopleView:
+    """The people of this connection matching `search`, with times in `tz`: `since` (the view read before)
+    when nothing was written under this connection since; else `since` with only the people written to
+    read again; everyone read again when `since` was for another connection, search or zone, or when who
+    changed is not known."""
+    stamp = store.change_stamp()  # before reading: a write while reading shows as a change next time
+    if since is not None and (since.scope, since.search, since.tz) == (store.scope.id, search, str(tz)):
+        if since.stamp == stamp:
+            return since
+        changed = store.people_changed_since(since.stamp)
+        if changed is not None and (view := _refreshed(store, since, changed, stamp, tz)) is not None:
+            return view
+    return _people_view(store, stamp, search, tz)
+
+
 def assets_frame(
-    store: Store, group_id: str | None = None, *, latest_only: bool = True, status: str = ""
+    store: Store,
+    group_id: str | None = None,
+    *,
+    latest_only: bool = True,
+    status: str = "",
+    columns: Sequence[str] = tuple(ASSET_COLUMNS),
 ) -> pd.DataFrame:
-    rows = store.assets.table(ASSET_COLUMNS, group_id, latest_only=latest_only, status=status)
+    columns = list(columns)
+    rows = store.assets.table(columns, group_id, latest_only=latest_only, status=status)
     if not rows:  # no dtype to go by: every column is text, as an empty table's are
-        return pd.DataFrame({name: pd.Series([], dtype=object) for name in ASSET_COLUMNS})
+        return pd.DataFrame({name: pd.Series([], dtype=object) for name in columns})
     # One block of plain text (object) with missing cells already "": a group's thousand rows are re-read
     # after every write, and inferring pandas' string dtype, then converting it back and blanking it, cost
     # more than the query.
     cells = np.array(rows, dtype=object)
     cells[np.equal(cells, None)] = ""
-    frame = pd.DataFrame(cells, columns=ASSET_COLUMNS, dtype=object)
-    frame["attempt"] = cells[:, ASSET_COLUMNS.index("attempt")].astype("int64")
+    frame = pd.DataFrame(cells, columns=columns, dtype=object)
+    if "attempt" in columns:
+        frame["attempt"] = cells[:, columns.index("attempt")].astype("int64")
     return frame
 
 
@@ -118,7 +236,8 @@ def unsettled_count(store: Store) -> int:
     return store.assets.unsettled_send_count() + store.videos.unsettled_count()
 
 
-def version(store: Store) -> tuple[int, str]:
-    """What the Library's frames depend on, for caching them: the store's change stamp (it moves on any write,
-    by any process) and the connection."""
-    return store.change_stamp(), store.scope.id
+def version(store: Store, group_id: str | None = None) -> tuple[int, str]:
+    """What frames of photos, clips and videos depend on, for caching them: this connection's items stamp
+    (it moves on a write touching anyone's, by any process; with `group_id`, only that person's: writes under
+    other connections, to other people, or renames leave it) and the connection."""
+    return store.change_stamps(group_id)[1], store.scope.id

@@ -11,8 +11,9 @@ zone = when.zone()  # the browser's time zone (UTC when it has not said)
 st.title("Library")
 st.caption("Everything made with this connection is kept here, across reloads and restarts.")
 
-# What the page reads is re-read only when the store changed (or the question did): reruns stay cheap.
-stamp = library.version(store)
+# What the page reads is re-read only when this connection's rows changed (or the question did), and then only
+# what changed: writes under other connections or to other people leave it. Reruns stay cheap.
+stamp = library.version(store)  # moves when anyone's photos, clips or videos change (not on a rename)
 unsettled = state.cached_view("library_unsettled", stamp, lambda: library.unsettled_count(store))
 if unsettled:
     st.warning(
@@ -25,32 +26,29 @@ if unsettled:
 search = st.text_input(
     "Search people by name", key="library__search", placeholder="Lin…", help="Their id at APIMart works too."
 )
-people = state.cached_view(
-    "library_people",
-    (stamp, search, str(zone)),
-    lambda: library.people_frame(store, search, zone),
-)
+people = state.refreshed("library_people", lambda held: library.people_view(store, search, zone, since=held))
 library_exports.show(store)
 
-if people.empty:
+if people.frame.empty:
     st.info("No people yet." if not search else "Nobody matches that search.")
     st.page_link("pages/verify.py", label="Verify a person", icon=":material/qr_code_2:")
     st.stop()
 
-rows = library_tables.people(people)
+rows = library_tables.people(people.frame)
 group_id, label = library_person.pick(people, rows)
 library_person.actions(group_id, label)
 
 wanted = library_tables.status_filter()
+theirs = library.version(store, group_id)  # moves only when this person's photos, clips or videos change
 assets = state.cached_view(
     "library_assets",
-    (stamp, group_id, wanted),
-    lambda: library.assets_frame(store, group_id, status=wanted),
+    (theirs, group_id, wanted),
+    lambda: library.assets_frame(store, group_id, status=wanted, columns=library.PERSON_ASSET_COLUMNS),
 )
-library_tables.assets(store, group_id, assets)
+library_tables.assets(store, group_id, assets, version=(theirs, group_id, wanted))
 videos = state.cached_view(
     "library_videos",
-    (stamp, group_id, str(zone)),
+    (theirs, group_id, str(zone)),
     lambda: library.videos_frame(store, group_id, zone),
 )
 library_tables.videos(videos)

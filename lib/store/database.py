@@ -175,7 +175,7 @@ def _newest(keys: int):
 # A scope's stamps: its own row, or an unscoped write's. A person's: their row, a write to "any person" of the
 # scope, or an unscoped write (built once: values bound per call).
 _SCOPE_STAMPS, _PERSON_STAMPS = _newest(2), _newest(3)
-_CHANGED_SINCE = select(change_stamps.c.group_id).where(
+_CHANGED_SINCE = select(change_stamps.c.group_id, change_stamps.c.items_stamp > bindparam("since")).where(
     or_(
         change_stamps.c.scope == bindparam("scope"),
         and_(change_stamps.c.scope == ANY, change_stamps.c.group_id == ANY),
@@ -293,7 +293,9 @@ class Database:
         """(stamp, items stamp) of `scope`, by any process: the first moves on every write under it, the
         second only on those touching someone's photos, clips, videos or files (not a rename); both on a
         write that named no scope. Writes under other scopes leave them. 0 before the first."""
-        stamp, items = self.rows(_SCOPE_STAMPS.params(scope_0=scope, group_0=WHOLE, scope_1=ANY, group_1=ANY))[0]
+        stamp, items = self.rows(
+            _SCOPE_STAMPS.params(scope_0=scope, group_0=WHOLE, scope_1=ANY, group_1=ANY)
+        )[0]
         return int(stamp or 0), int(items or 0)
 
     def person_stamps(self, scope: str, group_id: str) -> tuple[int, int]:
@@ -307,10 +309,12 @@ class Database:
         )[0]
         return int(stamp or 0), int(items or 0)
 
-    def people_changed_since(self, scope: str, since: int) -> set[str] | None:
-        """The group ids of `scope` written to after its stamp was `since` (their own row or their items);
-        None when a write since may have touched anyone's (it named no person, or no scope)."""
-        found = {r[0] for r in self.tuples(_CHANGED_SINCE.params(scope=scope, since=since))}
+    def people_changed_since(self, scope: str, since: int, *, items: bool = False) -> set[str] | None:
+        """The group ids of `scope` written to after its stamp was `since` (their own row or their items; with
+        `items`, only those whose photos, clips, videos or files were); None when a write since may have
+        touched anyone's (it named no person, or no scope)."""
+        rows = self.tuples(_CHANGED_SINCE.params(scope=scope, since=since))
+        found = {group_id for group_id, moved in rows if moved or not items}
         if ANY in found:
             return None
         found.discard(WHOLE)

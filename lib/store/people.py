@@ -3,6 +3,7 @@ counts, and the person the operator last worked on."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, case, func, or_, select, update
@@ -41,19 +42,19 @@ def _count(status: AssetStatus):
     )
 
 
-_PEOPLE = select(
-    people.c.group_id,
-    people.c.label,
-    people.c.mode,
-    people.c.created_at,
-    people.c.notes,
-    *(_count(s) for s in (AssetStatus.USABLE, AssetStatus.FAILED, AssetStatus.PENDING)),
-).order_by(people.c.created_at.desc())
-# Built once (the Library reads it on every change): the scope and the search are bound per call.
-_FIND = _PEOPLE.where(
+_OWN = (people.c.group_id, people.c.label, people.c.mode, people.c.created_at, people.c.notes)
+_COUNTS = [_count(s) for s in (AssetStatus.USABLE, AssetStatus.FAILED, AssetStatus.PENDING)]
+_FOUND = (
     people.c.scope == bindparam("scope"),
     or_(people.c.label.ilike(bindparam("like")), people.c.group_id.ilike(bindparam("like"))),
 )
+_ONLY = people.c.group_id.in_(bindparam("only", expanding=True))
+# Built once (the Library reads them on every change): the scope, the search and the people are bound per
+# call. The Library re-reads only the people written to since it last read, and their counts only when
+# their assets were.
+_FIND = select(*_OWN, *_COUNTS).where(*_FOUND).order_by(people.c.created_at.desc())
+_FIND_ONLY = _FIND.where(_ONLY)
+_FIND_ONLY_UNCOUNTED = select(*_OWN).where(*_FOUND, _ONLY).order_by(people.c.created_at.desc())
 
 
 class People(Repository):
@@ -81,9 +82,19 @@ class People(Repository):
     def _one(self, group_id: str):
         return update(people).where(people.c.scope == self.scope_id, people.c.group_id == group_id)
 
-    def find(self, search: str = "") -> list[Person]:
-        """Everyone whose label or group id holds `search` (any case), newest first, with their counts."""
-        stmt = _FIND.params(scope=self.scope_id, like=f"%{search.strip()}%")
+    def find(
+        self, search: str = "", only: Iterable[str] | None = None, *, counts: bool = True
+    ) -> list[Person]:
+        """Everyone whose label or group id holds `search` (any case), newest first, with their counts;
+        with `only`, just those of these group ids (and without `counts`, their counts left at 0: not
+        counted)."""
+        like = f"%{search.strip()}%"
+        if only is None:
+            stmt = _FIND.params(scope=self.scope_id, like=like)
+        else:
+            stmt = (_FIND_ONLY if counts else _FIND_ONLY_UNCOUNTED).params(
+                scope=self.scope_id, like=like, only=sorted(only)
+            )
         return [Person(*row) for row in self.db.rows(stmt)]
 
     def labels(self) -> dict[str, str]:

@@ -43,7 +43,7 @@ class Store:
             return self.db.scope_stamps(self.scope.id)
         return self.db.person_stamps(self.scope.id, group_id)
 
-    def people_changed_since(self, stamp: int) -> set[str] | None:
-        """Who was written to after change_stamp() was `stamp`; None: maybe anyone (see
-        Database.people_changed_since)."""
-        return self.db.people_changed_since(self.scope.id, stamp)
+    def people_changed_since(self, stamp: int, *, items: bool = False) -> set[str] | None:
+        """Who was written to after change_stamp() was `stamp` (with `items`: whose photos, clips, videos or
+        files were); None: maybe anyone (see Database.people_changed_since)."""
+        return self.db.people_changed_since(self.scope.id, stamp, items=items)

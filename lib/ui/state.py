@@ -240,6 +240,15 @@ def cached_view(name: str, version: object, build):
     return held[1]
 
 
+def refreshed(name: str, refresh):
+    """A value kept in the session and brought up to date on each run: `refresh(held)` gets the one held (None
+    the first time) and returns the current one (the same when nothing changed), e.g. lib.library.people_view."""
+    key = f"avatar_desk__view__{name}"
+    value = refresh(st.session_state.get(key))
+    st.session_state[key] = value
+    return value
+
+
 def use_group(group_id: str, label: str = "") -> None:
     """Make `group_id` the working group: saved as a person, and with its stored assets when it has any
     (a group picked again must not start from an empty review)."""

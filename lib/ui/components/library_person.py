@@ -3,30 +3,23 @@ or made the working person and taken to Submit."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
+from lib import library
 from lib.ui import state
 
 
-def pick(people: pd.DataFrame, rows: list[int]) -> tuple[str, str]:
-    """The person shown (the selected row's, else the first), as (group id, label)."""
-    names = dict(zip(people["group_id"], people["label"], strict=True))
-    repeated = {n for n in names.values() if list(names.values()).count(n) > 1}
-
-    def person_name(group_id: str) -> str:
-        name = names.get(group_id) or "Unnamed person"
-        # Only two people of the same name need their ids to be told apart.
-        return f"{name} · {group_id}" if not names.get(group_id) or name in repeated else name
-
+def pick(people: library.PeopleView, rows: list[int]) -> tuple[str, str]:
+    """The person shown (the selected row's, else the first), as (group id, label). Their names are the
+    view's, made when it was read (never per option on each rerun)."""
     group_id = st.selectbox(
         "Person",
-        people["group_id"].tolist(),
+        people.group_ids,
         index=rows[0] if rows else 0,
-        format_func=lambda g: person_name(g),
+        format_func=people.names.__getitem__,
         key="library__person",
     )
-    return group_id, people.set_index("group_id").loc[group_id, "label"]
+    return group_id, people.labels[group_id]
 
 
 def _rename(group_id: str) -> None:

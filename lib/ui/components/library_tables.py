@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import library, review
-from lib.ui import words
+from lib.ui import state, words
 from lib.ui.components import thumbnails
 
 # The tables keep their stored columns (and codes, for the exports); these are the words shown for them,
@@ -73,7 +73,7 @@ def status_filter() -> str:
 
 def shown_assets(frame: pd.DataFrame) -> pd.DataFrame:
     """The assets as read: statuses in words, a reason for the ones not approved, empty cells empty."""
-    return frame.drop(columns=["label", "group_id"]).assign(
+    return frame.drop(columns=["label", "group_id"], errors="ignore").assign(
         status=frame["status"].map(words.asset_status),
         why=[
             review.explain(c)[0] if s == "failed" else ""
@@ -82,11 +82,20 @@ def shown_assets(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _assets_table(frame: pd.DataFrame, key: str) -> None:
+def _shown(frame: pd.DataFrame, key: str) -> tuple[pd.DataFrame, bool]:
     shown = shown_assets(frame)
     # Files this app received show their own thumbnail (a clip its poster); the column only when one has.
     if previews := thumbnails.by_source(frame["source_url"], key):
         shown = shown.assign(thumbnail=frame["source_url"].map(previews))
+    return shown, bool(previews)
+
+
+def _assets_table(frame: pd.DataFrame, key: str, version: object = None) -> None:
+    """`version`: what `frame` was read at; the words and thumbnails are made again only when it moves."""
+    if version is None:
+        shown, previews = _shown(frame, key)
+    else:
+        shown, previews = state.cached_view(f"{key}_shown", version, lambda: _shown(frame, key))
     st.dataframe(
         shown,
         hide_index=True,
@@ -97,10 +106,11 @@ def _assets_table(frame: pd.DataFrame, key: str) -> None:
     )
 
 
-def assets(store, group_id: str, frame: pd.DataFrame) -> None:
-    """A person's photos and clips as filtered; every try of each, read when asked for."""
+def assets(store, group_id: str, frame: pd.DataFrame, version: object = None) -> None:
+    """A person's photos and clips as filtered (`version`: what the frame was read at, for caching what is
+    shown of it); every try of each, read when asked for."""
     st.subheader(f"Photos and clips ({len(frame)})")
-    _assets_table(frame, "library__assets")
+    _assets_table(frame, "library__assets", version)
     if st.toggle("Show every try", key="library__history"):
         _assets_table(library.assets_frame(store, group_id, latest_only=False), "library__attempts")
 

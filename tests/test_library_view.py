@@ -1,0 +1,84 @@
+"""The Library's people view (lib.library.people_view) on a real SQLite file: kept as read while nothing of
+its connection changed, only the people written to read again after a write, everyone read again when a
+new person appears, and equal to a fresh read every time."""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+import pandas as pd
+
+from lib import library
+from lib.store.database import Database
+from lib.store.workspace import Store
+
+
+def stores(tmp_path) -> tuple[Store, Store]:
+    db = Database(tmp_path / "r.db")
+    return (
+        Store.for_connection(db, "sandbox", "http://x", "mine"),
+        Store.for_connection(db, "sandbox", "http://x", "theirs"),
+    )
+
+
+def same_as_fresh(view: library.PeopleView, store: Store, search: str = "") -> None:
+    fresh = library.people_frame(store, search, timezone.utc)
+    pd.testing.assert_frame_equal(view.frame.reset_index(drop=True), fresh, check_dtype=False)
+    assert view.group_ids == fresh["group_id"].tolist()
+    assert view.labels == dict(zip(fresh["group_id"], fresh["label"], strict=True))
+
+
+def test_people_view_reads_again_only_what_changed(tmp_path, monkeypatch):
+    mine, theirs = stores(tmp_path)
+    for i in range(4):
+        mine.people.save(f"group-{i}", f"Person {i}")
+    view = library.people_view(mine, tz=timezone.utc)
+    same_as_fresh(view, mine)
+
+    theirs.people.save("group-9", "Theirs")  # another connection: nothing to read
+    assert library.people_view(mine, tz=timezone.utc, since=view) is view
+
+    asked: list = []
+    find = mine.people.find
+
+    def finding(search="", only=None, counts=True):
+        asked.append((only, counts))
+        return find(search, only, counts=counts)
+
+    monkeypatch.setattr(mine.people, "find", finding)
+    mine.people.rename("group-2", "Person 1")  # two people of one name now: both named with their ids
+    renamed = library.people_view(mine, tz=timezone.utc, since=view)
+    assert asked == [({"group-2"}, False)], "only the renamed person is read again, not counted again"
+    same_as_fresh(renamed, mine)
+    assert (
+        renamed.names["group-2"] == "Person 1 · group-2" and renamed.names["group-1"] == "Person 1 · group-1"
+    )
+    assert view.labels["group-2"] == "Person 2", "the view read before is left as it was"
+
+    mine.people.save("group-5", "Newcomer")  # someone new has a place by age: everyone is read again
+    asked.clear()
+    grown = library.people_view(mine, tz=timezone.utc, since=renamed)
+    assert asked == [({"group-5"}, False), (None, True)]
+    same_as_fresh(grown, mine)
+
+    # Their assets changed: they are counted again.
+    mine.videos.record(
+        prompt="p", model="m", assets=[], params={}, task_id=None, status="submitting", group_id="group-1"
+    )
+    asked.clear()
+    counted = library.people_view(mine, tz=timezone.utc, since=grown)
+    assert asked == [({"group-1"}, True)]
+    same_as_fresh(counted, mine)
+
+
+def test_a_search_drops_a_renamed_person_it_no_longer_finds(tmp_path):
+    mine, _ = stores(tmp_path)
+    for i, name in enumerate(("Lin", "Lina", "Mei")):
+        mine.people.save(f"group-{i}", name)
+    view = library.people_view(mine, "lin", timezone.utc)
+    assert view.group_ids == ["group-1", "group-0"]
+    mine.people.rename("group-1", "Anna")
+    after = library.people_view(mine, "lin", timezone.utc, since=view)
+    assert after.group_ids == ["group-0"] and after.names == {"group-0": "Lin"}
+    same_as_fresh(after, mine, "lin")
+    assert library.people_view(mine, "mei", timezone.utc, since=after).group_ids == ["group-2"]
