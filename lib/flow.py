@@ -28,7 +28,7 @@ from lib.assets import (
     normalise_url,
     type_from_extension,
 )
-from lib.ledger import FAILED, SENDING, AssetLedger
+from lib.ledger import FAILED, AssetLedger
 from lib.store.codes import FINAL_VIDEO_STATUSES, SubmissionStatus, VerificationStatus, VideoStatus
 from lib.store.workspace import Store
 from lib.verification import SESSION_LIFETIME_S, VerificationAttempt
@@ -310,11 +310,9 @@ def send_again(
 ) -> SubmitOutcome:
     """The operator's explicit choice for a send whose outcome is unknown: send the same assets again with
     the same Idempotency-Key (an upstream that honours it answers with the first task instead of a copy)."""
-    pairs = ledger.attempts_sent_with(send_key)
-    if not pairs:
+    if not ledger.attempts_sent_with(send_key):
         raise RefusedError("Those assets are settled already: nothing to send.")
-    for _, attempt in pairs:
-        attempt.status = SENDING
+    pairs = ledger.mark_sending(send_key)
     _write_ahead(ledger, store)
     items = [AssetInput(attempt.url, attempt.name or asset.name) for asset, attempt in pairs]
     # One send carries one type: the type it was first sent as.

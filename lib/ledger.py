@@ -3,7 +3,7 @@ Plain data that lives in session state (and is mirrored by the registry); no HTT
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -83,6 +83,37 @@ class AssetLedger:
     tasks: dict[str, ReviewTask] = field(default_factory=dict)
     # Bumped on every change of an asset's outcome or list, so views derived from it can be cached.
     version: int = 0
+    # What changed since the ledger was last saved, so a save writes only those rows (a finishing poll of a
+    # 20,000-asset review writes its 20 assets, not 20,000): the keys of assets with an attempt added,
+    # removed or changed, and the ids of review tasks whose stored fields changed. Every change goes through
+    # a method below, which records it (or through `touch`). `saved_as` is where the last save went and the
+    # ledger's asset_type then; None: never saved, so the next save writes everything.
+    changed_keys: set[int] = field(default_factory=set, repr=False, compare=False)
+    changed_tasks: set[str] = field(default_factory=set, repr=False, compare=False)
+    saved_as: tuple | None = field(default=None, repr=False, compare=False)
+
+    def touch(self, keys: Collection[int] = (), tasks: Collection[str] = ()) -> None:
+        """Record that these assets (any of their attempts) and review tasks changed: the next save writes
+        them."""
+        self.changed_keys.update(keys)
+        self.changed_tasks.update(tasks)
+
+    def mark_saved(self, where: object, keys: Collection[int] | None, tasks: Collection[str] | None) -> None:
+        """A save to `where` wrote these keys and tasks (None: everything) as they are now."""
+        if keys is None:
+            self.changed_keys.clear()
+        else:
+            self.changed_keys.difference_update(keys)
+        if tasks is None:
+            self.changed_tasks.clear()
+        else:
+            self.changed_tasks.difference_update(tasks)
+        self.saved_as = (where, self.asset_type)
+
+    def saved_to(self, where: object) -> bool:
+        """Whether the store at `where` holds this ledger as of its last save, so writing the changes since
+        suffices (not when it was saved elsewhere, or its asset_type, which rows fall back to, has moved)."""
+        return self.saved_as == (where, self.asset_type)
 
     def _record_batches(
         self, items: Sequence[tuple[int, str]], tasks: Sequence[SubmittedTask], batch_size: int
@@ -93,6 +124,7 @@ class AssetLedger:
             for key, url in batch:
                 asset = self.assets[key]
                 asset.attempts.append(Attempt(len(asset.attempts) + 1, url, task.id, name=asset.name))
+            self.touch([key for key, _ in batch], [task.id])
         self.version += 1
 
     def add_submission(
@@ -128,6 +160,8 @@ class AssetLedger:
         task = self.tasks.get(review.task.id)
         if task is None:
             return
+        if task.status != review.task.status or task.raw != review.task.raw:
+            self.touch(tasks=[task.task_id])  # its stored row (progress is not stored)
         task.status = review.task.status
         task.progress = review.task.progress or task.progress
         task.raw = review.task.raw
@@ -136,6 +170,7 @@ class AssetLedger:
         task.final = True
         task.progress = 100
         self.version += 1
+        self.touch(task.asset_keys, [task.task_id])
         # (name, attempt) pairs of this task, matched to the review's items by URL, then by name.
         unmatched = [
             (a.name or self.assets[key].name, a)
@@ -166,19 +201,22 @@ class AssetLedger:
         """A result may list more of the group than its own task (`assets`: every item). An asset whose
         send had an unknown outcome and that such a result names (same URL and name) did arrive: take its
         verdict, so it is never offered for sending again."""
+        if not items:
+            return  # nothing beyond the task's own: no need to walk every asset of the group
         unsettled = [
-            (asset.current.name or asset.name, asset.current)
+            (asset, asset.current.name or asset.name, asset.current)
             for asset in self.assets.values()
             if asset.status in UNSETTLED
         ]
         if not unsettled:
             return
         for item, status in items:
-            found = [p for p in unsettled if p[1].url == item.source_url and p[0] == item.name]
+            found = [p for p in unsettled if p[2].url == item.source_url and p[1] == item.name]
             if not found or not item.source_url:
                 continue
-            attempt = found[0][1]
+            attempt = found[0][2]
             unsettled.remove(found[0])
+            self.touch([found[0][0].key])
             attempt.task_id = attempt.task_id or task_id
             attempt.status, attempt.asset_id = status, item.asset_id
             attempt.asset_url = item.asset_url if status == USABLE else None
@@ -193,6 +231,7 @@ class AssetLedger:
             return
         task.status, task.final, task.progress = "not found", True, 100
         self.version += 1
+        self.touch(task.asset_keys, [task_id])
         for key in task.asset_keys:
             for attempt in self.assets[key].attempts:
                 if attempt.task_id == task_id and attempt.status == PENDING:
@@ -234,6 +273,7 @@ class AssetLedger:
             )
             keys.append(key)
         self.version += 1
+        self.touch(keys)
         return keys
 
     def stage_retry(
@@ -253,6 +293,7 @@ class AssetLedger:
                 Attempt(number, url, "", SENDING, send_key=send_key, name=asset.name, asset_type=kind)
             )
         self.version += 1
+        self.touch([key for key, _ in items])
         return [key for key, _ in items]
 
     def attempts_sent_with(self, send_key: str) -> list[tuple[TrackedAsset, Attempt]]:
@@ -273,6 +314,7 @@ class AssetLedger:
             task.id, [asset.key for asset, _ in pairs], status=task.status, asset_type=kind
         )
         self.version += 1
+        self.touch([asset.key for asset, _ in pairs], [task.id])
         return [asset.key for asset, _ in pairs]
 
     def mark_unknown(self, send_key: str) -> list[int]:
@@ -280,13 +322,25 @@ class AssetLedger:
         for _, attempt in pairs:
             attempt.status = UNKNOWN
         self.version += 1
+        self.touch([asset.key for asset, _ in pairs])
         return [asset.key for asset, _ in pairs]
+
+    def mark_sending(self, send_key: str) -> list[tuple[TrackedAsset, Attempt]]:
+        """The attempts of an unsettled send, about to go out again with the same key: SENDING (written
+        ahead) until answered. Returns them."""
+        pairs = self.attempts_sent_with(send_key)
+        for _, attempt in pairs:
+            attempt.status = SENDING
+        self.version += 1
+        self.touch([asset.key for asset, _ in pairs])
+        return pairs
 
     def unstage(self, send_key: str) -> list[tuple[str, str]]:
         """Take back attempts that certainly did not go out (or that the operator decided not to send):
         a new asset disappears, a retried one is failed again. Returns their (name, url) for the draft."""
         taken = []
         for asset, attempt in self.attempts_sent_with(send_key):
+            self.touch([asset.key])  # its rows: the one taken back is deleted (Assets.forget_attempts)
             asset.attempts.remove(attempt)
             taken.append((attempt.name or asset.name, attempt.url))
             if not asset.attempts:

@@ -103,14 +103,27 @@ _UNSETTLED_SEND_COUNT = select(func.count()).select_from(
     .subquery()
 )
 
+
 class Assets(Repository):
-    def save_ledger(self, ledger: AssetLedger) -> None:
-        """Upsert every attempt and review task of the ledger (idempotent; cheap for thousands of rows)."""
-        attempts, tasks = (
-            attempt_rows(self.scope_id, ledger, self.db.clock()),
-            task_rows(self.scope_id, ledger),
-        )
-        with self.db.write() as conn:
+    def save_ledger(self, ledger: AssetLedger, *, everything: bool = False) -> None:
+        """Bring the stored ledger up to date, in one write transaction (idempotent). Only the assets and
+        review tasks that changed since its last save here are written (AssetLedger.changed_keys): a poll
+        that finishes one task of a 20,000-asset review writes that task's rows. Every row is written when
+        the ledger was never saved here (made in memory, or saved to another store), when its asset_type
+        moved, or when asked (`everything`). An unchanged asset's row keeps its updated_at."""
+        where = self._where_saved()
+        if everything or not ledger.saved_to(where):
+            keys = task_ids = None
+        else:
+            keys, task_ids = set(ledger.changed_keys), set(ledger.changed_tasks)
+            if not keys and not task_ids:
+                ledger.mark_saved(where, keys, task_ids)
+                return
+        attempts = attempt_rows(self.scope_id, ledger, self.db.clock(), keys)
+        tasks = task_rows(self.scope_id, ledger, task_ids)
+        # Replacement links: the whole group on a full save; else only assets with a retry among those written.
+        retried = None if keys is None else [r["asset_key"] for r in attempts if r["attempt"] > 1]
+        with self.db.write([ledger.group_id]) as conn:  # this person's rows only (their change stamp)
             if attempts:
                 stmt = insert_for(conn, assets)
                 upsert = stmt.on_conflict_do_update(
@@ -118,7 +131,8 @@ class Assets(Repository):
                     set_={c: stmt.excluded[c] for c in _ATTEMPT_UPDATES},
                 )
                 execute_many(conn, upsert, attempts, name="assets.save_ledger")
-                self._link_replacements(conn, ledger.group_id)
+                if retried is None or retried:
+                    self._link_replacements(conn, ledger.group_id, retried)
             if tasks:
                 stmt = insert_for(conn, review_tasks)
                 updates = {c: stmt.excluded[c] for c in ("status", "final", "raw", "position")}
@@ -128,8 +142,14 @@ class Assets(Repository):
                     tasks,
                     name="review_tasks.save_ledger",
                 )
+        ledger.mark_saved(where, keys, task_ids)  # only once committed: a failed save is tried again whole
 
-    def _link_replacements(self, conn, group_id: str) -> None:
+    def _where_saved(self) -> tuple:
+        # Which store a ledger was saved to: this database (its engine, made once per Database, and URL) and
+        # scope. Repositories are made afresh on every call of the pages; the engine stays.
+        return (id(self.db.engine), self.db.url, self.scope_id)
+
+    def _link_replacements(self, conn, group_id: str, keys: list[int] | None = None) -> None:
         # Each attempt points at the one it replaces, so the history reads as a chain.
         before = assets.alias("before")
         replaced = select(before.c.id).where(
@@ -138,11 +158,10 @@ class Assets(Repository):
             before.c.asset_key == assets.c.asset_key,
             before.c.attempt == assets.c.attempt - 1,
         )
-        conn.execute(
-            update(assets)
-            .where(self._in_group(group_id), assets.c.attempt > 1, assets.c.replaces_id.is_(None))
-            .values(replaces_id=replaced.scalar_subquery())
-        )
+        where = [self._in_group(group_id), assets.c.attempt > 1, assets.c.replaces_id.is_(None)]
+        if keys is not None:
+            where.append(assets.c.asset_key.in_(sorted(set(keys))))
+        conn.execute(update(assets).where(*where).values(replaces_id=replaced.scalar_subquery()))
 
     def _in_group(self, group_id: str):
         return (assets.c.scope == self.scope_id) & (assets.c.group_id == group_id)
@@ -160,7 +179,10 @@ class Assets(Repository):
         if not tasks and not rows:
             return None
         asset_type = tasks[-1].asset_type if tasks else self._last_asset_type(group_id)
-        return rebuild(group_id, asset_type, tasks, rows)
+        ledger = rebuild(group_id, asset_type, tasks, rows)
+        # As stored: the next save writes only what changes from here (and what reads back differently).
+        ledger.mark_saved(self._where_saved(), (), ())
+        return ledger
 
     def _last_asset_type(self, group_id: str) -> str:
         stmt = (
@@ -174,7 +196,7 @@ class Assets(Repository):
     def forget_attempts(self, group_id: str, send_key: str) -> None:
         """Delete the attempts of a send that certainly did not go out, or that the operator decided not to
         send (save the ledger afterwards: it marks the attempts that are current again)."""
-        with self.db.write() as conn:
+        with self.db.write([group_id]) as conn:
             conn.execute(
                 delete(assets).where(
                     self._in_group(group_id), assets.c.send_key == send_key, assets.c.status.in_(UNSETTLED)

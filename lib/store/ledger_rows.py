@@ -4,13 +4,21 @@ of any database call."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 
 from lib.ledger import AssetLedger, Attempt, ReviewTask, TrackedAsset
 from lib.store.codes import AssetStatus, plain
 
 
-def attempt_rows(scope_id: str, ledger: AssetLedger, now: float) -> list[dict]:
-    """One dict per attempt of every asset (each attempt keeps the name and type it was sent under)."""
+def attempt_rows(
+    scope_id: str, ledger: AssetLedger, now: float, keys: Collection[int] | None = None
+) -> list[dict]:
+    """One dict per attempt of every asset, or of the assets with these `keys` (those still in the ledger),
+    by key. Each attempt keeps the name and type it was sent under."""
+    if keys is None:
+        chosen = ledger.assets.values()
+    else:
+        chosen = [ledger.assets[k] for k in sorted(keys) if k in ledger.assets]
     return [
         {
             "scope": scope_id,
@@ -30,12 +38,13 @@ def attempt_rows(scope_id: str, ledger: AssetLedger, now: float) -> list[dict]:
             "send_key": a.send_key or None,
             "asset_type": a.asset_type or ledger.asset_type,
         }
-        for asset in ledger.assets.values()
+        for asset in chosen
         for a in asset.attempts
     ]
 
 
-def task_rows(scope_id: str, ledger: AssetLedger) -> list[dict]:
+def task_rows(scope_id: str, ledger: AssetLedger, task_ids: Collection[str] | None = None) -> list[dict]:
+    """One dict per review task, or per task of `task_ids`, with its place in the ledger (the order sent)."""
     return [
         {
             "scope": scope_id,
@@ -48,6 +57,7 @@ def task_rows(scope_id: str, ledger: AssetLedger) -> list[dict]:
             "position": position,
         }
         for position, t in enumerate(ledger.tasks.values())
+        if task_ids is None or t.task_id in task_ids
     ]
 
 
@@ -68,7 +78,8 @@ def _attempt(row, task_types: dict[str, str]) -> Attempt:
 
 
 def rebuild(group_id: str, asset_type: str, tasks: list, asset_rows: list) -> AssetLedger:
-    """A ledger from its review task rows (in the order sent) and attempt rows (by key, oldest first)."""
+    """A ledger from its review task rows (in the order sent) and attempt rows (by key, oldest first). The
+    ledger's changes (AssetLedger.changed_keys) are the assets read differently from their rows."""
     ledger = AssetLedger(group_id, asset_type)
     task_types = {t.task_id: t.asset_type for t in tasks}
     for row in asset_rows:
@@ -78,6 +89,7 @@ def rebuild(group_id: str, asset_type: str, tasks: list, asset_rows: list) -> As
         if asset.attempts[-1].status == AssetStatus.SENDING:
             # Written before a request that never reported back (the app stopped mid-send).
             asset.attempts[-1].status = AssetStatus.UNKNOWN.value
+            ledger.touch([asset.key])
     keys_by_task: dict[str, list[int]] = {}
     for asset in ledger.assets.values():
         for a in asset.attempts:
