@@ -337,7 +337,8 @@ def poll_reviews(
     client: ApimartClient, ledger: AssetLedger, *, store: Store | None = None
 ) -> list[ApimartError]:
     """One non-blocking pass over the unfinished review tasks; errors are returned, not raised, so one
-    flaky poll never hides the others' progress. The store is written only when a task finished."""
+    flaky poll never hides the others' progress. The store is written only when a task finished, and then
+    only the rows that changed (its assets and tasks: one write transaction, whatever the review's size)."""
     errors: list[ApimartError] = []
     finished = 0
     for task_id in ledger.pending_task_ids():
