@@ -3,6 +3,8 @@ repeated runs (AppTest never fires run_every timers)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 from streamlit.testing.v1 import AppTest
@@ -273,13 +275,13 @@ def test_review_poll_errors_are_shown_and_polling_goes_on(at, sandbox):
     button(at, "submit__send").click().run()
     # The first poll fails even after the client's own retries (1 try + 3 retries).
     control(sandbox, "faults", route="/v1/tasks", method="GET", status=503, count=4)
+    time.sleep(0.3)  # the page reads a task only once its review can have ended (lib/ui/review_poll.py)
     open_page(at, "review")
     assert "temporary" in texts(at.error).lower()
     assert workflow(at).ledger.pending_task_ids(), "the task id is kept"
-    for _ in range(20):
-        at.run()
-        if not workflow(at).ledger.pending_task_ids():
-            break
+    deadline = time.monotonic() + 20
+    while workflow(at).ledger.pending_task_ids() and time.monotonic() < deadline:
+        at.run()  # the next read is due a second after the failed one
     assert workflow(at).ledger.counts()["usable"] == 2
 
 

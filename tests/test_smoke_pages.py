@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -39,10 +40,11 @@ def enter(mode: str, monkeypatch, tmp_path: Path, sandbox) -> None:
         monkeypatch.delenv("AVATAR_DESK_SANDBOX_URL")
 
 
-def settle(at, done, runs=10) -> None:
-    for _ in range(runs):
-        if done():
-            return
+def settle(at, done, seconds=15.0) -> None:
+    """Run the page again until `done()`, for at most `seconds` (in live mode a review task is first read 2 s
+    after its send: lib/ui/review_poll.py)."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
         at.run()
         assert not at.exception, at.exception
     assert done()

@@ -7,7 +7,7 @@ import time
 import streamlit as st
 
 from lib import flow, review
-from lib.ui import state
+from lib.ui import review_poll, state
 from lib.ui.components import asset_tables, error_slot, media_rows
 from lib.ui.components.review_view import ReviewView
 from lib.ui.text import literal
@@ -111,6 +111,7 @@ def _resubmit(wf: state.Workflow, view: ReviewView) -> None:
         st.session_state[REFUSAL_KEY] = str(refusal)
         return
     st.session_state.pop(REFUSAL_KEY, None)
+    review_poll.note_sent(view.ledger)
     if outcome.error:
         st.session_state[ERROR_KEY] = outcome.error
     else:

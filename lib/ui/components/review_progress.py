@@ -8,22 +8,30 @@ import streamlit as st
 
 from lib import flow
 from lib.ledger import AssetLedger
-from lib.ui import state, when
+from lib.ui import review_poll, state, when
 from lib.ui.components import error_slot
 from lib.ui.words import Kind
 
+ERRORS_KEY = "review__poll_errors"  # the last read's errors, shown until the next read
+
 
 def show(wf: state.Workflow, ledger: AssetLedger, kind: Kind) -> None:
-    # Poll in a timed fragment only while something is under review; a finished review is drawn once.
+    # Tick in a timed fragment only while something is under review; a finished review is drawn once.
     pending_at_render = bool(ledger.pending_task_ids())
-    (st.fragment(review_progress, run_every=2.0) if pending_at_render else review_progress)(wf, ledger, kind)
+    if pending_at_render:
+        st.fragment(review_progress, run_every=review_poll.tick_every(ledger))(wf, ledger, kind)
+    else:
+        review_progress(wf, ledger, kind)
 
 
 def review_progress(wf: state.Workflow, ledger: AssetLedger, kind: Kind) -> None:
-    """Polls the unfinished tasks (one GET each) and redraws the counts; the page's tables are redrawn
-    only when a task finishes."""
+    """Reads the unfinished tasks (one GET each) when they are due (lib.ui.review_poll) and redraws the
+    counts; the page's tables are redrawn only when a task finishes."""
     before = len(ledger.pending_task_ids())
-    errors = flow.poll_reviews(state.client(), ledger, store=state.store()) if before else []
+    if before and review_poll.due(ledger):
+        st.session_state[ERRORS_KEY] = flow.poll_reviews(state.client(), ledger, store=state.store())
+        review_poll.polled(ledger)
+    errors = st.session_state.get(ERRORS_KEY, []) if ledger.pending_task_ids() else []
     counts = state.cached_view("review_counts", (id(ledger), ledger.version), ledger.counts)
     cols = st.columns(4)
     cols[0].metric("Sent", counts["submitted"])

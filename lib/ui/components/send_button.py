@@ -7,7 +7,7 @@ import streamlit as st
 from lib import flow
 from lib.assets import AssetRow, RowCheck
 from lib.submission_view import Verdicts, parts_note, plural
-from lib.ui import state
+from lib.ui import review_poll, state
 from lib.ui.components import asset_editor, error_slot, media_rows
 
 
@@ -22,6 +22,7 @@ def send(ready: list[RowCheck]) -> None:
         st.session_state["submit__refusal"] = str(refusal)
         return
     st.session_state.pop("submit__refusal", None)
+    review_poll.note_sent(wf.ledger)
     media_rows.mark_sent(ready, outcome.unsent)
     asset_editor.reset(wf, outcome.unsent)
     if outcome.error is not None:
