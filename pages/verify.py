@@ -7,15 +7,19 @@ import streamlit as st
 from lib.ui.components import go_to_step, verification_status
 from lib.ui.components.callback_landing import stop_if_landed
 from lib.ui.components.link_settings import link_settings
-from lib.ui.components.qr_card import qr_card
+from lib.ui.components.qr_card import QUERY_NOW_KEY, qr_card
 from lib.ui.components.reachability_notice import live_callback_advice, phone_advice
-from lib.ui.components.verify_actions import renewed_if_expired
+from lib.ui.components.verify_actions import get_group, renewed_if_expired
 from lib.verification import APPROVED, EXPIRED, FAILED, SPENT, USED
 
 # The person's phone may land here with its result (a callback URL pointed at this page): it sees only that.
 stop_if_landed()
 
-# Set by a button's callback or by the callback watch: switched here, in the script, where it always works.
+# The callback watch saw the phone's success: the token is queried first, in this full run (its request
+# takes a moment, in which the browser's last watch ticks arrive and fold into the switch below).
+if st.session_state.pop(QUERY_NOW_KEY, False):
+    get_group()
+# Set by a button's callback or by the token query: switched here, in the script, where it always works.
 if st.session_state.pop("verify__go_to_group", False):
     st.switch_page("pages/group.py")
 

@@ -8,18 +8,25 @@ from lib.callbacks import server_inbox
 from lib.qr import qr_png
 from lib.ui import state, when
 from lib.ui.components.manual_confirm import manual_confirm
-from lib.ui.components.verify_actions import get_group
 from lib.verification import APPROVED, WAITING, VerificationAttempt, handoff_text
 
+# The callback watch's tick. Cheap: a look into this process's callback inbox and the countdown redrawn, no
+# API call; a quarter of a second, so the page moves on soon after the phone's redirect reaches the server.
+WATCH_EVERY_S = 0.25
+QUERY_NOW_KEY = "verify__query_now"  # set by the watch: the page's next run queries the token first
 
-@st.fragment(run_every=1.0)
+
+@st.fragment(run_every=WATCH_EVERY_S)
 def live_status() -> None:
     """Countdown and callback watch: reads this attempt's own entry in the server's callback inbox (by its
-    secret, never by the token), never the API."""
+    secret, never by the token), never the API. On a success the whole page runs again at once and queries
+    the token before anything else (pages/verify.py), then opens the Group step. Not from here: that full
+    run stops this tick in the browser first, so no tick still on its way can land after the switch and
+    ask for this page again (which would leave the Group step blank)."""
     current = state.workflow().verification
     if current.apply_callback(server_inbox().get(current.callback_secret)):
         if current.outcome == APPROVED:
-            get_group()
+            st.session_state[QUERY_NOW_KEY] = True
         st.rerun()
     if current.state() != WAITING:
         st.rerun()  # the whole page changes (no QR code, other buttons), not just this box
