@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone, tzinfo
 
@@ -108,18 +108,17 @@ def _people_view(store: Store, stamp: int, search: str, tz: tzinfo | None) -> Pe
     )
 
 
-def _refreshed(store: Store, view: PeopleView, changed: Collection[str], stamp: int, tz) -> PeopleView | None:
-    """`view` with the rows of `changed` read again (None when everyone is better read again: many changed, or
-    someone not in the view now matches)."""
-    if not changed:
+def _refreshed(store: Store, view: PeopleView, changes: dict[str, bool], stamp: int, tz) -> PeopleView | None:
+    """`view` with the rows of the people in `changes` read again (group id -> whether their items changed:
+    they are counted again only then; a rename leaves the counts). None when everyone is better read again:
+    many changed, or someone not in the view now matches."""
+    if not changes:
         return replace(view, stamp=stamp)
-    if len(changed) > _REFRESH_AT_MOST:
+    if len(changes) > _REFRESH_AT_MOST:
         return None
-    # Counted again only when their assets changed (a rename leaves the counts).
-    counted = store.people_changed_since(view.stamp, items=True)
-    counted = set(changed) if counted is None else counted & set(changed)
+    changed, counted = set(changes), {g for g, items in changes.items() if items}
     fresh = {p.group_id: p for p in store.people.find(view.search, only=counted)} if counted else {}
-    if uncounted := set(changed) - counted:
+    if uncounted := changed - counted:
         fresh.update((p.group_id, p) for p in store.people.find(view.search, only=uncounted, counts=False))
     if any(g not in view.positions for g in fresh):
         return None  # a new person (or one the search now finds) has a place by age: read everyone
@@ -144,18 +143,23 @@ def _refreshed(store: Store, view: PeopleView, changed: Collection[str], stamp: 
 
 
 def people_view(
-    store: Store, search: str = "", tz: tzinfo | None = None, since: PeopleView | None = None
+    store: Store,
+    search: str = "",
+    tz: tzinfo | None = None,
+    since: PeopleView | None = None,
+    stamp: int | None = None,
 ) -> PeopleView:
     """The people of this connection matching `search`, with times in `tz`: `since` (the view read before)
     when nothing was written under this connection since; else `since` with only the people written to
     read again; everyone read again when `since` was for another connection, search or zone, or when who
-    changed is not known."""
-    stamp = store.change_stamp()  # before reading: a write while reading shows as a change next time
+    changed is not known. `stamp`: the connection's change stamp, when the caller has just read it."""
+    if stamp is None:
+        stamp = store.change_stamp()  # before reading: a write while reading shows as a change next time
     if since is not None and (since.scope, since.search, since.tz) == (store.scope.id, search, str(tz)):
         if since.stamp == stamp:
             return since
-        changed = store.people_changed_since(since.stamp)
-        if changed is not None and (view := _refreshed(store, since, changed, stamp, tz)) is not None:
+        changes = store.changes_since(since.stamp)
+        if changes is not None and (view := _refreshed(store, since, changes, stamp, tz)) is not None:
             return view
     return _people_view(store, stamp, search, tz)
 
@@ -234,6 +238,12 @@ def export_csv(store: Store) -> bytes:
 def unsettled_count(store: Store) -> int:
     """How many asset sends and videos wait for the operator's decision (counted, not read)."""
     return store.assets.unsettled_send_count() + store.videos.unsettled_count()
+
+
+def stamps(store: Store) -> tuple[int, tuple[int, str]]:
+    """The connection's change stamp (for people_view) and version(store), in one read."""
+    stamp, items = store.change_stamps()
+    return stamp, (items, store.scope.id)
 
 
 def version(store: Store, group_id: str | None = None) -> tuple[int, str]:

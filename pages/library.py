@@ -13,8 +13,9 @@ st.caption("Everything made with this connection is kept here, across reloads an
 
 # What the page reads is re-read only when this connection's rows changed (or the question did), and then only
 # what changed: writes under other connections or to other people leave it. Reruns stay cheap.
-stamp = library.version(store)  # moves when anyone's photos, clips or videos change (not on a rename)
-unsettled = state.cached_view("library_unsettled", stamp, lambda: library.unsettled_count(store))
+# `stamp` moves on any write under this connection; `version` when anyone's photos, clips or videos change.
+stamp, version = library.stamps(store)
+unsettled = state.cached_view("library_unsettled", version, lambda: library.unsettled_count(store))
 if unsettled:
     st.warning(
         f"{words.count(unsettled, 'request').capitalize()} may have been sent without an answer: nothing "
@@ -26,7 +27,9 @@ if unsettled:
 search = st.text_input(
     "Search people by name", key="library__search", placeholder="Lin…", help="Their id at APIMart works too."
 )
-people = state.refreshed("library_people", lambda held: library.people_view(store, search, zone, since=held))
+people = state.refreshed(
+    "library_people", lambda held: library.people_view(store, search, zone, since=held, stamp=stamp)
+)
 library_exports.show(store)
 
 if people.frame.empty:

@@ -274,9 +274,16 @@ def test_a_write_to_another_person_leaves_this_persons_stamp(tmp_path):
     assert s.change_stamps("group-1") == (s.change_stamp(), items[1])
     assert s.people_changed_since(stamps[0]) == {"group-1"}
 
-    # A write that does not say whose rows it touched, or under which scope, moves everyone's.
+    # A video, file or link changed by its id moves its person's stamps only.
     now = s.change_stamp()
     s.videos.update(1, status="completed")
+    s.captures.close(s.captures.current("group-2").id)
+    assert s.change_stamps("group-1")[1] == items[1] and s.people_changed_since(now) == {"group-2"}
+
+    # A write that does not say whose rows it touched, or under which scope, moves everyone's.
+    now = s.change_stamp()
+    with s.videos.db.write() as conn:
+        conn.exec_driver_sql("SELECT 1")
     assert s.change_stamps("group-1")[1] > items[1] and s.people_changed_since(now) is None
     now = s.change_stamp()
     with db.write() as conn:  # no scope: e.g. the retention sweep, which crosses scopes

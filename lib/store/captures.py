@@ -100,7 +100,8 @@ class Captures(Repository):
     def close(self, link_id: str) -> None:
         """The link stops working now (closing a closed link keeps its first closing time)."""
         c = capture_links.c
-        with self.db.write() as conn:
+        link = self.get(link_id)  # whose link: only that person's stamps move
+        with self.db.write([link.group_id] if link else []) as conn:
             conn.execute(
                 update(capture_links)
                 .where(c.scope == self.scope_id, c.id == link_id, c.closed_at.is_(None))

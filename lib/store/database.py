@@ -313,12 +313,16 @@ class Database:
         """The group ids of `scope` written to after its stamp was `since` (their own row or their items; with
         `items`, only those whose photos, clips, videos or files were); None when a write since may have
         touched anyone's (it named no person, or no scope)."""
-        rows = self.tuples(_CHANGED_SINCE.params(scope=scope, since=since))
-        found = {group_id for group_id, moved in rows if moved or not items}
-        if ANY in found:
+        changes = self.changes_since(scope, since)
+        return None if changes is None else {g for g, moved in changes.items() if moved or not items}
+
+    def changes_since(self, scope: str, since: int) -> dict[str, bool] | None:
+        """people_changed_since in one read: group id -> whether their items changed too."""
+        changes = dict(self.tuples(_CHANGED_SINCE.params(scope=scope, since=since)))
+        if ANY in changes:
             return None
-        found.discard(WHOLE)
-        return found
+        changes.pop(WHOLE, None)
+        return {g: bool(moved) for g, moved in changes.items()}
 
     def scope_for(self, mode: str, base_url: str, api_key: str) -> Scope:
         digest = hashlib.sha256(f"{self._salt}:{api_key}".encode()).hexdigest()[:24]

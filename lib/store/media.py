@@ -227,7 +227,11 @@ class Media(Repository):
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return
-        with self.db.write() as conn:
+        # Whose files they are, so that only those people's stamps move (a few ids: one indexed read).
+        owners = (
+            select(media.c.group_id).where(media.c.scope == self.scope_id, media.c.id.in_(wanted)).distinct()
+        )
+        with self.db.write([g for (g,) in self.db.tuples(owners)]) as conn:
             conn.execute(
                 update(media).where(media.c.scope == self.scope_id, media.c.id.in_(wanted)).values(**values)
             )

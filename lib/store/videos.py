@@ -77,7 +77,9 @@ class Videos(Repository):
     ) -> None:
         """A new status; the task id, URL and expiry only when given (a known one is never cleared)."""
         c = videos.c
-        with self.db.write() as conn:
+        # Whose video it is, so that only that person's stamps move (none: it was made for no one).
+        group_id = self.db.scalar(select(c.group_id).where(c.id == video_id, c.scope == self.scope_id))
+        with self.db.write([group_id] if group_id else []) as conn:
             conn.execute(
                 update(videos)
                 .where(c.id == video_id, c.scope == self.scope_id)

@@ -47,3 +47,7 @@ class Store:
         """Who was written to after change_stamp() was `stamp` (with `items`: whose photos, clips, videos or
         files were); None: maybe anyone (see Database.people_changed_since)."""
         return self.db.people_changed_since(self.scope.id, stamp, items=items)
+
+    def changes_since(self, stamp: int) -> dict[str, bool] | None:
+        """people_changed_since in one read: group id -> whether their items changed too."""
+        return self.db.changes_since(self.scope.id, stamp)
