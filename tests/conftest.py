@@ -8,6 +8,7 @@ import requests
 
 from lib.sandbox.config import SandboxConfig
 from lib.sandbox.runner import start_sandbox
+from lib.store.database import Database
 from lib.ui import state
 from tests.helpers.apptest import framed_app, new_app, sandbox_mode
 
@@ -79,3 +80,12 @@ def framed_at(sandbox_env, monkeypatch):
     """The app inside its frame, as `streamlit run` serves it (tests/helpers/apptest.framed_app), run once in
     sandbox mode on a registry file of its own."""
     return framed_app(monkeypatch)
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A real registry file in tmp_path (the one AppTest sessions use too: sandbox_mode points
+    AVATAR_DESK_DB there), opened as a server's routes open it: a Database of its own."""
+    database = Database(tmp_path / "registry.db")
+    yield database
+    database.close()

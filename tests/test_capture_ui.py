@@ -18,7 +18,6 @@ from lib.media.capture_routes import capture_routes
 from lib.media.intake import media_id_from_url
 from lib.media.storage.app_hosted import AppHostedStorage
 from lib.store.captures import resolve_capture
-from lib.store.database import Database
 from lib.ui import state
 from tests.helpers.apptest import button, open_page, table, verified, workflow
 from tests.helpers.media_files import program_named_jpg, write_photo
@@ -31,17 +30,9 @@ def at(media_dir, new_session):
 
 
 @pytest.fixture
-def server_db(tmp_path):
-    """The registry file the app uses, opened as the server's routes open it (their own Database)."""
-    database = Database(tmp_path / "registry.db")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def phone_base(server_db, media_dir, tmp_path):
+def phone_base(db, media_dir, tmp_path):
     """The capture routes served for real on the app's registry file and storage folder."""
-    routes = capture_routes(server_db, lambda: AppHostedStorage(media_dir), tmp_path / "intake")
+    routes = capture_routes(db, lambda: AppHostedStorage(media_dir), tmp_path / "intake")
     with serve_asgi(Starlette(routes=routes)) as url:
         yield url
 
@@ -68,14 +59,14 @@ def phone_sends(link: str, path: Path, base: str) -> dict:
     return answer.json()
 
 
-def test_the_group_step_opens_a_link_with_its_qr_code_and_time_left(at, sandbox, server_db, tmp_path):
+def test_the_group_step_opens_a_link_with_its_qr_code_and_time_left(at, sandbox, db, tmp_path):
     link = opened(at, sandbox)
     token = link.rsplit("/", 1)[1]
     group_id = workflow(at).group_id
 
     assert link.startswith("http://127.0.0.1:") and len(token) >= 32
     current = state.store().captures.current(group_id)
-    assert resolve_capture(server_db, token, time.time()).id == current.id
+    assert resolve_capture(db, token, time.time()).id == current.id
     assert current.expires_at - current.created_at == 30 * 60
     assert at.image, "the QR code"
     shown = "\n".join(m.value for m in at.markdown)

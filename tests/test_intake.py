@@ -15,18 +15,10 @@ from skimage import data
 from lib.media.intake import Intake, UploadTooLarge, media_id_from_url
 from lib.media.report import Fix
 from lib.media.storage.app_hosted import AppHostedStorage
-from lib.store.database import Database
 from lib.store.workspace import Store
 from tests.helpers.media_files import write_video
 
 GROUP, OTHER = "group-lin", "group-wu"
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = Database(tmp_path / "registry.db")
-    yield database
-    database.close()
 
 
 @pytest.fixture

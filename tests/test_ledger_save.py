@@ -77,13 +77,6 @@ def client(sandbox, api_key):
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = Database(tmp_path / "registry.db")
-    yield database
-    database.close()
-
-
-@pytest.fixture
 def store(sandbox, api_key, db):
     return Store.for_connection(db, "sandbox", sandbox.base_url, api_key)
 
