@@ -157,7 +157,9 @@ def _send_batches(
     if store:
         store.assets.save_ledger(ledger)
         for kind, record in records.items():
-            _record_submission_end(store, record, task_ids.get(kind, []), troubled.get(kind), outcome.error)
+            _record_submission_end(
+                store, ledger.group_id, record, task_ids.get(kind, []), troubled.get(kind), outcome.error
+            )
     return outcome
 
 
@@ -191,7 +193,7 @@ def _record_submission_start(
 
 
 def _record_submission_end(
-    store: Store, record: int | None, task_ids: list[str], trouble: str | None, error
+    store: Store, group_id: str, record: int | None, task_ids: list[str], trouble: str | None, error
 ) -> None:
     status = (
         SubmissionStatus.SENT
@@ -204,7 +206,7 @@ def _record_submission_end(
             else SubmissionStatus.FAILED
         )
     )
-    store.submissions.finish(record, task_ids, status, error.message if trouble and error else "")
+    store.submissions.finish(group_id, record, task_ids, status, error.message if trouble and error else "")
 
 
 def _write_ahead(ledger: AssetLedger, store: Store | None) -> None:

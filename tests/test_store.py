@@ -11,7 +11,7 @@ import pytest
 
 from lib.apimart import SubmittedTask
 from lib.ledger import FAILED, USABLE, AssetLedger
-from lib.store.codes import AssetStatus, IntentOutcome
+from lib.store.codes import AssetStatus, IntentOutcome, SubmissionStatus
 from lib.store.database import Database, database_url
 from lib.store.legacy import LAST_VERSION, MIGRATIONS
 from lib.store.workspace import Store
@@ -274,11 +274,14 @@ def test_a_write_to_another_person_leaves_this_persons_stamp(tmp_path):
     assert s.change_stamps("group-1") == (s.change_stamp(), items[1])
     assert s.people_changed_since(stamps[0]) == {"group-1"}
 
-    # A video, file or link changed by its id moves its person's stamps only.
+    # A video, file or link changed by its id, or a submission's end, moves its person's stamps only.
     now = s.change_stamp()
     s.videos.update(1, status="completed")
     s.captures.close(s.captures.current("group-2").id)
+    submission = s.submissions.start("group-2", "Image", 1)
+    s.submissions.finish("group-2", submission, ["task-1"], SubmissionStatus.SENT)
     assert s.change_stamps("group-1")[1] == items[1] and s.people_changed_since(now) == {"group-2"}
+    assert s.submissions.all("group-2")[-1]["task_ids"] == ["task-1"]
 
     # A write that does not say whose rows it touched, or under which scope, moves everyone's.
     now = s.change_stamp()

@@ -299,12 +299,21 @@ class Submissions(Repository):
         )
 
     def finish(
-        self, submission_id: int, task_ids: Sequence[str], status: SubmissionStatus, detail: str = ""
+        self,
+        group_id: str,
+        submission_id: int,
+        task_ids: Sequence[str],
+        status: SubmissionStatus,
+        detail: str = "",
     ) -> None:
-        with self.db.write() as conn:
+        with self.db.write([group_id]) as conn:  # this person's change stamp only
             conn.execute(
                 update(submissions)
-                .where(submissions.c.scope == self.scope_id, submissions.c.id == submission_id)
+                .where(
+                    submissions.c.scope == self.scope_id,
+                    submissions.c.group_id == group_id,
+                    submissions.c.id == submission_id,
+                )
                 .values(task_ids=json.dumps(list(task_ids)), status=plain(status), detail=detail)
             )
 
