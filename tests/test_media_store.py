@@ -266,3 +266,20 @@ def test_only_the_tokens_hash_is_stored(tmp_path):
     dump = "\n".join(sqlite3.connect(path).iterdump())
     assert token not in dump
     assert token_hash(token) in dump
+
+
+def test_a_files_writes_move_only_its_persons_stamps(tmp_path):
+    # The Library caches a person's files by their own items stamp: adding, sending, ending the review of or
+    # deleting one person's file must leave another person's stamps, and name its person (not "anyone").
+    s = store(Database(tmp_path / "m.db"))
+    s.people.save("group-1", "Lin")
+    s.people.save("group-2", "Mei")
+    lin = s.change_stamps("group-1")
+    since = s.change_stamp()
+    mine, _ = s.media.add(row("s2", group_id="group-2"))
+    s.media.mark_sent([mine.id], at=20.0)
+    s.media.mark_review_ended([mine.id], at=30.0)
+    s.media.mark_deleted(mine.id, at=40.0)
+    assert s.change_stamps("group-1") == lin
+    assert s.people_changed_since(since, items=True) == {"group-2"}
+    assert s.change_stamps("group-2")[1] == s.change_stamp(), "the last write (the delete) was group-2's"
