@@ -108,7 +108,7 @@ def show() -> None:
     if bad := st.session_state.get(REFUSED_KEY):
         with st.container(border=True):
             st.markdown(
-                f"**{len(bad)} file{'s' if len(bad) != 1 else ''} can't be sent** (not added to the table):"
+                f"**{plural(len(bad), 'file')} can't be sent** (not added to the table):"
             )
             st.markdown("\n".join(f"- {literal(name)}: {literal(reason)}" for name, reason in bad[-50:]))
             st.button("Clear this list", key="submit__clear_refused", on_click=_clear_refused)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.media.rows import unreachable_from_outside
+from lib.submission_view import plural
 from lib.ui import state
 from lib.ui.components.media_rows import FileRows
 from lib.ui.text import code, literal
@@ -21,7 +22,7 @@ def blocks(files: FileRows) -> bool:
         return False
     n, why = len(local), next(iter(local.values()))
     st.error(
-        f"**APIMart cannot fetch {n} file{'s' if n != 1 else ''} in the table:** {'it is' if n == 1 else 'they are'} "
+        f"**APIMart cannot fetch {plural(n, 'file')} in the table:** {'it is' if n == 1 else 'they are'} "
         f"hosted at an address only this computer or network reaches ({literal(why)}). Nothing is sent. "
         "Two ways out:  \n"
         f"1. Set {code('AVATAR_DESK_PUBLIC_URL')} to an address the internet reaches (a deployment, or a "
