@@ -281,5 +281,5 @@ def test_a_files_writes_move_only_its_persons_stamps(tmp_path):
     s.media.mark_review_ended([mine.id], at=30.0)
     s.media.mark_deleted(mine.id, at=40.0)
     assert s.change_stamps("group-1") == lin
-    assert s.people_changed_since(since, items=True) == {"group-2"}
+    assert s.changes_since(since) == {"group-2": True}
     assert s.change_stamps("group-2")[1] == s.change_stamp(), "the last write (the delete) was group-2's"

@@ -242,13 +242,13 @@ def test_a_write_under_another_scope_leaves_this_scopes_stamp(tmp_path):
     theirs.videos.record(prompt="p", model="m", assets=[], params={}, task_id=None, status="submitting")
     other_mode.people.rename("group-1", "Live Lin")
     assert mine.change_stamps() == before and mine.change_stamps("group-1") == person_before
-    assert mine.people_changed_since(before[0]) == set()
+    assert mine.changes_since(before[0]) == {}
 
     mine.assets.save_ledger(build_ledger())
     assert mine.change_stamp() > before[0] and mine.change_stamps()[1] > before[1]
     assert mine.change_stamps("group-1")[1] > person_before[1]
     assert theirs.change_stamp() < mine.change_stamp(), "theirs did not move with mine"
-    assert theirs.people_changed_since(theirs.change_stamp()) == set()
+    assert theirs.changes_since(theirs.change_stamp()) == {}
 
 
 def test_a_write_to_another_person_leaves_this_persons_stamp(tmp_path):
@@ -265,14 +265,14 @@ def test_a_write_to_another_person_leaves_this_persons_stamp(tmp_path):
     s.captures.open("group-2", "Mei", 60)
     assert s.change_stamps("group-1") == lin, "group-2's rows are not group-1's"
     assert s.change_stamps("group-2")[1] > mei[1]
-    assert s.people_changed_since(since) == {"group-2"}
+    assert s.changes_since(since) == {"group-2": True}
 
     # A rename moves the person's stamp, not their photos' (nor the scope's items stamp).
     stamps, items = s.change_stamps(), s.change_stamps("group-1")
     s.people.rename("group-1", "Lin Wei")
     assert s.change_stamp() > stamps[0] and s.change_stamps()[1] == stamps[1]
     assert s.change_stamps("group-1") == (s.change_stamp(), items[1])
-    assert s.people_changed_since(stamps[0]) == {"group-1"}
+    assert s.changes_since(stamps[0]) == {"group-1": False}
 
     # A video, file or link changed by its id, or a submission's end, moves its person's stamps only.
     now = s.change_stamp()
@@ -280,19 +280,19 @@ def test_a_write_to_another_person_leaves_this_persons_stamp(tmp_path):
     s.captures.close(s.captures.current("group-2").id)
     submission = s.submissions.start("group-2", "Image", 1)
     s.submissions.finish("group-2", submission, ["task-1"], SubmissionStatus.SENT)
-    assert s.change_stamps("group-1")[1] == items[1] and s.people_changed_since(now) == {"group-2"}
+    assert s.change_stamps("group-1")[1] == items[1] and s.changes_since(now) == {"group-2": True}
     assert s.submissions.all("group-2")[-1]["task_ids"] == ["task-1"]
 
     # A write that does not say whose rows it touched, or under which scope, moves everyone's.
     now = s.change_stamp()
     with s.videos.db.write() as conn:
         conn.exec_driver_sql("SELECT 1")
-    assert s.change_stamps("group-1")[1] > items[1] and s.people_changed_since(now) is None
+    assert s.change_stamps("group-1")[1] > items[1] and s.changes_since(now) is None
     now = s.change_stamp()
     with db.write() as conn:  # no scope: e.g. the retention sweep, which crosses scopes
         conn.exec_driver_sql("SELECT 1")
     assert store(db, "any-key").change_stamp() > now and s.change_stamps("group-2")[1] > now
-    assert s.people_changed_since(now) is None
+    assert s.changes_since(now) is None
 
 
 def test_asset_table_reads_only_the_asked_columns_filtered_in_sql(tmp_path):

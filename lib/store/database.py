@@ -309,15 +309,10 @@ class Database:
         )[0]
         return int(stamp or 0), int(items or 0)
 
-    def people_changed_since(self, scope: str, since: int, *, items: bool = False) -> set[str] | None:
-        """The group ids of `scope` written to after its stamp was `since` (their own row or their items; with
-        `items`, only those whose photos, clips, videos or files were); None when a write since may have
-        touched anyone's (it named no person, or no scope)."""
-        changes = self.changes_since(scope, since)
-        return None if changes is None else {g for g, moved in changes.items() if moved or not items}
-
     def changes_since(self, scope: str, since: int) -> dict[str, bool] | None:
-        """people_changed_since in one read: group id -> whether their items changed too."""
+        """The group ids of `scope` written to after its stamp was `since` (their own row or their items), each
+        with whether their photos, clips, videos or files changed too; None when a write since may have
+        touched anyone's (it named no person, or no scope)."""
         changes = dict(self.tuples(_CHANGED_SINCE.params(scope=scope, since=since)))
         if ANY in changes:
             return None

@@ -43,11 +43,7 @@ class Store:
             return self.db.scope_stamps(self.scope.id)
         return self.db.person_stamps(self.scope.id, group_id)
 
-    def people_changed_since(self, stamp: int, *, items: bool = False) -> set[str] | None:
-        """Who was written to after change_stamp() was `stamp` (with `items`: whose photos, clips, videos or
-        files were); None: maybe anyone (see Database.people_changed_since)."""
-        return self.db.people_changed_since(self.scope.id, stamp, items=items)
-
     def changes_since(self, stamp: int) -> dict[str, bool] | None:
-        """people_changed_since in one read: group id -> whether their items changed too."""
+        """Who was written to after change_stamp() was `stamp`: group id -> whether their photos, clips,
+        videos or files changed too; None: maybe anyone (see Database.changes_since)."""
         return self.db.changes_since(self.scope.id, stamp)
