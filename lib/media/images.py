@@ -16,11 +16,6 @@ THUMBNAIL_SIDE = 320  # the previews in the tables (lib.media.thumbnails makes t
 HARD_TO_VIEW = frozenset({"heic", "heif"})
 
 
-def inspect_image(path: Path, size: int, fmt: str, limit: limits.ImageLimits = limits.IMAGE) -> MediaReport:
-    """Everything the check finds in the picture at path (size in bytes, fmt as sniffed from its content)."""
-    return check_image(path, size, fmt, limit)[0]
-
-
 def check_image(
     path: Path, size: int, fmt: str, limit: limits.ImageLimits = limits.IMAGE
 ) -> tuple[MediaReport, bytes | None]:
