@@ -25,9 +25,6 @@ class CaptureLink:
     expires_at: float
     closed_at: float | None = None
 
-    def is_open(self, now: float) -> bool:
-        return self.closed_at is None and now < self.expires_at
-
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
