@@ -1,5 +1,6 @@
 """The asset ledger: every asset sent to a group, its attempts, and the review tasks that judge them.
-Plain data that lives in session state (and is mirrored by the registry); no HTTP, no Streamlit."""
+Plain data that lives in session state (and is mirrored by the registry); no HTTP, no Streamlit. The records
+are in lib.ledger_records, the write-ahead of a send in lib.ledger_sends."""
 
 from __future__ import annotations
 
@@ -8,72 +9,26 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lib.assets import MAX_ASSETS_PER_REQUEST, batched
-from lib.store.codes import AssetStatus
+from lib.ledger_records import (  # noqa: F401  (re-exported: callers import them from here)
+    FAILED,
+    PENDING,
+    SENDING,
+    TASK_NOT_FOUND,
+    UNKNOWN,
+    UNSETTLED,
+    USABLE,
+    Attempt,
+    ReviewTask,
+    TrackedAsset,
+)
+from lib.ledger_sends import WriteAhead
 
 if TYPE_CHECKING:
     from lib.apimart import ReviewResult, SubmittedTask
 
-# The stored codes (lib.store.codes.AssetStatus), by their short names.
-PENDING, USABLE, FAILED = AssetStatus.PENDING, AssetStatus.USABLE, AssetStatus.FAILED
-# Written before a request goes out (write-ahead), so a crash mid-send leaves a row; read back after a
-# restart it means UNKNOWN: nobody knows whether the request arrived.
-SENDING = AssetStatus.SENDING
-# The request may have been carried out, but no answer says so: never sent again without the operator.
-UNKNOWN = AssetStatus.UNKNOWN
-UNSETTLED = (SENDING, UNKNOWN)
-TASK_NOT_FOUND = "TaskNotFound"  # our own code: the review task is gone, its outcome unreadable
-
 
 @dataclass
-class Attempt:
-    number: int
-    url: str
-    task_id: str
-    status: str = PENDING
-    asset_id: str | None = None
-    asset_url: str | None = None
-    error_code: str | None = None
-    error_message: str | None = None
-    send_key: str = ""  # the Idempotency-Key of the request that carried this attempt
-    # The name this attempt was sent under: a resubmission with a new URL may carry a new name, and the
-    # earlier attempts keep theirs ("" only in a ledger built before names were kept per attempt).
-    name: str = ""
-    asset_type: str = ""  # Image or Video, as this attempt was sent ("": the ledger's asset_type)
-
-
-@dataclass
-class TrackedAsset:
-    key: int
-    name: str
-    attempts: list[Attempt] = field(default_factory=list)
-
-    @property
-    def current(self) -> Attempt:
-        return self.attempts[-1]
-
-    @property
-    def status(self) -> str:
-        return self.current.status
-
-    @property
-    def previous_codes(self) -> list[str]:
-        return [a.error_code or "no reason given" for a in self.attempts[:-1] if a.status == FAILED]
-
-
-@dataclass
-class ReviewTask:
-    task_id: str
-    asset_keys: list[int]
-    status: str = "processing"
-    progress: int = 0
-    final: bool = False
-    raw: dict = field(default_factory=dict)
-    not_found: int = 0  # 404s in a row while polling
-    asset_type: str = ""  # the type its request carried ("": the ledger's asset_type)
-
-
-@dataclass
-class AssetLedger:
+class AssetLedger(WriteAhead):
     """Assets of one group under review. Keys are stable across resubmissions. Each attempt and review task
     knows the type it was sent as; `asset_type` is the type of those that do not (older records)."""
 
@@ -185,12 +140,7 @@ class AssetLedger:
                 leftover.append((item, status))
                 continue
             unmatched.remove(pair)
-            attempt = pair[1]
-            attempt.status = status
-            attempt.asset_id = item.asset_id
-            attempt.asset_url = item.asset_url if status == USABLE else None
-            attempt.error_code = item.error_code if status == FAILED else None
-            attempt.error_message = item.error_message if status == FAILED else None
+            _take_verdict(pair[1], item, status)
         for _, attempt in unmatched:
             # A final task that does not mention an asset has not approved it.
             attempt.status = FAILED
@@ -218,10 +168,7 @@ class AssetLedger:
             unsettled.remove(found[0])
             self.touch([found[0][0].key])
             attempt.task_id = attempt.task_id or task_id
-            attempt.status, attempt.asset_id = status, item.asset_id
-            attempt.asset_url = item.asset_url if status == USABLE else None
-            attempt.error_code = item.error_code if status == FAILED else None
-            attempt.error_message = item.error_message if status == FAILED else None
+            _take_verdict(attempt, item, status)
 
     def lose_task(self, task_id: str) -> None:
         """APIMart no longer knows the task (404): close it, and fail what it still held, so the review
@@ -259,105 +206,6 @@ class AssetLedger:
             counts[UNKNOWN if asset.status in UNSETTLED else asset.status] += 1
         return counts
 
-    # --- write-ahead: every row is recorded before its request, then confirmed, unstaged or unknown ---
-
-    def stage_new(self, rows: Sequence[tuple[str, str]], send_key: str, asset_type: str = "") -> list[int]:
-        """New (name, url) assets about to be sent in one request (of `asset_type`); returns their keys."""
-        start = max(self.assets, default=-1) + 1
-        kind = asset_type or self.asset_type
-        keys = []
-        for offset, (name, url) in enumerate(rows):
-            key = start + offset
-            self.assets[key] = TrackedAsset(
-                key, name, [Attempt(1, url, "", SENDING, send_key=send_key, name=name, asset_type=kind)]
-            )
-            keys.append(key)
-        self.version += 1
-        self.touch(keys)
-        return keys
-
-    def stage_retry(
-        self, items: Sequence[tuple[int, str]], send_key: str, names: dict[int, str] | None = None
-    ) -> list[int]:
-        """A new attempt for each (key, url) of failed assets, about to be sent in one request. `names`: the
-        name each new attempt goes out under (default: the asset's); it becomes the asset's current name,
-        while the earlier attempts keep the one they were sent under."""
-        for key, url in items:
-            asset = self.assets[key]
-            for earlier in asset.attempts:
-                earlier.name = earlier.name or asset.name
-            asset.name = (names or {}).get(key) or asset.name
-            kind = asset.current.asset_type or self.asset_type  # sent again as what it was sent as
-            number = len(asset.attempts) + 1
-            asset.attempts.append(
-                Attempt(number, url, "", SENDING, send_key=send_key, name=asset.name, asset_type=kind)
-            )
-        self.version += 1
-        self.touch([key for key, _ in items])
-        return [key for key, _ in items]
-
-    def attempts_sent_with(self, send_key: str) -> list[tuple[TrackedAsset, Attempt]]:
-        return [
-            (asset, a)
-            for asset in self.assets.values()
-            for a in asset.attempts
-            if send_key and a.send_key == send_key and a.status in UNSETTLED
-        ]
-
-    def confirm(self, send_key: str, task: SubmittedTask) -> list[int]:
-        """The request carrying `send_key` was answered with `task`: its attempts are under review."""
-        pairs = self.attempts_sent_with(send_key)
-        for _, attempt in pairs:
-            attempt.task_id, attempt.status = task.id, PENDING
-        kind = next((a.asset_type for _, a in pairs if a.asset_type), "")
-        self.tasks[task.id] = ReviewTask(
-            task.id, [asset.key for asset, _ in pairs], status=task.status, asset_type=kind
-        )
-        self.version += 1
-        self.touch([asset.key for asset, _ in pairs], [task.id])
-        return [asset.key for asset, _ in pairs]
-
-    def mark_unknown(self, send_key: str) -> list[int]:
-        pairs = self.attempts_sent_with(send_key)
-        for _, attempt in pairs:
-            attempt.status = UNKNOWN
-        self.version += 1
-        self.touch([asset.key for asset, _ in pairs])
-        return [asset.key for asset, _ in pairs]
-
-    def mark_sending(self, send_key: str) -> list[tuple[TrackedAsset, Attempt]]:
-        """The attempts of an unsettled send, about to go out again with the same key: SENDING (written
-        ahead) until answered. Returns them."""
-        pairs = self.attempts_sent_with(send_key)
-        for _, attempt in pairs:
-            attempt.status = SENDING
-        self.version += 1
-        self.touch([asset.key for asset, _ in pairs])
-        return pairs
-
-    def unstage(self, send_key: str) -> list[tuple[str, str]]:
-        """Take back attempts that certainly did not go out (or that the operator decided not to send):
-        a new asset disappears, a retried one is failed again. Returns their (name, url) for the draft."""
-        taken = []
-        for asset, attempt in self.attempts_sent_with(send_key):
-            self.touch([asset.key])  # its rows: the one taken back is deleted (Assets.forget_attempts)
-            asset.attempts.remove(attempt)
-            taken.append((attempt.name or asset.name, attempt.url))
-            if not asset.attempts:
-                del self.assets[asset.key]
-            else:  # a retry taken back: the asset reads as it did before it
-                asset.name = asset.current.name or asset.name
-        self.version += 1
-        return taken
-
-    def unsettled_sends(self) -> dict[str, list[TrackedAsset]]:
-        """Requests whose outcome is unknown, by their key, with the assets they carried."""
-        found: dict[str, list[TrackedAsset]] = {}
-        for asset in self.assets.values():
-            if asset.status in UNSETTLED:
-                found.setdefault(asset.current.send_key, []).append(asset)
-        return found
-
     def progress(self) -> float:
         """Overall review progress 0..1, final tasks counting as done."""
         if not self.tasks:
@@ -368,6 +216,14 @@ class AssetLedger:
 
     def usable_urls(self) -> list[str]:
         return [a.current.asset_url for a in self.by_status(USABLE) if a.current.asset_url]
+
+
+def _take_verdict(attempt: Attempt, item, status: str) -> None:
+    """A review item's verdict on an attempt: its asset id, and its asset:// URL or its failure."""
+    attempt.status, attempt.asset_id = status, item.asset_id
+    attempt.asset_url = item.asset_url if status == USABLE else None
+    attempt.error_code = item.error_code if status == FAILED else None
+    attempt.error_message = item.error_message if status == FAILED else None
 
 
 def _match(item, pairs: list[tuple[str, Attempt]]) -> tuple[str, Attempt] | None:
