@@ -30,11 +30,10 @@ class Store:
         """The store of one connection: its rows are found again by the same mode, URL and key only."""
         return cls(db, db.scope_for(mode, base_url, api_key))
 
-    def change_stamp(self, group_id: str | None = None) -> int:
-        """Moves on a write under this connection's scope, by any process; with a `group_id`, only on one
-        touching that person (or anyone of the scope: it did not say whom). Writes under other scopes, or to
-        other people, leave it (Database.scope_stamps, person_stamps)."""
-        return self.change_stamps(group_id)[0]
+    def change_stamp(self) -> int:
+        """Moves on a write under this connection's scope, by any process; writes under other scopes leave it
+        (Database.scope_stamps; a person's own: change_stamps(group_id))."""
+        return self.change_stamps()[0]
 
     def change_stamps(self, group_id: str | None = None) -> tuple[int, int]:
         """(change_stamp, items stamp): the second moves only on writes touching photos, clips, videos or
