@@ -1,6 +1,7 @@
 """Upstream's limits on asset files, one table, each limit with where it comes from (../shared/apimart-api.md,
 "Upstream asset limits"; APIMart fetches and judges the file itself, so these are what a file must meet to
-pass). The URL checks (lib.assets.MAX_BYTES) and the media check both read them from here."""
+pass). The media check reads them from here; the URL checks' byte limits (lib.assets.MAX_BYTES) are a
+separate copy of max_bytes below and must be kept equal."""
 
 from __future__ import annotations
 
