@@ -49,8 +49,8 @@ def sweep_if_due(
     keep_seconds: float = DEFAULT_KEEP_SECONDS,
     every_seconds: float = 3600,
 ) -> int | None:
-    """`sweep` when no server has swept in the last `every_seconds` (cheap to call often: at start, after an
-    intake); None when it was not this call's turn. The turn is taken in one conditional write, so two
+    """`sweep` when no server has swept in the last `every_seconds` (cheap to call often: the Sweeper calls it
+    every few minutes); None when it was not this call's turn. The turn is taken in one conditional write, so two
     servers never sweep at once."""
     # Read first: a write moves the change stamp, and most calls find it is not their turn.
     last = db.scalar(select(meta.c.value).where(meta.c.name == LAST_SWEEP))
