@@ -10,7 +10,7 @@ from lib.assets import RowCheck
 from lib.media.rows import cell_uri
 from lib.probe import ProbeResult
 from lib.submission_view import Verdicts, check_frame, plural, verdicts
-from lib.ui import media_words
+from lib.ui import media_words, state
 from lib.ui.components.media_rows import FileRows
 from lib.ui.text import literal
 
@@ -57,15 +57,17 @@ def show(checks: list[RowCheck], probe: dict[str, ProbeResult], files: FileRows 
 
 
 def _with_links(probe: dict[str, ProbeResult], files: FileRows) -> tuple[dict, dict]:
-    """The file rows' verdicts and thumbnails, plus those of links whose file the probe read."""
-    judged, thumbnails = dict(files.verdicts), dict(files.thumbnails)
-    for url, result in probe.items():
-        if url in files.items or result.media is None:
-            continue
-        judged[url] = media_words.link_verdict(result.media)
-        if uri := cell_uri(result.thumbnail):
-            thumbnails[url] = uri
-    return judged, thumbnails
+    """The file rows' verdicts and thumbnails, plus those of links whose file the probe read (their cell
+    thumbnails made once per set of answers, not on every rerun)."""
+    links = {url: r for url, r in probe.items() if url not in files.items and r.media is not None}
+    judged = {**files.verdicts, **{url: media_words.link_verdict(r.media) for url, r in links.items()}}
+    pictures = {url: r.thumbnail for url, r in links.items() if r.thumbnail}
+    small = state.cached_view(
+        "submit_link_thumbnails",
+        tuple((url, hash(jpeg)) for url, jpeg in pictures.items()),  # a bytes object keeps its hash
+        lambda: {url: uri for url, jpeg in pictures.items() if (uri := cell_uri(jpeg))},
+    )
+    return judged, {**files.thumbnails, **small}
 
 
 def _held_back(held: list[tuple[RowCheck, ProbeResult]], send_all_anyway: bool) -> None:
