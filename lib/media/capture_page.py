@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 
+from lib.media.limits import IMAGE, VIDEO
 from lib.media.report import MediaReport, Severity
 
 # What the person reads about a refused file, by finding code (lib.media.report): short, no numbers they
@@ -16,8 +17,10 @@ _REASONS = {
     "container": "This is not a photo or a video that can be used. / 这不是可用的照片或视频。",
     "unreadable": "The file could not be read (it may be damaged). / 文件无法读取（可能已损坏）。",
     "too_many_pixels": "The picture is too large to open. / 图片过大，无法打开。",
-    "too_small": "The picture is too small: at least 300 pixels per side. / 图片太小：每边至少 300 像素。",
-    "duration": "The clip is too short: record at least 2 seconds. / 视频太短：请至少录制 2 秒。",
+    "too_small": f"The picture is too small: at least {IMAGE.min_side} pixels per side. / "
+    f"图片太小：每边至少 {IMAGE.min_side} 像素。",
+    "duration": f"The clip is too short: record at least {VIDEO.min_seconds:g} seconds. / "
+    f"视频太短：请至少录制 {VIDEO.min_seconds:g} 秒。",
     "fps": "The clip's frame rate is too low. / 视频帧率太低。",
     "pixels_low": "The clip's resolution is too low. / 视频分辨率太低。",
     "aspect": "The picture is too narrow or too wide. / 画面太窄或太宽。",
