@@ -94,8 +94,8 @@ class Kind:
         """"1 clip", "0 clips": a count as the review page says it (never "no clips")."""
         return f"{n} {self.one if n == 1 else self.many}"
 
-
     def no(self) -> str:
+        """"No clips", "No photos or clips": none of them, as a sentence starts."""
         return f"No {self.none or self.many}"
 
 
