@@ -312,9 +312,9 @@ def send_again(
 ) -> SubmitOutcome:
     """The operator's explicit choice for a send whose outcome is unknown: send the same assets again with
     the same Idempotency-Key (an upstream that honours it answers with the first task instead of a copy)."""
-    if not ledger.attempts_sent_with(send_key):
-        raise RefusedError("Those assets are settled already: nothing to send.")
     pairs = ledger.mark_sending(send_key)
+    if not pairs:
+        raise RefusedError("Those assets are settled already: nothing to send.")
     _write_ahead(ledger, store)
     items = [AssetInput(attempt.url, attempt.name or asset.name) for asset, attempt in pairs]
     # One send carries one type: the type it was first sent as.

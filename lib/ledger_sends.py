@@ -85,6 +85,8 @@ class WriteAhead:
         """The attempts of an unsettled send, about to go out again with the same key: SENDING (written
         ahead) until answered. Returns them."""
         pairs = self.attempts_sent_with(send_key)
+        if not pairs:
+            return pairs  # settled already: nothing changes
         for _, attempt in pairs:
             attempt.status = SENDING
         self.version += 1
