@@ -59,7 +59,7 @@ def new_media_id() -> str:
 
 
 def media_id_from_url(url: str) -> str | None:
-    """The media id in an asset URL this app made: `<base>/media/<id>.<ext>` or a presigned URL whose last
+    """The media id in an asset URL this app made: `<base>/files/<id>.<ext>` or a presigned URL whose last
     path segment is `<id>.<ext>`; None for any other URL."""
     try:
         path = urlsplit(url.strip()).path
