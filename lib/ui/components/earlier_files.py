@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib import library
 from lib.media import rows as media_table
 from lib.media.intake import MediaItem
 from lib.submission_view import plural
@@ -22,7 +23,11 @@ def _add_back(group_id: str) -> None:
 
 def _left(group_id: str, wf: state.Workflow):
     in_table = set(media_table.media_ids(r.url for r in wf.draft).values())
-    return media_table.not_in_table(state.store().media.kept(group_id), in_table)
+    store = state.store()
+    kept = state.cached_view(  # read again only when this person's files change (any write to them moves it)
+        "submit_kept_files", (library.version(store, group_id), group_id), lambda: store.media.kept(group_id)
+    )
+    return media_table.not_in_table(kept, in_table)
 
 
 def show(wf: state.Workflow) -> None:
