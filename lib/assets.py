@@ -16,6 +16,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from lib import netguard
 from lib.apimart.models import BATCH_SIZE
+from lib.media import limits
 
 # At most this many assets per request (lib/apimart/models.BATCH_SIZE, the one definition).
 MAX_ASSETS_PER_REQUEST = BATCH_SIZE
@@ -28,8 +29,8 @@ EXTENSIONS = {
     "Image": frozenset({"jpeg", "jpg", "png", "webp", "bmp", "tiff", "tif", "gif", "heic", "heif"}),
     "Video": frozenset({"mp4", "mov"}),
 }
-# Upstream size limits, used by the optional reachability probe.
-MAX_BYTES = {"Image": 30 * 1024 * 1024, "Video": 50 * 1024 * 1024}
+# Upstream size limits (the one table: lib.media.limits), used by the optional reachability probe.
+MAX_BYTES = {"Image": limits.IMAGE.max_bytes, "Video": limits.VIDEO.max_bytes}
 # Where a row's type came from (RowCheck.type_from).
 TYPE_CHOSEN = "chosen"  # the operator picked it in the row
 TYPE_FROM_EXTENSION = "extension"

@@ -1,7 +1,6 @@
 """Upstream's limits on asset files, one table, each limit with where it comes from (../shared/apimart-api.md,
 "Upstream asset limits"; APIMart fetches and judges the file itself, so these are what a file must meet to
-pass). The media check reads them from here; the URL checks' byte limits (lib.assets.MAX_BYTES) are a
-separate copy of max_bytes below and must be kept equal."""
+pass). The media check and the URL checks' byte limits (lib.assets.MAX_BYTES) both read them from here."""
 
 from __future__ import annotations
 
