@@ -22,6 +22,25 @@ def sandbox_server():
 
 
 @pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL 15 for the session (tests/helpers/postgres.py: initdb/pg_ctl in a temporary folder, on
+    a free loopback port). Missing binaries fail the test loudly: scripts/test.sh and CI install them."""
+    from tests.helpers.postgres import running_postgres
+
+    with running_postgres() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(postgres_server):
+    """A fresh, empty PostgreSQL database for this test (`postgresql+psycopg://postgres@127.0.0.1:PORT/NAME`),
+    dropped after it (connections still open on it are closed)."""
+    url = postgres_server.new_database()
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture(scope="session")
 def moto_s3():
     """An S3 endpoint (moto's server, real HTTP on loopback) for the session: tests/helpers/s3.py."""
     from tests.helpers.s3 import moto_s3_server  # moto is imported only by the tests that use it
