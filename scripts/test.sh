@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install everything the tests need (Python packages and Debian's Chromium, when missing), then run the
+# Install everything the tests need (Python packages, Debian's Chromium and PostgreSQL, when missing), then run the
 # whole suite. Extra arguments go to pytest (e.g. `-m browser`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,14 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "No
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null
+fi
+
+# The PostgreSQL suite starts its own throwaway server from PostgreSQL's binaries (tests/helpers/postgres.py):
+# install Debian's package when initdb is nowhere to be found (its service is not used).
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
 fi
 
 exec python3 -m pytest "$@"
