@@ -40,6 +40,16 @@ def pg_url(postgres_server):
     postgres_server.drop_database(url)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def registry_target(request, tmp_path):
+    """Where a registry lives, once per dialect: a SQLite file in tmp_path, or a fresh PostgreSQL database (its
+    URL). `Database(registry_target)` opens it, as often as the test needs: each a handle (an engine) of its
+    own, like two processes or two servers."""
+    if request.param == "sqlite":
+        return tmp_path / "r.db"
+    return request.getfixturevalue("pg_url")
+
+
 @pytest.fixture(scope="session")
 def moto_s3():
     """An S3 endpoint (moto's server, real HTTP on loopback) for the session: tests/helpers/s3.py."""

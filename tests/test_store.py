@@ -8,15 +8,27 @@ import threading
 from contextlib import closing
 
 import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import select
 
 from lib.apimart import SubmittedTask
 from lib.ledger import FAILED, USABLE, AssetLedger
 from lib.store.codes import AssetStatus, IntentOutcome, SubmissionStatus
+from lib.store.database import MIGRATIONS as ALEMBIC_SCRIPTS
 from lib.store.database import Database, database_url
 from lib.store.legacy import LAST_VERSION, MIGRATIONS
+from lib.store.tables import metadata
 from lib.store.workspace import Store
 
-HEAD = "0004"
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(ALEMBIC_SCRIPTS))
+    return config
+
+# The newest Alembic revision (the chain grows; tests compare with it, not with a number kept here).
+HEAD = ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
 def store(db: Database, key: str = "k") -> Store:
@@ -89,8 +101,8 @@ def test_upgrade_marks_each_assets_current_attempt(tmp_path):
     assert rows == [(1, 0), (2, 1)]
 
 
-def test_keys_and_modes_never_see_each_other(tmp_path):
-    db = Database(tmp_path / "r.db")
+def test_keys_and_modes_never_see_each_other(registry_target):
+    db = Database(registry_target)
     alice = Store.for_connection(db, "live", "https://api.apimart.ai", "sk-alice")
     bob = Store.for_connection(db, "live", "https://api.apimart.ai", "sk-bob")
     sandbox = Store.for_connection(db, "sandbox", "http://127.0.0.1:1/sandbox", "sk-alice")
@@ -102,18 +114,21 @@ def test_keys_and_modes_never_see_each_other(tmp_path):
     assert [p.group_id for p in sandbox.people.find()] == ["group-s"]
 
 
-def test_the_key_is_never_stored(tmp_path):
-    db = Database(tmp_path / "r.db")
+def test_the_key_is_never_stored(registry_target, tmp_path):
+    db = Database(registry_target)
     live = Store.for_connection(db, "live", "https://api.apimart.ai", "sk-canary-secret-9999")
     live.people.save("group-a", "A")
     live.intents.begin("submit", {"group_id": "group-a"})
+    # Every row of every table, as the database gives it back.
+    everything = repr([db.rows(select(table)) for table in metadata.sorted_tables])
+    assert "group-a" in everything and "canary" not in everything
     db.close()
-    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())  # SQLite's files, when any
     assert b"sk-canary-secret-9999" not in raw and b"canary" not in raw
 
 
-def test_write_ahead_intent_left_open_reads_as_unknown_outcome(tmp_path):
-    intents = store(Database(tmp_path / "r.db")).intents
+def test_write_ahead_intent_left_open_reads_as_unknown_outcome(registry_target):
+    intents = store(Database(registry_target)).intents
     done = intents.begin("submit", {"group_id": "g", "assets": 3})
     intents.complete(done, "sent: task_1")
     crashed = intents.begin("submit", {"group_id": "g", "assets": 2})
@@ -135,8 +150,8 @@ def build_ledger() -> AssetLedger:
     return ledger
 
 
-def test_ledger_round_trip_keeps_attempt_history(tmp_path):
-    s = store(Database(tmp_path / "r.db"))
+def test_ledger_round_trip_keeps_attempt_history(registry_target):
+    s = store(Database(registry_target))
     s.people.save("group-1", "Lin")
     ledger = build_ledger()
     s.assets.save_ledger(ledger)
@@ -155,8 +170,8 @@ def test_ledger_round_trip_keeps_attempt_history(tmp_path):
     assert second["replaces_id"] == first["id"]
 
 
-def test_a_write_ahead_row_reads_back_as_unknown_and_is_listed_until_forgotten(tmp_path):
-    s = store(Database(tmp_path / "r.db"))
+def test_a_write_ahead_row_reads_back_as_unknown_and_is_listed_until_forgotten(registry_target):
+    s = store(Database(registry_target))
     s.people.save("group-1", "Lin")
     ledger = build_ledger()
     ledger.assets[1].current.status, ledger.assets[1].current.send_key = AssetStatus.SENDING, "key-1"
@@ -170,13 +185,13 @@ def test_a_write_ahead_row_reads_back_as_unknown_and_is_listed_until_forgotten(t
     assert s.assets.unsettled_sends() == []
 
 
-def test_concurrent_writers_lose_no_rows(tmp_path):
-    db = Database(tmp_path / "r.db")
+def test_concurrent_writers_lose_no_rows(registry_target):
+    db = Database(registry_target)
     errors = []
 
     def writer(n: int) -> None:
         try:
-            other = store(Database(tmp_path / "r.db") if n % 2 else db)  # two engines, like two processes
+            other = store(Database(registry_target) if n % 2 else db)  # two engines, like two processes
             for i in range(50):
                 other.people.save(f"group-{n}-{i}", f"p{n}-{i}")
                 other.intents.begin("submit", {"n": n, "i": i})
@@ -193,8 +208,8 @@ def test_concurrent_writers_lose_no_rows(tmp_path):
     assert len(store(db).intents.open()) == 300
 
 
-def test_videos_are_recorded_and_updated(tmp_path):
-    db = Database(tmp_path / "r.db")
+def test_videos_are_recorded_and_updated(registry_target):
+    db = Database(registry_target)
     videos = store(db).videos
     vid = videos.record(
         prompt="wave",
@@ -214,8 +229,8 @@ def test_videos_are_recorded_and_updated(tmp_path):
     assert store(db, "other").videos.all() == []
 
 
-def test_change_stamp_moves_on_any_write_from_any_handle(tmp_path):
-    reader, writer = Database(tmp_path / "r.db"), Database(tmp_path / "r.db")
+def test_change_stamp_moves_on_any_write_from_any_handle(registry_target):
+    reader, writer = Database(registry_target), Database(registry_target)
     before = reader.change_stamp()
     assert reader.change_stamp() == before, "reading does not move it"
     store(writer).people.save("group-1", "A")  # another engine (another process, in production)
@@ -228,12 +243,12 @@ def test_change_stamp_moves_on_any_write_from_any_handle(tmp_path):
     assert seen == [after]
 
 
-def test_a_write_under_another_scope_leaves_this_scopes_stamp(tmp_path):
+def test_a_write_under_another_scope_leaves_this_scopes_stamp(registry_target):
     # Two handles on one file (two processes, in production): the Library of key-a caches its frames by its
     # own scope's stamp, so key-b's writes must not move it; key-a's own writes must.
-    mine = store(Database(tmp_path / "r.db"), "key-a")
-    theirs = store(Database(tmp_path / "r.db"), "key-b")
-    other_mode = Store.for_connection(Database(tmp_path / "r.db"), "live", "http://x", "key-a")
+    mine = store(Database(registry_target), "key-a")
+    theirs = store(Database(registry_target), "key-b")
+    other_mode = Store.for_connection(Database(registry_target), "live", "http://x", "key-a")
     mine.people.save("group-1", "Lin")
     before, person_before = mine.change_stamps(), mine.change_stamps("group-1")
 
@@ -251,8 +266,8 @@ def test_a_write_under_another_scope_leaves_this_scopes_stamp(tmp_path):
     assert theirs.changes_since(theirs.change_stamp()) == {}
 
 
-def test_a_write_to_another_person_leaves_this_persons_stamp(tmp_path):
-    db = Database(tmp_path / "r.db")
+def test_a_write_to_another_person_leaves_this_persons_stamp(registry_target):
+    db = Database(registry_target)
     s = store(db)
     s.people.save("group-1", "Lin")
     s.people.save("group-2", "Mei")
@@ -295,8 +310,8 @@ def test_a_write_to_another_person_leaves_this_persons_stamp(tmp_path):
     assert s.changes_since(now) is None
 
 
-def test_asset_table_reads_only_the_asked_columns_filtered_in_sql(tmp_path):
-    db = Database(tmp_path / "r.db")
+def test_asset_table_reads_only_the_asked_columns_filtered_in_sql(registry_target):
+    db = Database(registry_target)
     s = store(db)
     s.people.save("group-1", "Lin")
     s.assets.save_ledger(build_ledger())
@@ -345,8 +360,8 @@ def test_person_counts_read_the_covering_index_after_an_upgrade(tmp_path):
     assert [p.group_id for p in s.people.find("LIN")] == ["group-1"], "any case, as SQLite's LIKE did"
 
 
-def test_last_person_is_per_connection_and_written_only_when_it_changes(tmp_path):
-    db = Database(tmp_path / "r.db")
+def test_last_person_is_per_connection_and_written_only_when_it_changes(registry_target):
+    db = Database(registry_target)
     mine, theirs = store(db, "key-a").people, store(db, "key-b").people
     assert mine.last() is None
     mine.remember_last("group-1")
@@ -354,11 +369,11 @@ def test_last_person_is_per_connection_and_written_only_when_it_changes(tmp_path
     mine.remember_last("group-1")
     assert db.change_stamp() == stamp, "an unchanged person is not written again"
     assert mine.last() == "group-1" and theirs.last() is None
-    assert store(Database(tmp_path / "r.db"), "key-a").people.last() == "group-1", "kept in the file"
+    assert store(Database(registry_target), "key-a").people.last() == "group-1", "kept in the file"
 
 
-def test_unfinished_videos_are_those_sent_and_not_final(tmp_path):
-    db = Database(tmp_path / "r.db")
+def test_unfinished_videos_are_those_sent_and_not_final(registry_target):
+    db = Database(registry_target)
     videos = store(db).videos
 
     def video(status, task_id, repository=videos):

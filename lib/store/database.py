@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import Integer as SqlInteger
 from sqlalchemy import Text as SqlText
+from sqlalchemy.engine import make_url
 from sqlalchemy.sql.expression import Executable
 
 from lib.store import legacy
@@ -49,6 +50,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CHANGES, SALT = "changes", "salt"
 # change_stamps' group_id for the scope as a whole and for "any person of it"; "*" as a scope: any scope.
 WHOLE, ANY = "", "*"
+# PostgreSQL's advisory lock held by the transaction that upgrades the schema (any fixed number: "AvDk").
+UPGRADE_LOCK = 0x4176446B
 
 
 @dataclass(frozen=True)
@@ -72,9 +75,18 @@ class Scope:
         return cls(mode, base_url, fingerprint)
 
 
+# A PostgreSQL URL without a driver (as the team's settings give it) is driven by psycopg 3.
+_PG_SCHEMES = ("postgresql://", "postgres://")
+PG_DRIVER = "postgresql+psycopg://"
+
+
 def database_url(target: str | os.PathLike | None = None) -> str:
-    """AVATAR_DESK_DB (or `target`): a URL is kept as is, a path becomes a SQLite file (its folder made)."""
+    """AVATAR_DESK_DB (or `target`): a URL is kept as is (`postgresql://` and `postgres://` become
+    `postgresql+psycopg://`), a path becomes a SQLite file (its folder made)."""
     raw = str(target or os.environ.get("AVATAR_DESK_DB") or DEFAULT_PATH)
+    for scheme in _PG_SCHEMES:
+        if raw.startswith(scheme):
+            return PG_DRIVER + raw[len(scheme) :]
     if "://" in raw:
         return raw
     if raw != ":memory:":
@@ -103,8 +115,44 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def safe_url(url: str) -> str:
+    """The URL as it may be shown or logged: its password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy reads: show its scheme only (it may hold anything)
+        return url.split("://", 1)[0] + "://***"
+
+
+def _pool_setting(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must be 0 or more, not {value}")
+    return value
+
+
+def pool_settings() -> dict[str, int]:
+    """The connection pool of a server database (PostgreSQL): AVATAR_DESK_DB_POOL_SIZE connections kept open
+    (default 5), and up to AVATAR_DESK_DB_MAX_OVERFLOW more opened at a busy moment (default 5)."""
+    return {
+        "pool_size": _pool_setting("AVATAR_DESK_DB_POOL_SIZE", 5),
+        "max_overflow": _pool_setting("AVATAR_DESK_DB_MAX_OVERFLOW", 5),
+    }
+
+
+def _server_engine(url: str) -> Engine:
+    # pool_pre_ping: a connection the server closed (a restart, an idle timeout) is replaced, not handed out.
+    # hide_parameters: a failed statement's message never carries its values (a query's error reaches logs).
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool_settings())
+
+
 def make_engine(url: str) -> Engine:
-    return _sqlite_engine(url) if url.startswith("sqlite") else create_engine(url, pool_pre_ping=True)
+    return _sqlite_engine(url) if url.startswith("sqlite") else _server_engine(url)
 
 
 def insert_for(conn: Connection, table: Table):
@@ -213,8 +261,10 @@ class Database:
     """Owns the engine; one per URL and process (shared_database), used by the pages and the routes."""
 
     def __init__(self, target: str | os.PathLike | None = None, *, clock=time.time) -> None:
-        self.url = database_url(target)
-        self.engine = make_engine(self.url)
+        url = database_url(target)
+        # Only the engine holds the password: `url` is what may be shown (and what tells databases apart).
+        self.url = safe_url(url)
+        self.engine = make_engine(url)
         self.clock = clock
         self.upgrade()
         # Written once when the file is created: read it once, not on every scope lookup.
@@ -225,6 +275,7 @@ class Database:
     def _alembic(self, conn: Connection) -> Config:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
+        # Migrations run on `conn` (env.py): the URL is only a name here, without its password.
         config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         config.attributes["connection"] = conn
         return config
@@ -233,6 +284,10 @@ class Database:
         """Bring the schema to Alembic's head in one write transaction (two processes starting at once
         take turns); an older hand-migrated file is adopted first (lib.store.legacy), keeping its rows."""
         with self.write() as conn:
+            if conn.dialect.name == "postgresql":
+                # Two servers starting at once on an empty database would both create the tables: the
+                # second waits here for the first's commit, then finds the schema at head.
+                conn.execute(select(func.pg_advisory_xact_lock(UPGRADE_LOCK)))
             config = self._alembic(conn)
             if legacy.needs_adoption(conn):
                 legacy.bring_to_last_version(conn)
@@ -326,6 +381,9 @@ class Database:
     def close(self) -> None:
         self.engine.dispose()
 
+    def __repr__(self) -> str:
+        return f"Database({self.url})"
+
 
 class ScopedDatabase:
     """The Database as one scope's repositories see it: its writes move that scope's change stamps
@@ -351,7 +409,7 @@ _SHARED_LOCK = threading.Lock()
 
 def shared_database(target: str | os.PathLike | None = None) -> Database:
     """This process's Database for `target` (AVATAR_DESK_DB when None; see database_url), made on first use."""
-    url = database_url(target)
+    url = database_url(target)  # the full URL: two passwords are two Databases
     with _SHARED_LOCK:
         db = _SHARED.get(url)
         if db is None:
