@@ -43,6 +43,7 @@ from lib.media.routes import media_routes
 from lib.media.spool import remove_leftovers
 from lib.media.storage.settings import StorageSettings, StorageSettingsError, make_storage
 from lib.sandbox.control import ControlGuard, control_token, is_loopback_host
+from lib.store.callbacks import StoredCallbackInbox
 from lib.store.database import Database, shared_database
 
 log = logging.getLogger(__name__)
@@ -211,9 +212,16 @@ def server_routes(
     database: Database | None = None,
 ) -> list[BaseRoute]:
     """The routes, built once when the server starts: `env` and `secrets` as known then decide the mode and
-    the storage; `database` is the pages' (by default the shared one for AVATAR_DESK_DB)."""
-    inbox = server_inbox() if inbox is None else inbox
+    the storage; `database` is the pages' (by default the shared one for AVATAR_DESK_DB), and the callback
+    inbox is kept in it (unless `inbox` is given), so any server on the same database takes the phone's
+    callback."""
     env = os.environ if env is None else env
+    if inbox is None:
+        inbox = (
+            StoredCallbackInbox(_pages_database(env, database))
+            if database is not None or env.get("AVATAR_DESK_DB")
+            else server_inbox()  # the shared database, found when a callback comes
+        )
     routes: list[BaseRoute] = [Route(CALLBACK_PATH, callback_endpoint(inbox), methods=["GET", "POST"])]
     routes.extend(file_routes(env, secrets, database))
     mount = sandbox_mode_at_start(env, secrets)

@@ -13,10 +13,11 @@ import requests
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from lib.callbacks import CallbackInbox, server_inbox
+from lib.callbacks import server_inbox
 from lib.sandbox.control import TOKEN_ENV, TOKEN_HEADER, SandboxControl, is_loopback_host
 from lib.sandbox.server import create_app
 from lib.server import CALLBACK_PATH, callback_endpoint, server_routes
+from lib.store.callbacks import StoredCallbackInbox
 from tests.helpers.apptest import button, texts
 from tests.helpers.serving import serve_asgi, streamlit_app
 
@@ -181,9 +182,9 @@ class Clock:
         return self.now
 
 
-def test_the_inbox_refuses_late_callbacks_and_evicts_expired_entries():
+def test_the_inbox_refuses_late_callbacks_and_evicts_expired_entries(db):
     clock = Clock()
-    inbox = CallbackInbox(clock=clock, keep_after_expiry=60.0)
+    inbox = StoredCallbackInbox(db, clock=clock, keep_after_expiry=60.0)
     inbox.expect("sec-a", "token_a", expires_at=1120.0)
     inbox.expect("sec-b", "token_b", expires_at=1120.0)
     clock.now = 1130.0  # the link ended (and the grace for the redirect's trip is over)
@@ -196,9 +197,9 @@ def test_the_inbox_refuses_late_callbacks_and_evicts_expired_entries():
     assert inbox.get("sec-b") is None and len(inbox) == 0
 
 
-def test_the_inbox_stays_bounded_under_a_flood():
+def test_the_inbox_stays_bounded_under_a_flood(db):
     clock = Clock()
-    inbox = CallbackInbox(max_entries=50, clock=clock)
+    inbox = StoredCallbackInbox(db, max_entries=50, clock=clock)
     inbox.expect("real", "token_real", expires_at=1120.0)
     # A flood of forged callbacks stores nothing and pushes nothing out.
     for i in range(5000):
@@ -207,6 +208,7 @@ def test_the_inbox_stays_bounded_under_a_flood():
     assert inbox.record("real", {"bytedToken": "token_real", "resultCode": "10000"}).succeeded
     # A flood of attempts keeps at most max_entries, the oldest going first.
     for i in range(500):
+        clock.now += 0.01
         inbox.expect(f"attempt-{i}", f"token_{i}", expires_at=1120.0)
     assert len(inbox) == 50 and inbox.get("real") is None
     assert inbox.record("attempt-499", {"bytedToken": "token_499", "resultCode": "10000"}) is not None
@@ -295,7 +297,7 @@ def test_the_control_plane_answers_a_loopback_client():
 
 @contextlib.contextmanager
 def served_routes(**kwargs):
-    with serve_asgi(Starlette(routes=server_routes(CallbackInbox(), **kwargs))) as base:
+    with serve_asgi(Starlette(routes=server_routes(**kwargs))) as base:
         yield base
 
 

@@ -24,7 +24,6 @@ from skimage import data
 from starlette.applications import Starlette
 from streamlit import config
 
-from lib.callbacks import CallbackInbox
 from lib.media.capture_routes import capture_routes, capture_url
 from lib.media.intake import Intake, MediaItem
 from lib.media.storage.app_hosted import AppHostedStorage
@@ -240,7 +239,7 @@ def test_the_servers_routes_take_a_phone_photo_and_host_it_on_the_pages_database
         "AVATAR_DESK_SANDBOX": "off",
     }
     pages_db = shared_database(env["AVATAR_DESK_DB"])
-    routes = server_routes(CallbackInbox(), env=env)
+    routes = server_routes(env=env)
     assert shared_database(f"sqlite:///{tmp_path / 'registry.db'}") is pages_db, "one Database per URL"
     store = Store.for_connection(pages_db, "sandbox", "http://127.0.0.1:9/v1", "")
     _, token = store.captures.open("group-lin", "Lin Wei", 1800)
@@ -300,7 +299,7 @@ def test_streamlit_accepts_the_servers_routes(tmp_path, monkeypatch):
     # It also notes the first App's script process-wide: put that back afterwards.
     monkeypatch.setattr(config, "_main_script_path", config._main_script_path)
     env = {"AVATAR_DESK_DB": str(tmp_path / "registry.db"), "AVATAR_DESK_SANDBOX": "off"}
-    routes = server_routes(CallbackInbox(), env=env)
+    routes = server_routes(env=env)
     paths = {getattr(route, "path", "") for route in routes}
     assert {"/callback", "/files/{key:path}", "/capture/{token}", "/capture/{token}/upload"} <= paths
     st.App(str(ROOT / "app.py"), routes=routes)

@@ -8,8 +8,8 @@ import time
 import requests
 from starlette.applications import Starlette
 
-from lib.callbacks import CallbackInbox
 from lib.server import server_routes
+from lib.store.callbacks import StoredCallbackInbox
 from tests.helpers.serving import serve_asgi, streamlit_app
 
 
@@ -18,8 +18,8 @@ def expecting(inbox, token, secret, lifetime=120.0):
     return secret
 
 
-def test_callback_get_records_and_thanks_the_person():
-    inbox = CallbackInbox()
+def test_callback_get_records_and_thanks_the_person(db):
+    inbox = StoredCallbackInbox(db)
     expecting(inbox, "token_a", "secret-a")
     expecting(inbox, "token_b", "secret-b")
     with serve_asgi(Starlette(routes=server_routes(inbox))) as base:
@@ -43,8 +43,8 @@ def test_callback_get_records_and_thanks_the_person():
         assert len(inbox) == 2
 
 
-def test_callback_post_accepts_json_and_form():
-    inbox = CallbackInbox()
+def test_callback_post_accepts_json_and_form(db):
+    inbox = StoredCallbackInbox(db)
     expecting(inbox, "t1", "s1")
     expecting(inbox, "t2", "s2")
     with serve_asgi(Starlette(routes=server_routes(inbox))) as base:
@@ -66,8 +66,8 @@ def test_callback_post_accepts_json_and_form():
         assert inbox.get("s1").succeeded and inbox.get("s2").succeeded
 
 
-def test_mounted_sandbox_builds_links_under_its_prefix():
-    with serve_asgi(Starlette(routes=server_routes(CallbackInbox()))) as base:
+def test_mounted_sandbox_builds_links_under_its_prefix(db):
+    with serve_asgi(Starlette(routes=server_routes(StoredCallbackInbox(db)))) as base:
         api = requests.Session()
         api.headers["Authorization"] = "Bearer sk-mount-test"
         created = api.post(

@@ -1,6 +1,7 @@
 """The verification attempt's countdown, outcome signals and the never-burn-the-token rule."""
 
-from lib.callbacks import CallbackInbox, CallbackRecord, with_callback_secret
+from lib.callbacks import CallbackRecord, with_callback_secret
+from lib.store.callbacks import StoredCallbackInbox
 from lib.verification import APPROVED, EXPIRED, FAILED, USED, WAITING, VerificationAttempt, handoff_text
 
 
@@ -27,8 +28,8 @@ def test_query_is_refused_until_a_success_signal():
     assert a.state(1001.0) == USED and "already used" in a.query_refusal(1001.0)
 
 
-def test_callback_moves_the_attempt_and_ignores_other_tokens():
-    inbox = CallbackInbox(clock=lambda: 1005.0)
+def test_callback_moves_the_attempt_and_ignores_other_tokens(db):
+    inbox = StoredCallbackInbox(db, clock=lambda: 1005.0)
     a = attempt()
     inbox.expect("sec", "token_abc", a.expires_at)
     assert inbox.record("sec", {"bytedToken": "token_other", "resultCode": "10000"}) is None
@@ -55,8 +56,8 @@ def test_the_attempt_knows_its_secret_from_its_callback_url():
     assert with_callback_secret(url, "new") == "https://app.example/callback?keep=1&s=new"
 
 
-def test_inbox_keeps_only_documented_fields_and_refuses_what_it_does_not_expect():
-    inbox = CallbackInbox()
+def test_inbox_keeps_only_documented_fields_and_refuses_what_it_does_not_expect(db):
+    inbox = StoredCallbackInbox(db)
     inbox.expect("sec", "t2", 10**10)
     assert "evil" not in inbox.record("sec", {"bytedToken": "t2", "resultCode": "10000", "evil": "x"}).params
     assert inbox.record("sec", {"resultCode": "10000"}) is None

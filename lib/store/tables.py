@@ -211,3 +211,37 @@ capture_links = Table(
     Column("closed_at", Float),
 )
 Index("capture_links_by_group", capture_links.c.scope, capture_links.c.group_id)
+
+# ---------------------------------------------------------------- several app servers (issue 15, SERVERS)
+# What one server kept in memory and another must see (migration 0005).
+
+# The phone's callbacks (lib.store.callbacks): one row per verification attempt a page announced, found by the
+# SHA-256 of the attempt's callback secret (the secret itself is never kept). `result_code` stays NULL until
+# the first accepted callback; the first one stays.
+callback_inbox = Table(
+    "callback_inbox",
+    metadata,
+    Column("key", Text, primary_key=True),  # sha256 hex of the callback secret
+    Column("byted_token", Text, nullable=False),
+    Column("expires_at", Float, nullable=False),  # the link's end
+    Column("created_at", Float, nullable=False),
+    Column("result_code", Text),
+    Column("params", Text),  # JSON: the documented fields of the accepted callback
+    Column("received_at", Float),
+)
+Index("callback_inbox_by_expiry", callback_inbox.c.expires_at)
+Index("callback_inbox_by_age", callback_inbox.c.created_at)
+
+# The app servers sharing this database (lib.store.servers): each writes its row at start and every ~30 s.
+# `storage` is the backend its uploads go to ("app" | "s3:<bucket>"); `media_marker` the name of the file it
+# keeps in its app-hosted media folder (NULL with a bucket), which a server that shares the folder sees.
+servers = Table(
+    "servers",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("started_at", Float, nullable=False),
+    Column("seen_at", Float, nullable=False),
+    Column("storage", Text, nullable=False, server_default="app"),
+    Column("media_marker", Text),
+)
+Index("servers_by_seen", servers.c.seen_at)
