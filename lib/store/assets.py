@@ -119,7 +119,7 @@ class Assets(Repository):
             if not keys and not task_ids:
                 ledger.mark_saved(where, keys, task_ids)
                 return
-        attempts = attempt_rows(self.scope_id, ledger, self.db.clock(), keys)
+        attempts = attempt_rows(self.scope_id, ledger, self.db.clock(), keys, self.actor)
         tasks = task_rows(self.scope_id, ledger, task_ids)
         # Replacement links: the whole group on a full save; else only assets with a retry among those written.
         retried = None if keys is None else [r["asset_key"] for r in attempts if r["attempt"] > 1]

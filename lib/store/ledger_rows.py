@@ -11,10 +11,15 @@ from lib.store.codes import AssetStatus, plain
 
 
 def attempt_rows(
-    scope_id: str, ledger: AssetLedger, now: float, keys: Collection[int] | None = None
+    scope_id: str,
+    ledger: AssetLedger,
+    now: float,
+    keys: Collection[int] | None = None,
+    actor: str | None = None,
 ) -> list[dict]:
     """One dict per attempt of every asset, or of the assets with these `keys` (those still in the ledger),
-    by key. Each attempt keeps the name and type it was sent under."""
+    by key. Each attempt keeps the name and type it was sent under; `actor` is who saves it (kept by an
+    attempt already stored: the save's upsert leaves created_by)."""
     if keys is None:
         chosen = ledger.assets.values()
     else:
@@ -37,6 +42,7 @@ def attempt_rows(
             "is_latest": int(a is asset.current),
             "send_key": a.send_key or None,
             "asset_type": a.asset_type or ledger.asset_type,
+            "created_by": actor,
         }
         for asset in chosen
         for a in asset.attempts

@@ -132,7 +132,12 @@ class Media(Repository):
         group, sha256, fix) is already kept, that row comes back with False and nothing is written: the
         caller hosted its copy first, so it deletes that copy (two uploads of one file racing end here, on
         the unique constraint). A deleted row of the same file is replaced by the new one."""
-        values = {**_values(row), "scope": self.scope_id, "created_at": row.created_at or self.db.clock()}
+        values = {
+            **_values(row),
+            "scope": self.scope_id,
+            "created_at": row.created_at or self.db.clock(),
+            "created_by": self.actor,
+        }
         with self.db.write([row.group_id]) as conn:
             stmt = insert_for(conn, media).values(**values)
             conn.execute(

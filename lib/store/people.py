@@ -24,6 +24,7 @@ class Person:
     usable: int = 0
     failed: int = 0
     pending: int = 0
+    created_by: str | None = None  # who added them (signed in); None when nobody signs in
 
 
 def _count(status: AssetStatus):
@@ -42,7 +43,14 @@ def _count(status: AssetStatus):
     )
 
 
-_OWN = (people.c.group_id, people.c.label, people.c.mode, people.c.created_at, people.c.notes)
+_OWN = (
+    people.c.group_id,
+    people.c.label,
+    people.c.mode,
+    people.c.created_at,
+    people.c.notes,
+    people.c.created_by,
+)
 _COUNTS = [_count(s) for s in (AssetStatus.USABLE, AssetStatus.FAILED, AssetStatus.PENDING)]
 _FOUND = (
     people.c.scope == bindparam("scope"),
@@ -67,6 +75,7 @@ class People(Repository):
                 label=label.strip(),
                 mode=self.scope.mode,
                 created_at=self.db.clock(),
+                created_by=self.actor,  # the first to save them; saving again keeps it
             )
             keep = case((stmt.excluded.label == "", people.c.label), else_=stmt.excluded.label)
             conn.execute(
@@ -95,7 +104,7 @@ class People(Repository):
             stmt = (_FIND_ONLY if counts else _FIND_ONLY_UNCOUNTED).params(
                 scope=self.scope_id, like=like, only=sorted(only)
             )
-        return [Person(*row) for row in self.db.rows(stmt)]
+        return [Person(**row._mapping) for row in self.db.rows(stmt)]
 
     def labels(self) -> dict[str, str]:
         """group id -> label, for everyone."""
@@ -104,11 +113,14 @@ class People(Repository):
     # -------------------------------------------------------------- the operator's last person
 
     def _last_key(self) -> str:
+        # Each signed-in operator has their own; nobody signed in: the connection's (as before sign-in).
+        if self.actor:
+            return f"last_person|{self.scope_id}|{self.actor}"
         return f"last_person|{self.scope_id}"
 
     def remember_last(self, group_id: str) -> None:
-        """The person last worked on: a new session (a reload, a restart) opens with them. Written only when
-        it changes (every write moves the change stamp)."""
+        """The person last worked on (by this operator, when signed in): a new session (a reload, a restart)
+        opens with them. Written only when it changes (every write moves the change stamp)."""
         if self.last() == group_id:
             return
         with self.db.write([]) as conn:  # no person's rows

@@ -245,3 +245,11 @@ servers = Table(
     Column("media_marker", Text),
 )
 Index("servers_by_seen", servers.c.seen_at)
+
+
+# ------------------------------------------------------------------ Who did it (issue Teams, migration 0006)
+# The signed-in operator (their email, else the name they signed in with) who made each row; NULL when nobody
+# signs in (the laptop default) and in rows older than 0006. Written on insert, never changed after.
+ACTOR_TABLES = (people, verifications, submissions, assets, videos, media)
+for _table in ACTOR_TABLES:
+    _table.append_column(Column("created_by", Text))

@@ -33,6 +33,7 @@ class Verifications(Repository):
             "byted_token": None if status in _TOKEN_GONE else attempt.byted_token,
             "group_id": group_id,
             "result_task_id": getattr(attempt, "result_task_id", None),
+            "created_by": self.actor,  # kept from the first record of the session
         }
         with self.db.write([]) as conn:  # no person's rows (a verification is not a person's yet)
             stmt = insert_for(conn, verifications).values(values)

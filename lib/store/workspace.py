@@ -14,21 +14,25 @@ from lib.store.videos import Videos
 
 
 class Store:
-    def __init__(self, db: Database, scope: Scope) -> None:
-        self.db, self.scope = db, scope
-        self.people = People(db, scope)
-        self.verifications = Verifications(db, scope)
-        self.assets = Assets(db, scope)
-        self.submissions = Submissions(db, scope)
-        self.videos = Videos(db, scope)
-        self.intents = Intents(db, scope)
-        self.media = Media(db, scope)
-        self.captures = Captures(db, scope)
+    def __init__(self, db: Database, scope: Scope, actor: str | None = None) -> None:
+        # `actor`: who is signed in (email or name), recorded on every row added; None when nobody signs in.
+        self.db, self.scope, self.actor = db, scope, actor or None
+        self.people = People(db, scope, self.actor)
+        self.verifications = Verifications(db, scope, self.actor)
+        self.assets = Assets(db, scope, self.actor)
+        self.submissions = Submissions(db, scope, self.actor)
+        self.videos = Videos(db, scope, self.actor)
+        self.intents = Intents(db, scope, self.actor)
+        self.media = Media(db, scope, self.actor)
+        self.captures = Captures(db, scope, self.actor)
 
     @classmethod
-    def for_connection(cls, db: Database, mode: str, base_url: str, api_key: str) -> Store:
-        """The store of one connection: its rows are found again by the same mode, URL and key only."""
-        return cls(db, db.scope_for(mode, base_url, api_key))
+    def for_connection(
+        cls, db: Database, mode: str, base_url: str, api_key: str, *, actor: str | None = None
+    ) -> Store:
+        """The store of one connection: its rows are found again by the same mode, URL and key only. Team
+        members with the same key share them; `actor` (who is signed in) is recorded on the rows they add."""
+        return cls(db, db.scope_for(mode, base_url, api_key), actor)
 
     def change_stamp(self) -> int:
         """Moves on a write under this connection's scope, by any process; writes under other scopes leave it
