@@ -1,4 +1,5 @@
-"""The frame around every page: page config, state, sidebar connection and navigation."""
+"""The frame around every page: page config, sign-in (when required), state, sidebar connection and
+navigation."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from lib.ui import state
-from lib.ui.components import go_to_step, sidebar
+from lib.ui.components import go_to_step, sidebar, sign_in
 
 # Absolute, so the frame also works when the entry script lives elsewhere (benchmarks, embedding).
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -34,6 +35,8 @@ def navigation_only() -> None:
 
 def run_dashboard() -> None:
     st.set_page_config(page_title="Avatar Desk", page_icon=":material/face:", layout="wide")
+    # When the app is reachable by others: no page, no sidebar, no store read until signed in (lib.signin).
+    operator = sign_in.gate()
     wf = state.init_state()
     pages = [
         st.Page(ROOT / path, title=title, icon=icon, url_path=url, default=(i == 0))
@@ -45,5 +48,6 @@ def run_dashboard() -> None:
         (path for path, title, _, _ in PAGES if title == navigation.title), None
     )
     sidebar.sidebar_connection()
+    sign_in.signed_in(operator)
     sidebar.resumed_notice(wf)
     navigation.run()

@@ -21,6 +21,7 @@ from lib.media.storage.base import Storage
 from lib.media.storage.settings import StorageSettings, make_storage
 from lib.sandbox.control import SandboxControl
 from lib.server import CALLBACK_PATH, SANDBOX_PREFIX, sandbox_is_mounted
+from lib.signin import OPERATOR_KEY
 from lib.store.database import Database, shared_database
 from lib.store.people import Person
 from lib.store.workspace import Store
@@ -193,7 +194,9 @@ def database() -> Database:
 def store() -> Store:
     """This session's connection's view of the database (cheap: made on each call, never stale)."""
     settings = connection_settings()
-    return Store.for_connection(database(), settings.mode, settings.base_url, settings.api_key)
+    operator = st.session_state.get(OPERATOR_KEY)  # signed in (lib/ui/components/sign_in): rows record who
+    actor = operator.actor if operator else None
+    return Store.for_connection(database(), settings.mode, settings.base_url, settings.api_key, actor=actor)
 
 
 # What pages read of the store, so that no page reaches into it.

@@ -1,0 +1,170 @@
+"""Sign-in before any operator page, when the app is reachable by others (lib.signin decides when and how):
+Streamlit's st.login when `[auth]` is configured, else the team passphrase with the operator's name; or, when
+sign-in is required and neither is set, only how to set one. Signed in: who, and "Sign out", in the sidebar.
+The passphrase box is read once by its form's callback and emptied: it never stays a widget value."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets as token_source
+
+import streamlit as st
+
+from lib import signin
+from lib.signin import OPERATOR_KEY, Operator
+from lib.ui.text import literal
+
+log = logging.getLogger(__name__)
+
+NAME_KEY = "sign_in__name"
+PASSPHRASE_KEY = "sign_in__passphrase"
+REFUSAL_KEY = "sign_in__refusal"
+CLIENT_KEY = "avatar_desk__sign_in_client"  # this session's own id for the rate limit
+
+
+def _secrets() -> dict:
+    try:
+        return dict(st.secrets)
+    except Exception:  # no secrets.toml: the usual case on a newcomer's machine
+        return {}
+
+
+def _client_ip() -> str | None:
+    try:
+        ip = st.context.ip_address
+    except Exception:  # no request behind this run (a bare script run)
+        return None
+    return ip if isinstance(ip, str) and ip else None  # AppTest's is a stand-in object, not an address
+
+
+def _headers() -> dict[str, str]:
+    try:
+        return {str(k): str(v) for k, v in st.context.headers.items()}
+    except Exception:
+        return {}
+
+
+def decision() -> signin.SignIn:
+    return signin.decide(os.environ, _secrets(), st.get_option("server.address"), _client_ip(), _headers())
+
+
+def _limit_keys() -> dict[str, str]:
+    if CLIENT_KEY not in st.session_state:
+        st.session_state[CLIENT_KEY] = token_source.token_hex(8)
+    return signin.AttemptLimiter.keys(st.session_state[CLIENT_KEY], _client_ip())
+
+
+def gate() -> Operator | None:
+    """The signed-in operator (None when sign-in is not required: the laptop default). When sign-in is
+    required and this session has not signed in, draws the sign-in (or how to set one up) and stops the run:
+    no page, no sidebar, no store read."""
+    how = decision()
+    if not how.required:
+        st.session_state.pop(OPERATOR_KEY, None)
+        return None
+    if how.method == signin.OIDC:
+        operator = signin.oidc_operator(st.user.to_dict())
+        if operator is not None:
+            st.session_state[OPERATOR_KEY] = operator
+            return operator
+        st.session_state.pop(OPERATOR_KEY, None)
+        _oidc_form(how)
+    elif how.method == signin.PASSPHRASE:
+        operator = st.session_state.get(OPERATOR_KEY)
+        if isinstance(operator, Operator) and operator.method == signin.PASSPHRASE:
+            return operator
+        _passphrase_form(how)
+    else:
+        _not_configured(how)
+    st.stop()
+
+
+def _heading(how: signin.SignIn) -> None:
+    st.title("Sign in")
+    st.caption(f"Avatar Desk asks everyone to sign in here: {how.why}.")
+
+
+def _oidc_form(how: signin.SignIn) -> None:
+    _heading(how)
+    label = f"Sign in with {how.provider.title()}" if how.provider else "Sign in with your account"
+    if st.button(label, key="sign_in__oidc", type="primary", icon=":material/login:"):
+        try:
+            st.login(how.provider) if how.provider else st.login()
+        except Exception as error:  # Authlib missing, or [auth] incomplete: say so, without the settings
+            log.warning("st.login failed: %s", type(error).__name__)
+            st.error(
+                "Sign-in with your provider is not working on this server: its `[auth]` settings are "
+                "incomplete, or Authlib is not installed (`pip install 'streamlit[auth]'`). Ask whoever runs it.",
+                icon=":material/error:",
+            )
+
+
+def _take_attempt() -> None:
+    """The form's callback: read the name and passphrase once, empty the passphrase box, check it."""
+    name = str(st.session_state.get(NAME_KEY) or "")
+    given = str(st.session_state.get(PASSPHRASE_KEY) or "")
+    st.session_state[PASSPHRASE_KEY] = ""
+    how = decision()
+    if how.method != signin.PASSPHRASE:
+        return
+    attempt = signin.try_passphrase(name, given, how.passphrase, _limit_keys())
+    if attempt.operator is not None:
+        st.session_state[OPERATOR_KEY] = attempt.operator
+        st.session_state.pop(REFUSAL_KEY, None)
+    else:
+        st.session_state[REFUSAL_KEY] = attempt.refusal
+
+
+def _passphrase_form(how: signin.SignIn) -> None:
+    _heading(how)
+    with st.form("sign_in__form"):
+        st.text_input(
+            "Your name, shown on what you do", key=NAME_KEY, max_chars=signin.NAME_MAX, placeholder="Lin Wei"
+        )
+        st.text_input("Team passphrase", key=PASSPHRASE_KEY, type="password")
+        st.form_submit_button("Sign in", type="primary", icon=":material/login:", on_click=_take_attempt)
+    if refusal := st.session_state.get(REFUSAL_KEY):
+        st.error(refusal, icon=":material/block:")
+
+
+def _not_configured(how: signin.SignIn) -> None:
+    st.title("Sign-in is not set up")
+    st.error(
+        f"This app is reachable by others ({how.why}), so its pages need sign-in, and none is set up. "
+        "Nothing can be done here until it is.",
+        icon=":material/lock:",
+    )
+    st.markdown(
+        "Whoever runs the server sets one of these, then restarts it:\n"
+        f"- a team passphrase: `{signin.PASSPHRASE_ENV}=…` in the server's environment, or "
+        f'`{signin.PASSPHRASE_SECRET} = "…"` in `.streamlit/secrets.toml`;\n'
+        "- sign-in with your company's accounts (OpenID Connect): an `[auth]` section in "
+        "`.streamlit/secrets.toml` (see Streamlit's `st.login`).\n\n"
+        "For use on this computer only, serve it on loopback instead: "
+        "`streamlit run app.py --server.address 127.0.0.1`."
+    )
+
+
+def _sign_out(method: str) -> None:
+    # Everything this session held was the operator's: their working copy, a typed key, the views.
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    if method == signin.OIDC:
+        st.logout()
+
+
+def signed_in(operator: Operator | None) -> None:
+    """In the sidebar: who is signed in, and "Sign out" (nothing when nobody signs in)."""
+    if operator is None:
+        return
+    with st.sidebar:
+        email = f" ({literal(operator.email)})" if operator.email and operator.email != operator.name else ""
+        st.caption(f"Signed in as **{literal(operator.name)}**{email}")
+        st.button(
+            "Sign out",
+            key="sign_in__sign_out",
+            on_click=_sign_out,
+            args=(operator.method,),
+            icon=":material/logout:",
+        )
