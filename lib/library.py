@@ -17,7 +17,19 @@ from lib.exports import csv_bytes
 from lib.store.people import Person
 from lib.store.workspace import Store
 
-PEOPLE_COLUMNS = ["label", "group_id", "usable", "failed", "pending", "created", "mode", "notes"]
+PEOPLE_COLUMNS = [
+    "label",
+    "group_id",
+    "usable",
+    "failed",
+    "pending",
+    "created",
+    "mode",
+    "notes",
+    "created_by",
+]
+# Who added a row when nobody signed in (the laptop), or before sign-in existed (rows older than migration 0006).
+NOBODY = "—"
 ASSET_COLUMNS = [
     "label",
     "group_id",
@@ -28,6 +40,7 @@ ASSET_COLUMNS = [
     "source_url",
     "error_code",
     "task_id",
+    "created_by",
 ]
 # What the Library's table of one person's assets shows: their label and group id are the page's already
 # (and a rename then leaves the frame as it was read).
@@ -54,7 +67,17 @@ def _blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _person_row(p: Person, tz: tzinfo | None) -> tuple:
     """A Person as a row of PEOPLE_COLUMNS (attribute by attribute: dataclasses.asdict deep-copies each)."""
-    return (p.label, p.group_id, p.usable, p.failed, p.pending, when_text(p.created_at, tz), p.mode, p.notes)
+    return (
+        p.label,
+        p.group_id,
+        p.usable,
+        p.failed,
+        p.pending,
+        when_text(p.created_at, tz),
+        p.mode,
+        p.notes,
+        p.created_by or NOBODY,
+    )
 
 
 def people_frame(store: Store, search: str = "", tz: tzinfo | None = None) -> pd.DataFrame:
@@ -90,6 +113,39 @@ class PeopleView:
     @property
     def group_ids(self) -> list[str]:
         return list(self.positions)
+
+    @property
+    def key(self) -> tuple:
+        """What the view was read for and at: frames derived from it are made again only when this moves."""
+        return (self.scope, self.stamp, self.search, self.tz)
+
+
+def _view_of(view: PeopleView, frame: pd.DataFrame) -> PeopleView:
+    """`view` narrowed to `frame` (some of its rows, in its order)."""
+    ids = frame["group_id"].tolist()
+    labels = {g: view.labels[g] for g in ids}
+    return replace(
+        view,
+        frame=frame,
+        positions={g: i for i, g in enumerate(ids)},
+        labels=labels,
+        names=person_names(labels),
+    )
+
+
+def actors(view: PeopleView) -> list[str]:
+    """Who added the people of `view` (signed-in operators' emails or names), sorted; empty when nobody
+    signed in to add any."""
+    return sorted(a for a in view.frame["created_by"].unique() if a and a != NOBODY)
+
+
+def added_by(view: PeopleView, actor: str = "") -> PeopleView:
+    """The people of `view` added by `actor` ("": anyone, the view itself): the frame already read, filtered
+    (no store read)."""
+    if not actor:
+        return view
+    frame = view.frame[view.frame["created_by"] == actor].reset_index(drop=True)
+    return _view_of(view, frame)
 
 
 def _people_view(store: Store, stamp: int, search: str, tz: tzinfo | None) -> PeopleView:
@@ -198,12 +254,24 @@ def videos_frame(store: Store, group_id: str | None = None, tz: tzinfo | None = 
             "assets": len(v["assets"]),
             "task_id": v["task_id"] or "",
             "group_id": v["group_id"] or "",
+            "created_by": v.get("created_by") or NOBODY,
         }
         for v in store.videos.all()
         if group_id is None or v["group_id"] == group_id
     ]
     return pd.DataFrame(
-        rows, columns=["created", "status", "model", "prompt", "video_url", "assets", "task_id", "group_id"]
+        rows,
+        columns=[
+            "created",
+            "status",
+            "model",
+            "prompt",
+            "video_url",
+            "assets",
+            "task_id",
+            "group_id",
+            "created_by",
+        ],
     )
 
 

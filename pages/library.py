@@ -27,17 +27,22 @@ if unsettled:
 search = st.text_input(
     "Search people by name", key="library__search", placeholder="Lin…", help="Their id at APIMart works too."
 )
-people = state.refreshed(
+everyone = state.refreshed(
     "library_people", lambda held: library.people_view(store, search, zone, since=held, stamp=stamp)
 )
 library_exports.show(store)
+
+# Who added them, when operators sign in (the frame already read is filtered: no store read).
+actors = state.cached_view("library_actors", everyone.key, lambda: library.actors(everyone))
+by = library_tables.added_by_filter(actors)
+people = state.cached_view("library_added_by", (everyone.key, by), lambda: library.added_by(everyone, by))
 
 if people.frame.empty:
     st.info("No people yet." if not search else "Nobody matches that search.")
     st.page_link("pages/verify.py", label="Verify a person", icon=":material/qr_code_2:")
     st.stop()
 
-rows = library_tables.people(people.frame)
+rows = library_tables.people(people.frame, by_column=bool(actors))
 group_id, label = library_person.pick(people, rows)
 library_person.actions(group_id, label)
 

@@ -20,8 +20,10 @@ PEOPLE_TABLE = {
     "created": "Added",
     "mode": "Mode",
     "notes": "Notes",
+    "created_by": "Added by",
     "group_id": "Id at APIMart",
 }
+ANYONE = ""
 ASSETS_TABLE = {
     "thumbnail": st.column_config.ImageColumn("Preview", width="small"),
     "name": "Name",
@@ -31,6 +33,7 @@ ASSETS_TABLE = {
     "source_url": "Your link",
     "attempt": "Try",
     "error_code": "Error code",
+    "created_by": "By",
     "task_id": "Review id",
 }
 VIDEOS_TABLE = {
@@ -40,17 +43,38 @@ VIDEOS_TABLE = {
     "prompt": "Prompt",
     "video_url": st.column_config.LinkColumn("Video", display_text="watch"),
     "assets": "Photos or clips",
+    "created_by": "By",
     "task_id": "Id at APIMart",
 }
 
 
-def people(frame: pd.DataFrame) -> list[int]:
-    """The people table; returns the selected row's position (empty when none is selected)."""
+def added_by_filter(actors: list[str]) -> str:
+    """Whose people to show: "Anyone" (ANYONE) or one operator who added some. Not shown when nobody signed
+    in to add anyone (the laptop default)."""
+    if not actors:
+        return ANYONE
+    options = [ANYONE, *actors]
+    if st.session_state.get("library__added_by") not in options:
+        st.session_state.pop("library__added_by", None)  # their people are gone from this search
+    chosen = st.selectbox(
+        "Added by",
+        options,
+        format_func=lambda a: a or "Anyone",
+        key="library__added_by",
+        help="Everyone with this connection's key sees the same people; this narrows the table to those one "
+        "person added.",
+    )
+    return chosen or ANYONE
+
+
+def people(frame: pd.DataFrame, by_column: bool = False) -> list[int]:
+    """The people table (with who added each when `by_column`); returns the selected row's position (empty
+    when none is selected)."""
     picked = st.dataframe(
         frame,
         hide_index=True,
         column_config=PEOPLE_TABLE,
-        column_order=list(PEOPLE_TABLE),
+        column_order=[c for c in PEOPLE_TABLE if c != "created_by" or by_column],
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
@@ -82,27 +106,32 @@ def shown_assets(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _shown(frame: pd.DataFrame, key: str) -> tuple[pd.DataFrame, bool]:
+def _shown(frame: pd.DataFrame, key: str) -> tuple[pd.DataFrame, bool, bool]:
+    """The shown frame, whether it has previews, whether it says who sent (only when someone signed in did)."""
     shown = shown_assets(frame)
     # Files this app received show their own thumbnail (a clip its poster); the column only when one has.
     if previews := thumbnails.by_source(frame["source_url"], key):
         shown = shown.assign(thumbnail=frame["source_url"].map(previews))
-    return shown, bool(previews)
+    by = "created_by" in frame.columns and bool((frame["created_by"] != "").any())
+    if by:
+        shown = shown.assign(created_by=frame["created_by"].replace("", library.NOBODY))
+    return shown, bool(previews), by
 
 
 def _assets_table(frame: pd.DataFrame, key: str, version: object = None) -> None:
     """`version`: what `frame` was read at; the words and thumbnails are made again only when it moves."""
     if version is None:
-        shown, previews = _shown(frame, key)
+        shown, previews, by = _shown(frame, key)
     else:
-        shown, previews = state.cached_view(f"{key}_shown", version, lambda: _shown(frame, key))
+        shown, previews, by = state.cached_view(f"{key}_shown", version, lambda: _shown(frame, key))
+    hidden = {c for c, show in (("thumbnail", previews), ("created_by", by)) if not show}
     st.dataframe(
         shown,
         hide_index=True,
         width="stretch",
         key=key,
         column_config=ASSETS_TABLE,
-        column_order=[c for c in ASSETS_TABLE if c != "thumbnail" or previews],
+        column_order=[c for c in ASSETS_TABLE if c not in hidden],
     )
 
 
@@ -120,11 +149,12 @@ def videos(frame: pd.DataFrame) -> None:
     if frame.empty:
         st.caption("No videos yet.")
         return
+    by = "created_by" in frame.columns and bool((frame["created_by"] != library.NOBODY).any())
     st.dataframe(
         frame.assign(status=frame["status"].map(words.video_status)),
         hide_index=True,
         width="stretch",
         key="library__videos",
         column_config=VIDEOS_TABLE,
-        column_order=list(VIDEOS_TABLE),
+        column_order=[c for c in VIDEOS_TABLE if c != "created_by" or by],
     )
