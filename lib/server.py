@@ -7,11 +7,14 @@ The file and capture routes read the database the pages use (lib.store.database.
 AVATAR_DESK_DB rule, one Database per process) and the storage the settings name (lib.media.storage.settings,
 decided at start); a storage setting that cannot work leaves them out (logged) and the pages say why. Not
 /media: Streamlit reserves /media/ for its own files. `server_lifespan` runs the retention sweeper
-(lib.media.retention) on the same database and storage while the server runs.
+(lib.media.retention) on the same database and storage while the server runs, and the server's heartbeat
+(lib.media.sharing): while another live server cannot see this server's app-hosted media folder, the capture
+upload refuses files (the operator's pages say why).
 
-The callback route records only what carries an attempt's own secret (see lib.callbacks). The sandbox is
-mounted only when the server starts in sandbox mode (no APIMart key in the environment or secrets, and
-AVATAR_DESK_SANDBOX not off): a live deployment exposes no emulator, reset or fault injection. A key typed
+The callback route records only what carries an attempt's own secret (see lib.callbacks), into the callback
+inbox in the database (lib.store.callbacks), so the phone's redirect may reach any server on it. The sandbox
+is mounted only when the server starts in sandbox mode (no APIMart key in the environment or secrets, and
+AVATAR_DESK_SANDBOX not off, and no standalone sandbox named by AVATAR_DESK_SANDBOX_URL): a live deployment exposes no emulator, reset or fault injection. A key typed
 in the sidebar later makes that one session live; the mount stays for the other sessions. The sandbox's
 API and H5 pages answer anyone (a phone must reach them); its control plane (/sandbox/_sandbox/...)
 answers only loopback clients or a request bearing AVATAR_DESK_SANDBOX_CONTROL_TOKEN in the
@@ -40,10 +43,12 @@ from lib.media.capture_routes import capture_routes
 from lib.media.intake import intake_dir
 from lib.media.retention import Sweeper
 from lib.media.routes import media_routes
+from lib.media.sharing import Heartbeat, current_sharing
 from lib.media.spool import remove_leftovers
 from lib.media.storage.settings import StorageSettings, StorageSettingsError, make_storage
 from lib.sandbox.control import ControlGuard, control_token, is_loopback_host
 from lib.store.callbacks import StoredCallbackInbox
+from lib.store.captures import resolve_capture
 from lib.store.database import Database, shared_database
 
 log = logging.getLogger(__name__)
@@ -164,7 +169,42 @@ def file_routes(
         return []
     storage = make_storage(settings)
     db = _pages_database(env, database)
-    return [*media_routes(db, storage), *capture_routes(db, lambda: storage, intake_dir(settings))]
+    captures = [
+        Route(route.path, _shared_media_only(db, settings, route.endpoint), methods=["POST"])
+        if route.path.endswith("/upload")
+        else route
+        for route in capture_routes(db, lambda: storage, intake_dir(settings))
+    ]
+    return [*media_routes(db, storage), *captures]
+
+
+# What the phone's capture page shows for each file while this server's app-hosted files could not be served by
+# every server (lib.media.sharing); the operator's pages say why and the two ways out.
+NOT_SHARED_MESSAGE = (
+    "This app cannot take files just now: tell the person who sent you the link. / "
+    "暂时无法接收文件，请联系发送链接的人。"
+)
+
+
+def _shared_media_only(db: Database, settings: StorageSettings, upload):
+    """The capture upload, refused (nothing stored, one log line) while another live server could not serve
+    the files this server hosts; an unknown or closed token is still the capture route's plain 403."""
+
+    async def endpoint(request: Request):
+        sharing = await asyncio.to_thread(current_sharing, db, settings)
+        if not sharing.refuses:
+            return await upload(request)
+        link = await asyncio.to_thread(resolve_capture, db, request.path_params.get("token", ""), db.clock())
+        if link is None:
+            return JSONResponse({"error": "refused"}, status_code=403, headers={"Cache-Control": "no-store"})
+        log.warning(
+            "capture upload refused: %d other server(s) cannot see this server's media folder", sharing.unshared
+        )
+        return JSONResponse(
+            {"status": "refused", "message": NOT_SHARED_MESSAGE}, headers={"Cache-Control": "no-store"}
+        )
+
+    return endpoint
 
 
 def server_lifespan(
@@ -174,22 +214,28 @@ def server_lifespan(
 ):
     """An st.App lifespan: uploads a killed server left half-received are removed at start, and the media
     retention sweeper runs while the server does (AVATAR_DESK_MEDIA_RETENTION_DAYS after a review ends; one
-    server sweeps per period when several share the database)."""
+    server sweeps per period when several share the database), and so does this server's heartbeat (its row in
+    `servers` and its marker in the media folder: lib.media.sharing, so every server knows whether the others
+    can serve the files it hosts)."""
     env = os.environ if env is None else env
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         settings = _storage_settings(env, secrets)
-        sweeper = None
+        sweeper = heartbeat = None
         if settings is not None:
             remove_leftovers(intake_dir(settings))  # what a killed server left half-received
             db = _pages_database(env, database)
             sweeper = Sweeper(db, make_storage(settings), settings.keep_seconds).start()
+            heartbeat = await asyncio.to_thread(Heartbeat(db, settings).start)
         try:
             yield None
         finally:
+            # Both join their thread: not on the loop.
+            if heartbeat is not None:
+                await asyncio.to_thread(heartbeat.stop)
             if sweeper is not None:
-                await asyncio.to_thread(sweeper.stop)  # joins the thread: not on the loop
+                await asyncio.to_thread(sweeper.stop)
 
     return lifespan
 
@@ -224,7 +270,8 @@ def server_routes(
         )
     routes: list[BaseRoute] = [Route(CALLBACK_PATH, callback_endpoint(inbox), methods=["GET", "POST"])]
     routes.extend(file_routes(env, secrets, database))
-    mount = sandbox_mode_at_start(env, secrets)
+    # A standalone sandbox (AVATAR_DESK_SANDBOX_URL, shared by several servers) is the one used: none mounted.
+    mount = sandbox_mode_at_start(env, secrets) and not env.get("AVATAR_DESK_SANDBOX_URL", "").strip()
     if mount:
         from lib.sandbox.config import SandboxConfig
         from lib.sandbox.server import create_app

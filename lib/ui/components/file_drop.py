@@ -14,7 +14,7 @@ from lib.media.limits import UPLOAD_MAX_BYTES, UPLOAD_MAX_MB
 from lib.media.storage.settings import StorageSettingsError
 from lib.submission_view import plural
 from lib.ui import state
-from lib.ui.components import media_rows
+from lib.ui.components import media_hosting, media_rows
 from lib.ui.media_words import refusal
 from lib.ui.text import literal
 
@@ -88,6 +88,8 @@ def _clear_refused() -> None:
 
 
 def show() -> None:
+    if media_hosting.refused():  # another app server could not serve what this one would keep: said why
+        return
     key = f"submit__files_{st.session_state.setdefault(VERSION_KEY, 0)}"
     uploads = st.file_uploader(
         "Photos and clips (JPEG, PNG, WebP, HEIC, BMP, TIFF, GIF; MP4, MOV)",

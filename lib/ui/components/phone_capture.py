@@ -15,7 +15,7 @@ from lib.qr import qr_png
 from lib.store.captures import CaptureLink
 from lib.store.media import READY
 from lib.ui import media_words, state
-from lib.ui.components import file_drop, media_rows
+from lib.ui.components import file_drop, media_hosting, media_rows
 from lib.ui.text import literal
 
 HELD_KEY = "avatar_desk__capture"  # group id -> (link id, URL): the token lives here and in the QR alone
@@ -62,6 +62,8 @@ def _status(group_id: str, link_id: str) -> None:
 def card(group_id: str, label: str) -> None:
     """The Group step's "Add photos from the person's phone"."""
     st.subheader("Add photos from the person's phone")
+    if media_hosting.refused(caption=False):  # the phone's files could not be served by every server
+        return
     link = state.store().captures.current(group_id)
     held = _held(group_id)
     if link is None or held is None or held[0] != link.id:
