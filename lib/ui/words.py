@@ -1,45 +1,51 @@
 """The words an operator reads for what the app stores as codes: asset and video statuses, counts. Codes
 stay codes in the store, exports and tests; pages put them through here before showing them. Plain
-data and string helpers only; nothing here renders."""
+data and string helpers only; nothing here renders.
+
+The words are English msgids (marked with N_): `count`, `assets`, `asset_status` and `video_status` give the
+English; a converted page passes its translator to `assets_in`, `asset_status_in`, `video_status_in`, whose
+plurals come from the catalog."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
+from lib.i18n import N_, Translator
+from lib.i18n import translator as _translator
 from lib.store.codes import AssetStatus, VideoStatus
 
 PENDING, USABLE, FAILED = AssetStatus.PENDING, AssetStatus.USABLE, AssetStatus.FAILED
 SENDING, UNKNOWN = AssetStatus.SENDING, AssetStatus.UNKNOWN
 # What a request whose answer was lost reads as (a video's "unknown", a send that may have gone out).
-UNKNOWN_OUTCOME = "may have been sent: decide on Start"
-MAY_HAVE_BEEN_SENT = "may have been sent"
+UNKNOWN_OUTCOME = N_("may have been sent: decide on Start")
+MAY_HAVE_BEEN_SENT = N_("may have been sent")
 
 # An asset's review status (lib.ledger), as the person in front of the screen says it.
 ASSET_STATUS = {
-    PENDING: "being checked",
-    USABLE: "approved",
-    FAILED: "not approved",
+    PENDING: N_("being checked"),
+    USABLE: N_("approved"),
+    FAILED: N_("not approved"),
     UNKNOWN: MAY_HAVE_BEEN_SENT,
     SENDING: MAY_HAVE_BEEN_SENT,  # read back after a restart, a write-ahead row means the same thing
 }
 
 # A video's status: upstream's task statuses plus the app's own (lib.store.codes.VideoStatus).
 VIDEO_STATUS = {
-    VideoStatus.SUBMITTING: "being sent",
-    VideoStatus.SUBMITTED: "waiting to start",
-    VideoStatus.PENDING: "waiting to start",
-    VideoStatus.PROCESSING: "being made",
-    VideoStatus.COMPLETED: "ready",
-    VideoStatus.FAILED: "failed",
-    VideoStatus.CANCELLED: "cancelled",
-    VideoStatus.NOT_SENT: "not sent",
-    VideoStatus.DISMISSED: "not sent again",
+    VideoStatus.SUBMITTING: N_("being sent"),
+    VideoStatus.SUBMITTED: N_("waiting to start"),
+    VideoStatus.PENDING: N_("waiting to start"),
+    VideoStatus.PROCESSING: N_("being made"),
+    VideoStatus.COMPLETED: N_("ready"),
+    VideoStatus.FAILED: N_("failed"),
+    VideoStatus.CANCELLED: N_("cancelled"),
+    VideoStatus.NOT_SENT: N_("not sent"),
+    VideoStatus.DISMISSED: N_("not sent again"),
     VideoStatus.UNKNOWN: UNKNOWN_OUTCOME,  # also lib.library.video_status's reading of a lost answer
 }
 
 # The Library's filter and the review's counts, by status code.
-ASSET_FILTER = {"all": "all", USABLE: "approved", FAILED: "not approved", PENDING: "being checked"}
+ASSET_FILTER = {"all": N_("all"), USABLE: N_("approved"), FAILED: N_("not approved"), PENDING: N_("being checked")}
 
 
 def _blank(code: object) -> bool:
@@ -102,3 +108,35 @@ class Kind:
 def review_kind(asset_type: str) -> Kind:
     """By the review's one type; "" (photos and clips sent together) names both."""
     return Kind(*REVIEW_KINDS.get(asset_type, ("photo or clip", "photos and clips", "photos or clips")))
+
+
+# ------------------------------------------------------------------ the same words through a translator
+
+ENGLISH = _translator("en")
+
+
+def sentence(text: str) -> str:
+    """`text` starting with a capital letter (a no-op for Chinese), the rest untouched."""
+    return text[:1].upper() + text[1:]
+
+
+def assets_in(_: Translator, n: int, asset_type: str = "") -> str:
+    """`assets` in `_`'s language: "1 photo", "3 clips", "no photos or clips" / "1 张照片", "3 段视频"."""
+    kind = str(asset_type or "").lower()
+    if kind.startswith("image"):
+        return _.ngettext("{n} photo", "{n} photos", n).format(n=n) if n else _("no photos")
+    if kind.startswith("video"):
+        return _.ngettext("{n} clip", "{n} clips", n).format(n=n) if n else _("no clips")
+    return _.ngettext("{n} photo or clip", "{n} photos or clips", n).format(n=n) if n else _("no photos or clips")
+
+
+def asset_status_in(_: Translator, code: object) -> str:
+    """`asset_status` in `_`'s language; an unknown code as itself."""
+    word = asset_status(code)
+    return _(word) if str(code) in ASSET_STATUS else word
+
+
+def video_status_in(_: Translator, code: object) -> str:
+    """`video_status` in `_`'s language; an unknown code as itself."""
+    word = video_status(code)
+    return _(word) if str(code) in VIDEO_STATUS else word

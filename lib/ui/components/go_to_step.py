@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from lib.ui import state
+from lib.ui import language, state
 from lib.ui.text import literal
-from lib.ui.words import assets as assets_word
-from lib.ui.words import count
+from lib.ui.words import assets_in, sentence
 
 CURRENT_PAGE_KEY = "avatar_desk__page"  # the page file this run shows (set by the shell)
 
@@ -33,39 +32,47 @@ def step_header(number: int, title: str, caption: str) -> None:
 def first_unfinished_step(wf: state.Workflow) -> Step | None:
     """The first step of the workflow that is not done yet, from the session's state; None when a person's
     photos or clips have been approved and nothing is being checked (everything up to Generate is done)."""
+    _ = language.translator()
     if not wf.group_id:
         return Step(
             "pages/verify.py",
-            "Verify a person",
-            "No person is chosen yet: verify one first, or pick someone verified before on the Group step.",
+            _("Verify a person"),
+            _("No person is chosen yet: verify one first, or pick someone verified before on the Group step."),
             ":material/qr_code_2:",
         )
-    who = literal(wf.group_label) or "this person"
+    who = literal(wf.group_label) or _("this person")
     ledger = wf.ledger
     if not (ledger and ledger.tasks):
         rows = [r for r in wf.draft if r.url or r.name]
         why = (
-            f"{count(len(rows), 'row')} for {who} {'waits' if len(rows) == 1 else 'wait'} in the table: "
-            "check and send them."
+            _.ngettext(
+                "{n} row for {who} waits in the table: check and send them.",
+                "{n} rows for {who} wait in the table: check and send them.",
+                len(rows),
+            ).format(n=len(rows), who=who)
             if rows
-            else f"Nothing has been submitted for {who} yet: send their photos or clips first."
+            else _("Nothing has been submitted for {who} yet: send their photos or clips first.").format(who=who)
         )
-        return Step("pages/submit.py", "Submit photos or clips", why, ":material/upload:")
+        return Step("pages/submit.py", _("Submit photos or clips"), why, ":material/upload:")
     counts = ledger.counts()
     if ledger.pending_task_ids() or counts["pending"]:
         return Step(
             "pages/review.py",
-            "See the review",
-            f"{assets_word(counts['pending'], ledger.kind()).capitalize()} of {who} "
-            f"{'is' if counts['pending'] == 1 else 'are'} still being checked: the review shows them as they "
-            "are approved.",
+            _("See the review"),
+            _.ngettext(
+                "{assets} of {who} is still being checked: the review shows them as they are approved.",
+                "{assets} of {who} are still being checked: the review shows them as they are approved.",
+                counts["pending"],
+            ).format(assets=sentence(assets_in(_, counts["pending"], ledger.kind())), who=who),
             ":material/fact_check:",
         )
     if not counts["usable"]:
         return Step(
             "pages/review.py",
-            "See the review",
-            f"None of {who}'s photos or clips was approved: the review says why and lets you send better ones.",
+            _("See the review"),
+            _(
+                "None of {who}'s photos or clips was approved: the review says why and lets you send better ones."
+            ).format(who=who),
             ":material/fact_check:",
         )
     return None
@@ -89,8 +96,12 @@ def require(
     step = first_unfinished_step(state.workflow())
     here = st.session_state.get(CURRENT_PAGE_KEY)
     if step is None or step.page == here:
+        _ = language.translator()
         step = Step(
-            page or "pages/home.py", label or "Go to the Start page", message, ":material/arrow_forward:"
+            page or "pages/home.py",
+            label or _("Go to the Start page"),
+            message,
+            ":material/arrow_forward:",
         )
     if step.why:
         st.info(step.why)

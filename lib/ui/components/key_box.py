@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.ui import state
+from lib.ui import language, state
 
 
 def _take_typed_key() -> None:
@@ -23,20 +23,23 @@ def _forget_typed_key() -> None:
 
 
 def key_box() -> None:
+    _ = language.translator()
     st.text_input(
-        "API key for this session only",
+        _("API key for this session only"),
         key=state.SESSION_API_KEY,
         type="password",
         placeholder="sk-…",
         on_change=_take_typed_key,
-        help="Read once and kept in this session's server memory only: never sent back to the page, "
-        "written to disk, logs or exports.",
+        help=_(
+            "Read once and kept in this session's server memory only: never sent back to the page, "
+            "written to disk, logs or exports."
+        ),
     )
     if state.typed_key().value:
         st.button(
-            "Forget this key",
+            _("Forget this key"),
             key="sidebar__forget_key",
             on_click=_forget_typed_key,
             icon=":material/key_off:",
-            help="Drops the key typed for this session and goes back to the configured key or the sandbox.",
+            help=_("Drops the key typed for this session and goes back to the configured key or the sandbox."),
         )

@@ -1,47 +1,59 @@
-"""The sidebar on every page: which APIMart the app talks to (the one sandbox notice), the key box, a
-connection test, and what a reloaded session picked up."""
+"""The sidebar on every page: the language switch, which APIMart the app talks to (the one sandbox notice),
+the key box, a connection test, and what a reloaded session picked up."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from lib.apimart import ApimartError
-from lib.ui import state
+from lib.i18n import N_
+from lib.ui import language, state
 from lib.ui.components.error_slot import show_error
 from lib.ui.components.key_box import key_box
 from lib.ui.text import code
 
-SANDBOX_NOTICE = (
+SANDBOX_NOTICE = N_(
     "**Sandbox mode**: a practice copy of APIMart. Nothing is billed; links open a test page where you "
     "approve for the person. Type a key below to work for real."
 )
 KEY_SOURCES = {
-    "environment": "from the server's environment",
-    "secrets": "from the secrets file",
-    "this session": "typed here, for this session only",
+    "environment": N_("from the server's environment"),
+    "secrets": N_("from the secrets file"),
+    "this session": N_("typed here, for this session only"),
 }
 
 
 def sidebar_connection() -> None:
     settings = state.connection_settings()
+    # The language first: everything below, and the page, render in it; the URL keeps a chosen one.
+    language.keep_in_url()
+    language.follow_ui(state.workflow())
+    _ = language.translator()
     with st.sidebar:
-        st.subheader("Connection")
+        language.language_switch()
+        st.subheader(_("Connection"))
         if settings.is_sandbox:
             # The one sandbox notice: the sidebar is on every page, so no page repeats it.
-            st.info(SANDBOX_NOTICE, icon=":material/science:")
+            st.info(_(SANDBOX_NOTICE), icon=":material/science:")
         else:
+            source = KEY_SOURCES.get(settings.key_source)
             st.success(
-                f"**Connected to APIMart** with the key {settings.masked_key} "
-                f"({KEY_SOURCES.get(settings.key_source, settings.key_source)})",
+                _("**Connected to APIMart** with the key {key} ({source})").format(
+                    key=settings.masked_key, source=_(source) if source else settings.key_source
+                ),
                 icon=":material/cloud_done:",
             )
-        with st.expander("Details"):
-            st.caption(f"API address: {code(settings.base_url)}  \nProject: {code(settings.project_name)}")
+        with st.expander(_("Details")):
+            st.caption(
+                _("API address: {address}  \nProject: {project}").format(
+                    address=code(settings.base_url), project=code(settings.project_name)
+                )
+            )
         key_box()
-        if st.button("Test connection", key="sidebar__test_connection", icon=":material/network_check:"):
+        if st.button(_("Test connection"), key="sidebar__test_connection", icon=":material/network_check:"):
             try:
                 state.client().check_connection()
-                st.success("Connected: APIMart accepts the key.")
+                st.success(_("Connected: APIMart accepts the key."))
             except ApimartError as error:
                 show_error(error)
 
