@@ -1,61 +1,87 @@
-"""The phone capture page the person sees (English and 中文 side by side), its refusal page, and the short
-words for what became of each file they sent. Shows only what this page sent; reads nothing from the store."""
+"""The phone capture page the person sees, its refusal page, and the short words for what became of each file
+they sent. Shows only what this page sent; reads nothing from the store.
+
+Its language (the `phone` catalogs, lib/i18n): the link's `?lang=` (en, zh, zh-Hans, zh-Hant, zh-TW …), else
+the phone's Accept-Language when it prefers Chinese (zh-CN → simplified, zh-TW / zh-HK → traditional), else
+English and simplified Chinese side by side ("Sent. / 已发送。"), which a person of either reads. `locale` is
+"en", "zh_CN", "zh_TW", or None for both side by side."""
 
 from __future__ import annotations
 
 import html
 import json
 
+from lib.i18n import N_, PHONE, accept_language, phone_locale, translator
 from lib.media.limits import IMAGE, VIDEO
 from lib.media.report import MediaReport, Severity
 
+BOTH = ("en", "zh_CN")  # the side-by-side languages when the page does not know the person's
+
+
+def page_locale(lang_param: str | None, accept_language_header: str | None) -> str | None:
+    """The page's locale: the link's `lang`, else a Chinese first choice of the phone, else None (both)."""
+    asked = phone_locale(lang_param)
+    if asked:
+        return asked
+    wanted = accept_language(accept_language_header)
+    if wanted:
+        first = phone_locale(wanted[0])
+        if first and first != "en":
+            return first
+    return None
+
+
+def say(locale: str | None, message: str, *, separator: str = " / ", **values: object) -> str:
+    """`message` in `locale`, or in English and simplified Chinese side by side when `locale` is None."""
+    if locale:
+        return translator(locale, PHONE)(message).format(**values)
+    return separator.join(translator(lang, PHONE)(message).format(**values) for lang in BOTH)
+
+
 # What the person reads about a refused file, by finding code (lib.media.report): short, no numbers they
 # cannot act on. The operator's fuller phrases are made in lib/ui.
+_NOT_USABLE = N_("This is not a photo or a video that can be used.")
 _REASONS = {
-    "empty": "The file is empty. / 文件是空的。",
-    "format": "This is not a photo or a video that can be used. / 这不是可用的照片或视频。",
-    "container": "This is not a photo or a video that can be used. / 这不是可用的照片或视频。",
-    "unreadable": "The file could not be read (it may be damaged). / 文件无法读取（可能已损坏）。",
-    "too_many_pixels": "The picture is too large to open. / 图片过大，无法打开。",
-    "too_small": f"The picture is too small: at least {IMAGE.min_side} pixels per side. / "
-    f"图片太小：每边至少 {IMAGE.min_side} 像素。",
-    "duration": f"The clip is too short: record at least {VIDEO.min_seconds:g} seconds. / "
-    f"视频太短：请至少录制 {VIDEO.min_seconds:g} 秒。",
-    "fps": "The clip's frame rate is too low. / 视频帧率太低。",
-    "pixels_low": "The clip's resolution is too low. / 视频分辨率太低。",
-    "aspect": "The picture is too narrow or too wide. / 画面太窄或太宽。",
-    "file_size": "The file is too large. / 文件太大。",
+    "empty": N_("The file is empty."),
+    "format": _NOT_USABLE,
+    "container": _NOT_USABLE,
+    "unreadable": N_("The file could not be read (it may be damaged)."),
+    "too_many_pixels": N_("The picture is too large to open."),
+    "too_small": N_("The picture is too small: at least {min_side} pixels per side."),
+    "duration": N_("The clip is too short: record at least {seconds} seconds."),
+    "fps": N_("The clip's frame rate is too low."),
+    "pixels_low": N_("The clip's resolution is too low."),
+    "aspect": N_("The picture is too narrow or too wide."),
+    "file_size": N_("The file is too large."),
 }
-_CANNOT_USE = "This file cannot be used. / 此文件无法使用。"
-SENT = "Sent. / 已发送。"
-ALREADY_SENT = "Already sent. / 之前已发送。"
-NEEDS_FIX = "Sent: it needs a small fix, which the person helping you will make. / 已发送：需要小调整，协助您的人会处理。"
-FACE_TIP = (
-    "Sent. Tip: a clear photo of your face alone works best. / 已发送。提示：只有您本人的清晰正面照效果最好。"
-)
+_LIMITS = {"min_side": IMAGE.min_side, "seconds": f"{VIDEO.min_seconds:g}"}
+_CANNOT_USE = N_("This file cannot be used.")
+SENT = N_("Sent.")
+ALREADY_SENT = N_("Already sent.")
+NEEDS_FIX = N_("Sent: it needs a small fix, which the person helping you will make.")
+FACE_TIP = N_("Sent. Tip: a clear photo of your face alone works best.")
+TOO_LARGE = N_("Too large: at most {max_mb} MB per file.")
+EXPIRED = N_("This link is no longer valid: ask for a new one.")
+FAILED = N_("Not sent: check the connection and try again.")
+SENDING = N_("Sending…")
 
 
-def too_large(max_mb: int) -> str:
-    return f"Too large: at most {max_mb} MB per file. / 文件太大：每个文件最多 {max_mb} MB。"
+def too_large(max_mb: int, locale: str | None = None) -> str:
+    return say(locale, TOO_LARGE, max_mb=max_mb)
 
 
-EXPIRED = "This link is no longer valid: ask for a new one. / 此链接已失效，请索取新链接。"
-FAILED = "Not sent: check the connection and try again. / 发送失败：请检查网络后重试。"
-SENDING = "Sending… / 发送中…"
-
-
-def outcome(report: MediaReport, *, duplicate: bool) -> dict[str, str]:
+def outcome(report: MediaReport, *, duplicate: bool, locale: str | None = None) -> dict[str, str]:
     """What the page shows for one received file: status "sent" | "fix" | "refused" and a message."""
     refused = [f for f in report.findings if f.severity is Severity.REFUSED]
     if refused:
-        return {"status": "refused", "message": _REASONS.get(refused[0].code, _CANNOT_USE)}
+        return {"status": "refused", "message": say(locale, _REASONS.get(refused[0].code, _CANNOT_USE), **_LIMITS)}
     if not report.passes:
-        return {"status": "fix", "message": NEEDS_FIX}
+        return {"status": "fix", "message": say(locale, NEEDS_FIX)}
     if duplicate:
-        return {"status": "sent", "message": ALREADY_SENT}
+        return {"status": "sent", "message": say(locale, ALREADY_SENT)}
     if any(f.code == "faces" for f in report.findings):
-        return {"status": "sent", "message": FACE_TIP}
-    return {"status": "sent", "message": SENT}
+        return {"status": "sent", "message": say(locale, FACE_TIP)}
+    return {"status": "sent", "message": say(locale, SENT)}
 
 
 _STYLE = """body{font-family:system-ui,sans-serif;margin:0;background:#f5f5fa;color:#1f2330}
@@ -70,7 +96,7 @@ li[data-status=fix] .status{color:#8a5a00}li[data-status=refused] .status,li[dat
 {color:#b3261e}small{color:#5f6368}"""
 
 _SCRIPT = """const T = JSON.parse(document.getElementById("capture-words").textContent);
-const UPLOAD = location.pathname.replace(/\\/$/, "") + "/upload";
+const UPLOAD = location.pathname.replace(/\\/$/, "") + "/upload" + location.search;  // keeps ?lang=
 const list = document.getElementById("capture-sent");
 const queue = [];
 let busy = false;
@@ -133,20 +159,27 @@ for (const input of document.querySelectorAll("input[type=file]")) {
   input.addEventListener("change", () => { enqueue(Array.from(input.files)); input.value = ""; });
 }"""
 
-_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+_PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">
-<title>Add photos · 添加照片</title><style nonce="{nonce}">{style}</style></head><body><main id="capture">
-<h1>Add photos and clips / 添加照片和视频</h1>
-<p>Take a photo or a short clip (2-15 s), face to the camera, or choose from your gallery.<br>
-请正对镜头拍照或录制短视频（2-15 秒），或从相册选择。</p>
+<title>{title}</title><style nonce="{nonce}">{style}</style></head><body><main id="capture">
+<h1>{heading}</h1>
+<p>{how}</p>
 <label class="pick"><input id="capture-camera" type="file" accept="image/*,video/*" capture multiple>
-Take a photo or clip / 拍照或录像</label>
+{camera}</label>
 <label class="pick second"><input id="capture-gallery" type="file" accept="image/*,video/*" multiple>
-Choose from the gallery / 从相册选择</label>
+{gallery}</label>
 <ul id="capture-sent"></ul>
-<p><small>Only what you send from this page is listed here. / 此处仅显示您在本页发送的文件。</small></p>
+<p><small>{only_here}</small></p>
 </main><script id="capture-words" type="application/json">{words}</script>
 <script nonce="{nonce}">{script}</script></body></html>"""
+
+_TITLE = N_("Add photos")
+_HEADING = N_("Add photos and clips")
+_HOW = N_("Take a photo or a short clip (2-15 s), face to the camera, or choose from your gallery.")
+_CAMERA = N_("Take a photo or clip")
+_GALLERY = N_("Choose from the gallery")
+_ONLY_HERE = N_("Only what you send from this page is listed here.")
+_HTML_LANG = {"en": "en", "zh_CN": "zh-Hans", "zh_TW": "zh-Hant"}
 
 
 def _json_in_html(value: object) -> str:
@@ -154,15 +187,31 @@ def _json_in_html(value: object) -> str:
     return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 
 
-def capture_page(nonce: str, max_bytes: int, max_mb: int) -> str:
+def _text(locale: str | None, message: str, separator: str = " / ") -> str:
+    return html.escape(say(locale, message, separator=separator), quote=False)
+
+
+def capture_page(nonce: str, max_bytes: int, max_mb: int, locale: str | None = None) -> str:
     words = {
         "max_bytes": max_bytes,
-        "too_large": too_large(max_mb),
-        "expired": EXPIRED,
-        "failed": FAILED,
-        "sending": SENDING,
+        "too_large": too_large(max_mb, locale),
+        "expired": say(locale, EXPIRED),
+        "failed": say(locale, FAILED),
+        "sending": say(locale, SENDING),
     }
-    return _PAGE.format(nonce=nonce, style=_STYLE, script=_SCRIPT, words=_json_in_html(words))
+    return _PAGE.format(
+        lang=_HTML_LANG.get(locale or "en", "en"),
+        title=_text(locale, _TITLE, " · "),
+        heading=_text(locale, _HEADING),
+        how=_text(locale, _HOW, "\x00").replace("\x00", "<br>\n"),
+        camera=_text(locale, _CAMERA),
+        gallery=_text(locale, _GALLERY),
+        only_here=_text(locale, _ONLY_HERE),
+        nonce=nonce,
+        style=_STYLE,
+        script=_SCRIPT,
+        words=_json_in_html(words),
+    )
 
 
 def content_security_policy(nonce: str) -> str:
@@ -173,17 +222,20 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
-_REFUSED = """<!doctype html><html><head><meta charset="utf-8">
+_REFUSED = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">
 <title>Avatar Desk</title></head><body style="font-family:system-ui,sans-serif;text-align:center;
 padding:3rem 1.5rem;background:#f5f5fa"><main id="capture-refused"><h1 style="font-size:1.3rem">
-This link is not valid / 此链接无效</h1><p>{body}</p></main></body></html>"""
+{heading}</h1><p>{body}</p></main></body></html>"""
+
+_NOT_VALID = N_("This link is not valid")
+_ASK_AGAIN = N_("Ask the person who sent you the link for a new one.")
 
 
-def refused_page() -> str:
+def refused_page(locale: str | None = None) -> str:
     """The same page for every reason (unknown, expired, closed): it reveals nothing."""
     return _REFUSED.format(
-        body=html.escape(
-            "Ask the person who sent you the link for a new one. / 请联系发送链接的人获取新链接。"
-        )
+        lang=_HTML_LANG.get(locale or "en", "en"),
+        heading=_text(locale, _NOT_VALID),
+        body=_text(locale, _ASK_AGAIN),
     )

@@ -16,7 +16,14 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from lib.media.capture_page import capture_page, content_security_policy, outcome, refused_page, too_large
+from lib.media.capture_page import (
+    capture_page,
+    content_security_policy,
+    outcome,
+    page_locale,
+    refused_page,
+    too_large,
+)
 from lib.media.intake import Intake
 from lib.media.limits import MB, UPLOAD_MAX_BYTES
 from lib.media.spool import UploadTooLarge
@@ -40,17 +47,22 @@ def capture_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}{CAPTURE_PATH}/{token}"
 
 
-def _refused_html() -> HTMLResponse:
-    return HTMLResponse(refused_page(), status_code=403, headers=_PRIVATE)
+def _locale(request: Request) -> str | None:
+    """The phone's language (lib.media.capture_page.page_locale): the link's ?lang=, else Accept-Language."""
+    return page_locale(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def _refused_html(locale: str | None = None) -> HTMLResponse:
+    return HTMLResponse(refused_page(locale), status_code=403, headers=_PRIVATE)
 
 
 def _refused_json() -> JSONResponse:
     return JSONResponse({"error": "refused"}, status_code=403, headers=_PRIVATE)
 
 
-def _too_large(max_bytes: int) -> JSONResponse:
+def _too_large(max_bytes: int, locale: str | None = None) -> JSONResponse:
     return JSONResponse(
-        {"error": "too_large", "message": too_large(max_bytes // MB)}, status_code=413, headers=_PRIVATE
+        {"error": "too_large", "message": too_large(max_bytes // MB, locale)}, status_code=413, headers=_PRIVATE
     )
 
 
@@ -67,11 +79,12 @@ def capture_routes(
 
     def page(request: Request) -> HTMLResponse:
         # A plain function: Starlette runs it in a worker thread, so the store read never blocks the loop.
+        locale = _locale(request)
         if resolve_capture(db, request.path_params["token"], db.clock()) is None:
-            return _refused_html()
+            return _refused_html(locale)
         nonce = secrets.token_urlsafe(16)
         return HTMLResponse(
-            capture_page(nonce, max_bytes, max_bytes // MB),
+            capture_page(nonce, max_bytes, max_bytes // MB, locale),
             headers={**_PRIVATE, "Content-Security-Policy": content_security_policy(nonce)},
         )
 
@@ -79,9 +92,10 @@ def capture_routes(
         link = await run_in_threadpool(resolve_capture, db, request.path_params["token"], db.clock())
         if link is None:
             return _refused_json()
+        locale = _locale(request)
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
-            return _too_large(max_bytes)
+            return _too_large(max_bytes, locale)
         name = unquote(request.headers.get("x-file-name", "")[:_NAME_HEADER_MAX], errors="replace")
         intake = Intake(Media(db, Scope.from_id(link.scope)), storage(), work_dir, db.clock)
         spool = intake.spool(max_bytes)
@@ -96,13 +110,13 @@ def capture_routes(
         except UploadTooLarge:
             # Answered now; uvicorn drops the rest of the body while the client is still sending it, so the
             # client reads this answer instead of a reset connection.
-            return _too_large(max_bytes)
+            return _too_large(max_bytes, locale)
         except ClientDisconnect:
             return Response(status_code=400)
         finally:
             spool.discard()
         return JSONResponse(
-            {**outcome(item.report, duplicate=item.duplicate), "name": item.name}, headers=_PRIVATE
+            {**outcome(item.report, duplicate=item.duplicate, locale=locale), "name": item.name}, headers=_PRIVATE
         )
 
     return [
