@@ -1,0 +1,529 @@
+"""A team's load (issue 15): 20 operator sessions spread over 2 app servers on one PostgreSQL, against the same
+20 sessions on one server with its SQLite file, measured in the same run, in interleaved rounds.
+
+A "server" is a Python process of its own running its sessions in Streamlit's AppTest (the real app.py, in
+the frame the server gives it: bench.review_render's navigation_as_served and shared script cache). Every
+session sits on the Review page of a running review of 200 clips (10 review tasks of 20) of a person of its
+own, made through the library against one shared sandbox process (`python -m lib.sandbox`, reviews of
+REVIEW_S seconds), so the page polls APIMart when a read is due (lib.ui.review_poll) and saves the results
+to the database when a task ends. When a session's review has ended, its server starts it on a new person
+with a new review of 200 (between rounds, not timed), so the sessions keep polling and saving. All sessions
+share the sandbox's one key: one scope, as a team with one key.
+
+  SQLite side   one server process, 20 sessions, AVATAR_DESK_DB a SQLite file (on /dev/shm, as
+                bench/scale.py: a disk's flush latency shared with the machine would decide the writes)
+  PostgreSQL    two server processes, 10 sessions each, AVATAR_DESK_DB one database of a PostgreSQL 15
+                (tests/helpers/postgres.py: a throwaway cluster on loopback, fsync off, so neither side
+                waits on a disk), pool AVATAR_DESK_DB_POOL_SIZE / _MAX_OVERFLOW as set (default 5 / 5)
+
+A round, one every PACE_S (a session's page ticks about once a second): the SQLite server reruns each of its
+20 sessions once; then both PostgreSQL servers rerun their 10 each, at the same time (the two processes run
+side by side, as two servers do); the next round starts with the other side. A rerun's time is the
+server's own: app.py's entry (lib.ui.shell.run_dashboard) timed inside the script run, the test harness's
+parsing not counted. Warm-up rounds first (imports, first compiles, caches).
+
+It prints the median and p95 rerun time of each side, and
+
+  ratio team_rerun@20: <x> (median)     PostgreSQL's median rerun / SQLite's
+  ratio team_rerun_p95@20: <x>          the same for p95
+
+and the database connections held: on PostgreSQL, pg_stat_activity's client connections to the bench's
+database (sampled every 0.1 s during the PostgreSQL rounds: peak and median, and at rest after them); on
+each server, its pool's connections (open = idle in the pool + checked out, and the peak checked out during
+a round), the number SQLite has. A server runs its sessions one at a time (AppTest runs one script at a
+time), so a pool's peak checked out is what one rerun holds, not what 10 overlapping reruns would.
+
+Exit code: 2 when the app under test raises (an exception element on any rerun, checked on every rerun) or a
+server process fails; 0 otherwise (no target: the issue asks for the figures).
+
+    python bench/team.py [--quick] [--rounds 90] [--sessions 20] [--assets 200] [--sqlite-only]
+
+--quick: 4 sessions, 40 assets, 6 rounds 0.5 s apart: to check the bench works, not for figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._stats import p95  # noqa: E402
+
+REVIEW_S = 20.0  # the sandbox's review length: a session's review ends, and is saved, every ~25 s
+PACE_S = 1.0  # a round starts every PACE_S: each session reruns about once a second, as a page that ticks
+TASK_SIZE = 20
+WARMUP_ROUNDS = 3
+
+
+# ------------------------------------------------------------------------------------------ a server
+
+
+class AppRaised(Exception):
+    """The app under test showed an exception: the bench stops (exit code 2)."""
+
+
+class Server:
+    """One app server's sessions (runs in the worker process): each an AppTest of app.py on the Review page
+    of a running review, made through the library against the sandbox."""
+
+    def __init__(self, name: str, sessions: int, assets: int, sandbox_url: str) -> None:
+        from lib.ui import shell
+
+        self.name, self.assets, self.sandbox_url = name, assets, sandbox_url
+        self.count = sessions
+        self.apps: list = []
+        self.people = 0
+        self.script_seconds: list[float] = []
+        original = shell.run_dashboard
+
+        def timed() -> None:  # app.py imports it on every run: the page's rerun is timed from inside
+            started = time.perf_counter()
+            try:
+                original()
+            finally:
+                self.script_seconds.append(time.perf_counter() - started)
+
+        shell.run_dashboard = timed
+        self._pool_peak = 0
+        self._watch_pool()
+
+    # -------------------------------------------------------------- the database's pool
+
+    def _database(self):
+        from lib.ui import state
+
+        return state.database()
+
+    def _watch_pool(self) -> None:
+        from sqlalchemy import event
+
+        pool = self._database().engine.pool
+
+        @event.listens_for(pool, "checkout")
+        def _out(*_args) -> None:
+            self._pool_peak = max(self._pool_peak, pool.checkedout())
+
+    def pool(self) -> dict:
+        pool = self._database().engine.pool
+        held = {"open": pool.checkedin() + pool.checkedout(), "checked_out_peak": self._pool_peak}
+        self._pool_peak = pool.checkedout()
+        return held
+
+    # -------------------------------------------------------------- sessions
+
+    def _client_and_store(self):
+        from lib.apimart import ApimartClient
+        from lib.connection import SANDBOX_KEY
+        from lib.store.workspace import Store
+
+        client = ApimartClient(SANDBOX_KEY, self.sandbox_url)
+        store = Store.for_connection(self._database(), "sandbox", self.sandbox_url, SANDBOX_KEY)
+        return client, store
+
+    def new_review(self):
+        """A new person verified through the sandbox (its control plane approves) and a review of `assets`
+        clips sent for them, written ahead and saved as the app does: the Workflow a session holds."""
+        import requests
+
+        from lib import flow
+        from lib.assets import AssetRow, check_rows
+        from lib.ledger import AssetLedger
+        from lib.ui.state import Workflow
+
+        client, store = self._client_and_store()
+        try:
+            self.people += 1
+            label = f"{self.name} person {self.people}"
+            attempt = flow.start_session(client, "http://127.0.0.1:9/callback", "en", store=store)
+            requests.post(
+                f"{self.sandbox_url}/_sandbox/h5/{attempt.byted_token}/approve", timeout=10
+            ).raise_for_status()
+            attempt.confirm_by_operator()
+            group_id = flow.finish_verification(client, attempt, label=label, store=store)
+            store.people.remember_last(group_id)
+            ledger = AssetLedger(group_id, "Video")
+            urls = [
+                AssetRow(f"https://cdn.example.com/team/{self.name}-{self.people}-{i:04d}.mp4")
+                for i in range(self.assets)
+            ]
+            outcome = flow.submit_rows(client, ledger, check_rows(urls, "Video"), "Video", store=store)
+            if outcome.error is not None:
+                raise RuntimeError(f"the bench's submit failed: {outcome.error}")
+        finally:
+            client.close()
+        return Workflow(
+            group_id=group_id,
+            group_label=label,
+            known_groups={group_id: label},
+            ledger=ledger,
+            review_started_at=time.time(),
+        )
+
+    def setup(self) -> dict:
+        from streamlit.testing.v1 import AppTest
+
+        from lib.ui.state import WORKFLOW_KEY
+
+        started = time.perf_counter()
+        for _ in range(self.count):
+            app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+            app.session_state[WORKFLOW_KEY] = self.new_review()
+            sign_in(app, f"{self.name} operator {len(self.apps) + 1}")
+            self.checked_run(app, "app.py, first run")
+            app.switch_page("pages/review.py")
+            self.checked_run(app, "the Review page, first run")
+            shown = [m.label for m in app.metric]
+            if "Being checked" not in shown:
+                raise RuntimeError(f"{self.name}: the Review page shows no running review (metrics: {shown})")
+            self.apps.append(app)
+        return {"sessions": len(self.apps), "setup_s": time.perf_counter() - started}
+
+    def checked_run(self, app, what: str) -> None:
+        app.run()
+        if app.exception:
+            messages = "; ".join(str(getattr(e, "message", e)) for e in app.exception)
+            raise AppRaised(f"{self.name}, {what}: the app raised: {messages}")
+
+    def one_round(self, turn: int) -> dict:
+        """Each session reruns once (in a rotating order); a session whose review ended starts another."""
+        from lib.ui.state import WORKFLOW_KEY
+
+        times, saves, renewed = [], 0, 0
+        n = len(self.apps)
+        for i in range(n):
+            app = self.apps[(i + turn) % n]
+            ledger = app.session_state[WORKFLOW_KEY].ledger
+            pending = len(ledger.pending_task_ids())
+            self.script_seconds.clear()
+            self.checked_run(app, f"the Review page, round {turn}")
+            if not self.script_seconds:
+                raise RuntimeError("the timed entry point did not run")
+            times.append(sum(self.script_seconds))  # a st.rerun inside makes two script runs
+            saves += len(ledger.pending_task_ids()) < pending
+        for app in self.apps:
+            if not app.session_state[WORKFLOW_KEY].ledger.pending_task_ids():
+                app.session_state[WORKFLOW_KEY] = self.new_review()
+                renewed += 1
+        return {"times": times, "saves": saves, "renewed": renewed}
+
+
+def sign_in(app, name: str) -> None:
+    """The session's operator, signed in with the team passphrase (lib.signin; the worker requires sign-in
+    on both sides, as a team install does), so that every rerun passes the sign-in gate and records its actor."""
+    try:
+        from lib import signin
+    except ImportError:  # an app without sign-in
+        return
+    app.session_state[signin.OPERATOR_KEY] = signin.Operator(name=name, method=signin.PASSPHRASE)
+
+
+def worker(config: dict) -> int:
+    """A server process: answers the coordinator's commands, one JSON line each, on its own channel (stdout
+    is moved to stderr, so that nothing the app prints can break the protocol)."""
+    channel = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    os.environ["AVATAR_DESK_DB"] = config["db"]
+    os.environ["AVATAR_DESK_SANDBOX_URL"] = config["sandbox_url"]
+    for name in ("APIMART_API_KEY", "AVATAR_DESK_PUBLIC_URL"):
+        os.environ.pop(name, None)
+    # Sign-in required, by the team passphrase (each session is signed in: see sign_in).
+    os.environ["AVATAR_DESK_SIGN_IN"] = "required"
+    os.environ["AVATAR_DESK_PASSPHRASE"] = secrets.token_urlsafe(16)
+
+    from bench.review_render import navigation_as_served, share_script_cache
+
+    share_script_cache()  # as the server does: pages compile once
+    navigation_as_served()  # app.py's st.navigation runs every page, inside the app's frame
+    server = Server(config["name"], config["sessions"], config["assets"], config["sandbox_url"])
+
+    def answer(message: dict) -> None:
+        channel.write(json.dumps(message) + "\n")
+
+    for line in sys.stdin:
+        command = json.loads(line)
+        try:
+            if command["cmd"] == "setup":
+                answer(server.setup())
+            elif command["cmd"] == "round":
+                answer(server.one_round(command["turn"]))
+            elif command["cmd"] == "pool":
+                answer(server.pool())
+            elif command["cmd"] == "quit":
+                answer({"bye": True})
+                return 0
+        except AppRaised as error:
+            answer({"raised": str(error)})
+            return 2
+        except Exception as error:  # the bench's own failure: say it, stop
+            import traceback
+
+            traceback.print_exc()
+            answer({"failed": f"{type(error).__name__}: {error}"})
+            return 1
+    return 0
+
+
+# ------------------------------------------------------------------------------------------ the coordinator
+
+
+class ServerFailed(Exception):
+    pass
+
+
+class ServerProcess:
+    def __init__(self, name: str, sessions: int, assets: int, db: str, sandbox_url: str, logs: Path) -> None:
+        self.name = name
+        self.log_path = logs / f"{name}.log"
+        self.log = self.log_path.open("w")
+        config = {"name": name, "sessions": sessions, "assets": assets, "db": db, "sandbox_url": sandbox_url}
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(config)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+
+    def send(self, **command) -> None:
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+
+    def receive(self) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            tail = self.log_path.read_text(errors="replace")[-3000:]
+            raise ServerFailed(f"server {self.name} ended without an answer; its log ends:\n{tail}")
+        message = json.loads(line)
+        if "raised" in message:
+            raise AppRaised(message["raised"])
+        if "failed" in message:
+            tail = self.log_path.read_text(errors="replace")[-3000:]
+            raise ServerFailed(f"server {self.name}: {message['failed']}\n{tail}")
+        return message
+
+    def ask(self, **command) -> dict:
+        self.send(**command)
+        return self.receive()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.send(cmd="quit")
+        with contextlib.suppress(Exception):
+            self.process.wait(timeout=20)
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def all_at_once(servers: list[ServerProcess], **command) -> list[dict]:
+    for server in servers:
+        server.send(**command)
+    return [server.receive() for server in servers]
+
+
+class Side:
+    """One side of the comparison: its servers, and what its rounds measured."""
+
+    def __init__(self, name: str, servers: list[ServerProcess]) -> None:
+        self.name, self.servers = name, servers
+        self.times: list[float] = []
+        self.saves = self.renewed = 0
+        self.pool_open: list[int] = []
+        self.pool_peak = 0
+
+    def round(self, turn: int, keep: bool) -> None:
+        answers = all_at_once(self.servers, cmd="round", turn=turn)
+        if keep:
+            for answer in answers:
+                self.times += answer["times"]
+                self.saves += answer["saves"]
+                self.renewed += answer["renewed"]
+        pools = all_at_once(self.servers, cmd="pool")
+        if keep:
+            self.pool_open.append(sum(p["open"] for p in pools))
+            self.pool_peak = max(self.pool_peak, sum(p["checked_out_peak"] for p in pools))
+
+
+class ConnectionWatch:
+    """pg_stat_activity's client connections to one database, sampled every 0.1 s while `watching`."""
+
+    QUERY = (
+        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND datname = %s"
+    )
+
+    def __init__(self, postgres, dbname: str) -> None:
+        # One connection of its own, to another database (not counted), kept for the whole run.
+        self.conn, self.dbname = postgres.connect(), dbname
+        self.samples: list[int] = []
+        self.at_rest: list[int] = []
+
+    def count(self) -> int:
+        return self.conn.execute(self.QUERY, (self.dbname,)).fetchone()[0]
+
+    @contextlib.contextmanager
+    def watching(self):
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.is_set():
+                self.samples.append(self.count())
+                stop.wait(0.1)
+
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+        self.at_rest.append(self.count())
+
+
+def summary_ms(values: list[float]) -> str:
+    return (
+        f"median {statistics.median(values) * 1000:7.1f} ms, p95 {p95(values) * 1000:7.1f} ms "
+        f"(min {min(values) * 1000:.1f}, max {max(values) * 1000:.1f}; n={len(values)})"
+    )
+
+
+@contextlib.contextmanager
+def optional_postgres(wanted: bool):
+    if not wanted:
+        yield None
+        return
+    from tests.helpers.postgres import running_postgres
+
+    with running_postgres() as server:
+        yield server
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="4 sessions of 40 assets, 6 rounds: it runs")
+    parser.add_argument("--rounds", type=int, default=90, help="timed rounds (after 3 warm-up rounds)")
+    parser.add_argument("--sessions", type=int, default=20, help="operator sessions on each side")
+    parser.add_argument("--assets", type=int, default=200, help="clips in each session's review")
+    parser.add_argument("--sqlite-only", action="store_true", help="the SQLite side alone")
+    args = parser.parse_args()
+    if args.worker:
+        return worker(json.loads(args.worker))
+    sessions, assets, rounds = (4, 40, 6) if args.quick else (args.sessions, args.assets, args.rounds)
+    pace = 0.5 if args.quick else PACE_S
+    half = sessions // 2
+
+    from bench._sandbox_process import sandbox_process
+    from lib.sandbox.control import SandboxControl
+
+    shm = Path("/dev/shm")
+    folder = Path(
+        tempfile.mkdtemp(prefix="avatar-desk-team-", dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None)
+    )
+    load = os.getloadavg()
+    print(
+        f"bench/team.py{' --quick' if args.quick else ''}: {sessions} sessions a side, reviews of {assets} clips "
+        f"({REVIEW_S:g} s each), {rounds} rounds {pace:g} s apart; {os.cpu_count()} cores, load {load[0]:.2f} at start; "
+        f"logs in {folder}",
+        flush=True,
+    )
+    started = time.perf_counter()
+    servers: list[ServerProcess] = []
+    try:
+        with optional_postgres(not args.sqlite_only) as postgres, sandbox_process() as sandbox_url:
+            SandboxControl(sandbox_url).post(
+                "config", timing="realistic", image_review_seconds=REVIEW_S, video_review_seconds=REVIEW_S
+            )
+            sqlite = Side(
+                "SQLite, 1 server",
+                [ServerProcess("sqlite", sessions, assets, str(folder / "team.db"), sandbox_url, folder)],
+            )
+            sides = [sqlite]
+            watch = None
+            if postgres is not None:
+                url = postgres.new_database("team")
+                pg = Side(
+                    "PostgreSQL, 2 servers",
+                    [
+                        ServerProcess(f"pg{i}", half, assets, url, sandbox_url, folder)
+                        for i in (1, 2)
+                    ],
+                )
+                sides.append(pg)
+                watch = ConnectionWatch(postgres, url.rsplit("/", 1)[-1])
+            servers = [s for side in sides for s in side.servers]
+            for answer, server in zip(all_at_once(servers, cmd="setup"), servers, strict=True):
+                print(f"  server {server.name}: {answer['sessions']} sessions set up in {answer['setup_s']:.1f} s")
+            next_round = time.monotonic()
+            for turn in range(WARMUP_ROUNDS + rounds):
+                time.sleep(max(0.0, next_round - time.monotonic()))
+                next_round = time.monotonic() + pace
+                keep = turn >= WARMUP_ROUNDS
+                for side in sides if turn % 2 == 0 else sides[::-1]:
+                    if watch is not None and side is sides[-1] and keep:
+                        with watch.watching():
+                            side.round(turn, keep)
+                    else:
+                        side.round(turn, keep)
+                if keep and (turn - WARMUP_ROUNDS) % 10 == 9:
+                    print(f"  {turn - WARMUP_ROUNDS + 1} rounds", flush=True)
+    except AppRaised as error:
+        print(f"\nFAILED: {error}", file=sys.stderr)
+        return 2
+    except ServerFailed as error:
+        print(f"\nFAILED: {error}", file=sys.stderr)
+        return 2
+    finally:
+        for server in servers:
+            server.close()
+
+    print()
+    for side in sides:
+        print(f"{side.name}: rerun {summary_ms(side.times)}")
+        print(
+            f"  {side.saves} reruns saved a finished review task; {side.renewed} reviews ended and were "
+            f"started again on a new person"
+        )
+        print(
+            f"  pool connections (all its servers): open median {statistics.median(side.pool_open):g}, "
+            f"max {max(side.pool_open)}; checked out at once, peak {side.pool_peak}"
+        )
+    if len(sides) == 2:
+        base, team = sides
+        ratio = statistics.median(team.times) / statistics.median(base.times)
+        ratio_p95 = p95(team.times) / p95(base.times)
+        print(
+            f"  pg_stat_activity, client connections to the bench's database: during the rounds median "
+            f"{statistics.median(watch.samples):g}, peak {max(watch.samples)}; at rest after them median "
+            f"{statistics.median(watch.at_rest):g}, max {max(watch.at_rest)} (n={len(watch.samples)} samples)"
+        )
+        print(f"\nratio team_rerun@{sessions}: {ratio:.2f} (median, PostgreSQL 2 servers / SQLite 1 server)")
+        print(f"ratio team_rerun_p95@{sessions}: {ratio_p95:.2f} (p95)")
+        print(
+            f"connections team@{sessions}: PostgreSQL {max(watch.samples)} held at peak "
+            f"({statistics.median(watch.at_rest):g} at rest); SQLite pool {max(sqlite.pool_open)} open, "
+            f"{sqlite.pool_peak} checked out at peak"
+        )
+    load = os.getloadavg()
+    print(f"\nload {load[0]:.2f} at the end; {time.perf_counter() - started:.0f} s in all")
+    shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
