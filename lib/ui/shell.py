@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib.ui import state
+from lib.ui import language, state
 from lib.ui.components import go_to_step, sidebar, sign_in
 
 # Absolute, so the frame also works when the entry script lives elsewhere (benchmarks, embedding).
@@ -39,13 +39,13 @@ def run_dashboard() -> None:
     operator = sign_in.gate()
     wf = state.init_state()
     pages = [
-        st.Page(ROOT / path, title=title, icon=icon, url_path=url, default=(i == 0))
+        st.Page(ROOT / path, title=language.page_title(title), icon=icon, url_path=url, default=(i == 0))
         for i, (path, title, icon, url) in enumerate(PAGES)
     ]
     navigation = st.navigation(pages)
     # The guard (go_to_step.require) never sends the operator to the page they are on.
     st.session_state[go_to_step.CURRENT_PAGE_KEY] = next(
-        (path for path, title, _, _ in PAGES if title == navigation.title), None
+        (path for path, title, _, _ in PAGES if language.page_title(title) == navigation.title), None
     )
     sidebar.sidebar_connection()
     sign_in.signed_in(operator)
