@@ -191,9 +191,14 @@ class AttemptLimiter:
         return keys
 
     def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
+        """The failures of `key` still within the window (an empty one is not kept)."""
+        times = self._failures.get(key)
+        if times is None:
+            return deque()
         while times and times[0] <= now - self.window:
             times.popleft()
+        if not times:
+            del self._failures[key]
         return times
 
     def wait(self, keys: Mapping[str, str]) -> float:
@@ -211,11 +216,10 @@ class AttemptLimiter:
         now = self.clock()
         with self._lock:
             for key in keys.values():
-                self._recent(key, now).append(now)
+                self._failures[key] = self._recent(key, now)
+                self._failures[key].append(now)
             # Keys whose failures all left the window are dropped, so the table does not grow forever.
-            for key in [
-                k for k, times in self._failures.items() if not times or times[-1] <= now - self.window
-            ]:
+            for key in [k for k, times in self._failures.items() if times[-1] <= now - self.window]:
                 del self._failures[key]
 
     def succeeded(self, keys: Mapping[str, str]) -> None:
@@ -241,10 +245,11 @@ def try_passphrase(
     given: str,
     expected: str,
     keys: Mapping[str, str],
-    limiter: AttemptLimiter = LIMITER,
+    limiter: AttemptLimiter | None = None,
 ) -> Attempt:
     """Check a passphrase attempt under the rate limit. A refusal is logged without the passphrase (nor the
     typed name: the log line says which client, not what was typed)."""
+    limiter = limiter or LIMITER  # read at call time: one per process
     where = keys.get("client", "an unknown address")
     if wait := limiter.wait(keys):
         log.warning("sign-in refused: too many failed attempts (from %s)", where)
