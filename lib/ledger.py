@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from lib.apimart import ReviewResult, SubmittedTask
 
 
+class SharedLedgerError(RuntimeError):
+    """A change to a ledger that sessions share (lib.ledger_shelf): a bug, never the operator's doing."""
+
+
 @dataclass
 class AssetLedger(WriteAhead):
     """Assets of one group under review. Keys are stable across resubmissions. Each attempt and review task
@@ -46,15 +50,28 @@ class AssetLedger(WriteAhead):
     changed_keys: set[int] = field(default_factory=set, repr=False, compare=False)
     changed_tasks: set[str] = field(default_factory=set, repr=False, compare=False)
     saved_as: tuple | None = field(default=None, repr=False, compare=False)
+    # Set when sessions share this ledger read-only (lib.ledger_shelf: its key): every change raises
+    # SharedLedgerError; a session changes its own copy (lib.ledger_shelf.private_copy).
+    shared_as: tuple | None = field(default=None, repr=False, compare=False)
+
+    def writable(self) -> None:
+        """Raises SharedLedgerError when this ledger is shared: called first by every method that changes it."""
+        if self.shared_as is not None:
+            raise SharedLedgerError(
+                f"the ledger of {self.group_id} is shared by sessions: change a private copy "
+                "(lib.ui.state.Workflow.own_ledger)"
+            )
 
     def touch(self, keys: Collection[int] = (), tasks: Collection[str] = ()) -> None:
         """Record that these assets (any of their attempts) and review tasks changed: the next save writes
         them."""
+        self.writable()
         self.changed_keys.update(keys)
         self.changed_tasks.update(tasks)
 
     def mark_saved(self, where: object, keys: Collection[int] | None, tasks: Collection[str] | None) -> None:
         """A save to `where` wrote these keys and tasks (None: everything) as they are now."""
+        self.writable()
         if keys is None:
             self.changed_keys.clear()
         else:
@@ -90,6 +107,7 @@ class AssetLedger(WriteAhead):
     ) -> list[int]:
         """Record (name, url) rows sent as `tasks`. Rows past the last task (a batch that failed to send)
         are not recorded: they stay in the operator's draft. Returns the keys recorded."""
+        self.writable()
         sent = rows[: len(tasks) * batch_size]
         start = max(self.assets, default=-1) + 1
         items = []
@@ -106,12 +124,14 @@ class AssetLedger(WriteAhead):
         batch_size: int = MAX_ASSETS_PER_REQUEST,
     ) -> list[int]:
         """Record a new attempt for each (key, url) sent as `tasks`; returns the keys recorded."""
+        self.writable()
         sent = list(replacements[: len(tasks) * batch_size])
         self._record_batches(sent, tasks, batch_size)
         return [key for key, _ in sent]
 
     def apply_review(self, review: ReviewResult) -> None:
         """Fold a review result into the attempts it judged; a non-final result only moves progress."""
+        self.writable()
         task = self.tasks.get(review.task.id)
         if task is None:
             return
@@ -173,6 +193,7 @@ class AssetLedger(WriteAhead):
     def lose_task(self, task_id: str) -> None:
         """APIMart no longer knows the task (404): close it, and fail what it still held, so the review
         ends and those assets can be resubmitted instead of being polled forever."""
+        self.writable()
         task = self.tasks.get(task_id)
         if task is None or task.final:
             return

@@ -15,10 +15,11 @@ if TYPE_CHECKING:
 
 class WriteAhead:
     """Methods of AssetLedger: they read and change its `assets`, `tasks`, `asset_type` and `version`, and
-    record what they change with its `touch`."""
+    record what they change with its `touch`; each first calls its `writable` (a shared ledger refuses)."""
 
     def stage_new(self, rows: Sequence[tuple[str, str]], send_key: str, asset_type: str = "") -> list[int]:
         """New (name, url) assets about to be sent in one request (of `asset_type`); returns their keys."""
+        self.writable()
         start = max(self.assets, default=-1) + 1
         kind = asset_type or self.asset_type
         keys = []
@@ -38,6 +39,7 @@ class WriteAhead:
         """A new attempt for each (key, url) of failed assets, about to be sent in one request. `names`: the
         name each new attempt goes out under (default: the asset's); it becomes the asset's current name,
         while the earlier attempts keep the one they were sent under."""
+        self.writable()
         for key, url in items:
             asset = self.assets[key]
             for earlier in asset.attempts:
@@ -62,6 +64,7 @@ class WriteAhead:
 
     def confirm(self, send_key: str, task: SubmittedTask) -> list[int]:
         """The request carrying `send_key` was answered with `task`: its attempts are under review."""
+        self.writable()
         pairs = self.attempts_sent_with(send_key)
         for _, attempt in pairs:
             attempt.task_id, attempt.status = task.id, PENDING
@@ -74,6 +77,7 @@ class WriteAhead:
         return [asset.key for asset, _ in pairs]
 
     def mark_unknown(self, send_key: str) -> list[int]:
+        self.writable()
         pairs = self.attempts_sent_with(send_key)
         for _, attempt in pairs:
             attempt.status = UNKNOWN
@@ -84,6 +88,7 @@ class WriteAhead:
     def mark_sending(self, send_key: str) -> list[tuple[TrackedAsset, Attempt]]:
         """The attempts of an unsettled send, about to go out again with the same key: SENDING (written
         ahead) until answered. Returns them."""
+        self.writable()
         pairs = self.attempts_sent_with(send_key)
         if not pairs:
             return pairs  # settled already: nothing changes
@@ -96,6 +101,7 @@ class WriteAhead:
     def unstage(self, send_key: str) -> list[tuple[str, str]]:
         """Take back attempts that certainly did not go out (or that the operator decided not to send):
         a new asset disappears, a retried one is failed again. Returns their (name, url) for the draft."""
+        self.writable()
         taken = []
         for asset, attempt in self.attempts_sent_with(send_key):
             self.touch([asset.key])  # its rows: the one taken back is deleted (Assets.forget_attempts)

@@ -1,5 +1,9 @@
 """Session state: the workflow dataclass under one key, the connection settings, and the API client
-(built once per session and connection). The only place that decides where the sandbox lives."""
+(built once per session and connection). The only place that decides where the sandbox lives.
+
+A finished review read from the store is shared by every session showing it, with its tables (one copy per
+server: lib.ledger_shelf); AVATAR_DESK_SHARE_REVIEWS=0 gives each session its own copy (as before issue 14;
+bench/memory.py compares the two)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from lib import ledger_shelf as shelf
 from lib.apimart import ApimartClient
 from lib.assets import AssetRow
 from lib.connection import ConnectionSettings, resolve_settings
@@ -61,6 +66,13 @@ class Workflow:
         """A review or a generation is still under way."""
         return bool(self.ledger and self.ledger.pending_task_ids()) or any(v.running for v in self.videos)
 
+    def own_ledger(self) -> AssetLedger | None:
+        """The working ledger, to change (send, resubmit, settle): a shared one (lib.ledger_shelf) is first
+        replaced by the session's own copy, so the other sessions showing it see no change."""
+        if shelf.is_shared(self.ledger):
+            self.ledger = shelf.private_copy(self.ledger)
+        return self.ledger
+
     def remember_group(self, group_id: str, label: str) -> None:
         self.group_id, self.group_label = group_id, label
         self.known_groups[group_id] = label
@@ -106,13 +118,13 @@ def resumed_workflow() -> Workflow:
     if open_groups:
         group_id = open_groups[0]
         wf.group_id, wf.group_label = group_id, wf.known_groups.get(group_id, "")
-        wf.ledger = kept.assets.load_ledger(group_id)
+        wf.ledger = stored_ledger(kept, group_id)
         wf.asset_type = wf.ledger.asset_type
         picked_up.append(f"the review of {literal(wf.group_label or group_id)}")
     elif (last := kept.people.last()) in wf.known_groups:
         # No review running: the person last worked on, with their last review, as the operator left them.
         wf.group_id, wf.group_label = last, wf.known_groups[last]
-        wf.ledger = kept.assets.load_ledger(last) or AssetLedger(last, wf.asset_type)
+        wf.ledger = stored_ledger(kept, last) or AssetLedger(last, wf.asset_type)
         wf.asset_type = wf.ledger.asset_type
     if wf.videos:
         picked_up.append(f"{len(wf.videos)} video generation(s) (see Generate)")
@@ -243,6 +255,36 @@ def cached_view(name: str, version: object, build):
     return held[1]
 
 
+@st.cache_resource(show_spinner=False)
+def ledger_shelf() -> shelf.LedgerShelf:
+    """The server's shared finished reviews (lib.ledger_shelf)."""
+    return shelf.LedgerShelf()
+
+
+def sharing_reviews() -> bool:
+    """AVATAR_DESK_SHARE_REVIEWS: on unless 0/false/no/off."""
+    return os.environ.get("AVATAR_DESK_SHARE_REVIEWS", "").strip().lower() not in ("0", "false", "no", "off")
+
+
+def stored_ledger(kept: Store, group_id: str) -> AssetLedger | None:
+    """A person's ledger as the store holds it now: a finished review is the one every session showing it
+    shares (read-only; Workflow.own_ledger before changing it), a review under way the session's own; None
+    when the person has none."""
+    if not sharing_reviews():
+        return kept.assets.load_ledger(group_id)
+    # The key is read before the rows: a write in between gives newer rows under this key, never older.
+    return ledger_shelf().ledger(shelf.key_for(kept, group_id), lambda: kept.assets.load_ledger(group_id))
+
+
+def ledger_view(ledger: AssetLedger, name: str, version: object, build):
+    """A value derived from a ledger (a review table, an export), rebuilt only when `version` changes: one for
+    the whole server when the ledger is shared (lib.ledger_shelf), else the session's own (cached_view).
+    Never change what it gives (other sessions hold the same object)."""
+    if shelf.is_shared(ledger):
+        return ledger_shelf().view(ledger, name, version, build)
+    return cached_view(name, version, build)
+
+
 def refreshed(name: str, refresh):
     """A value kept in the session and brought up to date on each run: `refresh(held)` gets the one held (None
     the first time) and returns the current one (the same when nothing changed), e.g. lib.library.people_view."""
@@ -260,7 +302,7 @@ def use_group(group_id: str, label: str = "") -> None:
     kept.people.save(group_id, label)
     wf.remember_group(group_id, label)
     kept.people.remember_last(group_id)  # a reload or a restart comes back to this person
-    if not wf.ledger.assets and (stored := kept.assets.load_ledger(group_id)) is not None:
+    if not wf.ledger.assets and (stored := stored_ledger(kept, group_id)) is not None:
         wf.ledger, wf.asset_type = stored, stored.asset_type
 
 

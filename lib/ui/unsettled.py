@@ -64,7 +64,7 @@ def _working_ledger(group_id: str) -> AssetLedger:
     wf = state.workflow()
     if wf.group_id != group_id:
         state.use_group(group_id)
-    return wf.ledger
+    return wf.own_ledger()
 
 
 def asset_sends(ledger: AssetLedger | None, *, key: str) -> None:

@@ -102,7 +102,7 @@ def _resubmit(wf: state.Workflow, view: ReviewView) -> None:
         with error_slot.sending(view.kind.count(len(replacements))):
             outcome = flow.resubmit(
                 state.client(),
-                view.ledger,
+                wf.own_ledger(),  # a shared review: this session's own copy from here (state.Workflow)
                 replacements,
                 store=state.store(),
                 hosted=media_rows.hosted_urls(replacements.values()),
@@ -111,7 +111,7 @@ def _resubmit(wf: state.Workflow, view: ReviewView) -> None:
         st.session_state[REFUSAL_KEY] = str(refusal)
         return
     st.session_state.pop(REFUSAL_KEY, None)
-    review_poll.note_sent(view.ledger)
+    review_poll.note_sent(wf.ledger)
     if outcome.error:
         st.session_state[ERROR_KEY] = outcome.error
     else:

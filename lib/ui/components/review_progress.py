@@ -32,7 +32,7 @@ def review_progress(wf: state.Workflow, ledger: AssetLedger, kind: Kind) -> None
         st.session_state[ERRORS_KEY] = flow.poll_reviews(state.client(), ledger, store=state.store())
         review_poll.polled(ledger)
     errors = st.session_state.get(ERRORS_KEY, []) if ledger.pending_task_ids() else []
-    counts = state.cached_view("review_counts", (id(ledger), ledger.version), ledger.counts)
+    counts = state.ledger_view(ledger, "review_counts", (id(ledger), ledger.version), ledger.counts)
     cols = st.columns(4)
     cols[0].metric("Sent", counts["submitted"])
     cols[1].metric("Approved", counts["usable"])

@@ -17,7 +17,7 @@ def send(ready: list[RowCheck]) -> None:
     wf = state.workflow()
     try:
         with error_slot.sending(plural(len(ready), "asset")):
-            outcome = flow.submit_rows(state.client(), wf.ledger, ready, store=state.store())
+            outcome = flow.submit_rows(state.client(), wf.own_ledger(), ready, store=state.store())
     except flow.RefusedError as refusal:
         st.session_state["submit__refusal"] = str(refusal)
         return
