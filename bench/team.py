@@ -15,17 +15,21 @@ share the sandbox's one key: one scope, as a team with one key.
   PostgreSQL    two server processes, 10 sessions each, AVATAR_DESK_DB one database of a PostgreSQL 15
                 (tests/helpers/postgres.py: a throwaway cluster on loopback, fsync off, so neither side
                 waits on a disk), pool AVATAR_DESK_DB_POOL_SIZE / _MAX_OVERFLOW as set (default 5 / 5)
+  control       two server processes, 10 sessions each, on one SQLite file (--no-control leaves it out):
+                what two processes on one machine cost by themselves (this machine's cores are shared by
+                both servers and the database), so that the PostgreSQL ratio can be read
 
 A round, one every PACE_S (a session's page ticks about once a second): the SQLite server reruns each of its
-20 sessions once; then both PostgreSQL servers rerun their 10 each, at the same time (the two processes run
-side by side, as two servers do); the next round starts with the other side. A rerun's time is the
-server's own: app.py's entry (lib.ui.shell.run_dashboard) timed inside the script run, the test harness's
-parsing not counted. Warm-up rounds first (imports, first compiles, caches).
+20 sessions once; then both servers of the control rerun their 10 each, at the same time (the two processes
+run side by side, as two servers do); then both PostgreSQL servers; the next round starts with the next side.
+A rerun's time is the server's own: app.py's entry (lib.ui.shell.run_dashboard) timed inside the script run,
+the test harness's parsing not counted. Warm-up rounds first (imports, first compiles, caches).
 
 It prints the median and p95 rerun time of each side, and
 
-  ratio team_rerun@20: <x> (median)     PostgreSQL's median rerun / SQLite's
+  ratio team_rerun@20: <x> (median)     PostgreSQL's median rerun (2 servers) / SQLite's (1 server)
   ratio team_rerun_p95@20: <x>          the same for p95
+  ratio team_rerun_control@20: <x>      the control's (SQLite, 2 servers) / SQLite's (1 server); and p95
 
 and the database connections held: on PostgreSQL, pg_stat_activity's client connections to the bench's
 database (sampled every 0.1 s during the PostgreSQL rounds: peak and median, and at rest after them); on
@@ -36,7 +40,7 @@ time), so a pool's peak checked out is what one rerun holds, not what 10 overlap
 Exit code: 2 when the app under test raises (an exception element on any rerun, checked on every rerun) or a
 server process fails; 0 otherwise (no target: the issue asks for the figures).
 
-    python bench/team.py [--quick] [--rounds 90] [--sessions 20] [--assets 200] [--sqlite-only]
+    python bench/team.py [--quick] [--rounds 90] [--sessions 20] [--assets 200] [--sqlite-only] [--no-control]
 
 --quick: 4 sessions, 40 assets, 6 rounds 0.5 s apart: to check the bench works, not for figures.
 """
@@ -363,9 +367,7 @@ class Side:
 class ConnectionWatch:
     """pg_stat_activity's client connections to one database, sampled every 0.1 s while `watching`."""
 
-    QUERY = (
-        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND datname = %s"
-    )
+    QUERY = "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND datname = %s"
 
     def __init__(self, postgres, dbname: str) -> None:
         # One connection of its own, to another database (not counted), kept for the whole run.
@@ -420,7 +422,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=90, help="timed rounds (after 3 warm-up rounds)")
     parser.add_argument("--sessions", type=int, default=20, help="operator sessions on each side")
     parser.add_argument("--assets", type=int, default=200, help="clips in each session's review")
-    parser.add_argument("--sqlite-only", action="store_true", help="the SQLite side alone")
+    parser.add_argument("--sqlite-only", action="store_true", help="no PostgreSQL side")
+    parser.add_argument("--no-control", action="store_true", help="no control side (SQLite, 2 servers)")
     args = parser.parse_args()
     if args.worker:
         return worker(json.loads(args.worker))
@@ -433,7 +436,9 @@ def main() -> int:
 
     shm = Path("/dev/shm")
     folder = Path(
-        tempfile.mkdtemp(prefix="avatar-desk-team-", dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None)
+        tempfile.mkdtemp(
+            prefix="avatar-desk-team-", dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+        )
     )
     load = os.getloadavg()
     print(
@@ -449,32 +454,45 @@ def main() -> int:
             SandboxControl(sandbox_url).post(
                 "config", timing="realistic", image_review_seconds=REVIEW_S, video_review_seconds=REVIEW_S
             )
-            sqlite = Side(
-                "SQLite, 1 server",
-                [ServerProcess("sqlite", sessions, assets, str(folder / "team.db"), sandbox_url, folder)],
-            )
-            sides = [sqlite]
+            sides = [
+                Side(
+                    "SQLite, 1 server",
+                    [ServerProcess("sqlite", sessions, assets, str(folder / "team.db"), sandbox_url, folder)],
+                )
+            ]
+            if not args.no_control:
+                control_db = str(folder / "team-control.db")
+                sides.append(
+                    Side(
+                        "SQLite, 2 servers (control)",
+                        [
+                            ServerProcess(f"sqlite{i}", half, assets, control_db, sandbox_url, folder)
+                            for i in (1, 2)
+                        ],
+                    )
+                )
             watch = None
             if postgres is not None:
                 url = postgres.new_database("team")
-                pg = Side(
-                    "PostgreSQL, 2 servers",
-                    [
-                        ServerProcess(f"pg{i}", half, assets, url, sandbox_url, folder)
-                        for i in (1, 2)
-                    ],
+                sides.append(
+                    Side(
+                        "PostgreSQL, 2 servers",
+                        [ServerProcess(f"pg{i}", half, assets, url, sandbox_url, folder) for i in (1, 2)],
+                    )
                 )
-                sides.append(pg)
                 watch = ConnectionWatch(postgres, url.rsplit("/", 1)[-1])
             servers = [s for side in sides for s in side.servers]
             for answer, server in zip(all_at_once(servers, cmd="setup"), servers, strict=True):
-                print(f"  server {server.name}: {answer['sessions']} sessions set up in {answer['setup_s']:.1f} s")
+                print(
+                    f"  server {server.name}: {answer['sessions']} sessions set up in {answer['setup_s']:.1f} s"
+                )
             next_round = time.monotonic()
             for turn in range(WARMUP_ROUNDS + rounds):
                 time.sleep(max(0.0, next_round - time.monotonic()))
                 next_round = time.monotonic() + pace
                 keep = turn >= WARMUP_ROUNDS
-                for side in sides if turn % 2 == 0 else sides[::-1]:
+                for k in range(len(sides)):  # each round starts with another side
+                    side = sides[(k + turn) % len(sides)]
                     if watch is not None and side is sides[-1] and keep:
                         with watch.watching():
                             side.round(turn, keep)
@@ -503,22 +521,29 @@ def main() -> int:
             f"  pool connections (all its servers): open median {statistics.median(side.pool_open):g}, "
             f"max {max(side.pool_open)}; checked out at once, peak {side.pool_peak}"
         )
-    if len(sides) == 2:
-        base, team = sides
+        if watch is not None and side is sides[-1]:
+            print(
+                f"  pg_stat_activity, client connections to the bench's database: during the rounds median "
+                f"{statistics.median(watch.samples):g}, peak {max(watch.samples)}; at rest after them median "
+                f"{statistics.median(watch.at_rest):g}, max {max(watch.at_rest)} (n={len(watch.samples)} samples)"
+            )
+    base = sides[0]
+
+    def ratios(name: str, team: Side, against: str) -> None:
         ratio = statistics.median(team.times) / statistics.median(base.times)
-        ratio_p95 = p95(team.times) / p95(base.times)
-        print(
-            f"  pg_stat_activity, client connections to the bench's database: during the rounds median "
-            f"{statistics.median(watch.samples):g}, peak {max(watch.samples)}; at rest after them median "
-            f"{statistics.median(watch.at_rest):g}, max {max(watch.at_rest)} (n={len(watch.samples)} samples)"
-        )
-        print(f"\nratio team_rerun@{sessions}: {ratio:.2f} (median, PostgreSQL 2 servers / SQLite 1 server)")
-        print(f"ratio team_rerun_p95@{sessions}: {ratio_p95:.2f} (p95)")
+        print(f"ratio {name}@{sessions}: {ratio:.2f} (median, {team.name} / {base.name}){against}")
+        print(f"ratio {name}_p95@{sessions}: {p95(team.times) / p95(base.times):.2f} (p95)")
+
+    print()
+    if watch is not None:
+        ratios("team_rerun", sides[-1], "")
         print(
             f"connections team@{sessions}: PostgreSQL {max(watch.samples)} held at peak "
-            f"({statistics.median(watch.at_rest):g} at rest); SQLite pool {max(sqlite.pool_open)} open, "
-            f"{sqlite.pool_peak} checked out at peak"
+            f"({statistics.median(watch.at_rest):g} at rest); SQLite pool {max(base.pool_open)} open, "
+            f"{base.pool_peak} checked out at peak"
         )
+    if not args.no_control:
+        ratios("team_rerun_control", sides[1], ": what two processes on one machine cost without PostgreSQL")
     load = os.getloadavg()
     print(f"\nload {load[0]:.2f} at the end; {time.perf_counter() - started:.0f} s in all")
     shutil.rmtree(folder, ignore_errors=True)

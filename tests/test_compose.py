@@ -23,7 +23,11 @@ APP_SERVERS = ("app1", "app2")
 
 def read_by_app() -> set[str]:
     """Every AVATAR_DESK_* name written in the app's own source (app.py, pages/, lib/)."""
-    sources = [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")), *sorted((ROOT / "lib").rglob("*.py"))]
+    sources = [
+        ROOT / "app.py",
+        *sorted((ROOT / "pages").rglob("*.py")),
+        *sorted((ROOT / "lib").rglob("*.py")),
+    ]
     return {name for path in sources for name in SETTING.findall(path.read_text(encoding="utf-8"))}
 
 
@@ -64,9 +68,14 @@ def test_the_app_reads_settings_at_all():
 def test_every_variable_compose_sets_is_one_the_app_reads():
     services = compose()["services"]
     set_in_compose = {
-        name for service in services.values() for name in environment(service) if name.startswith("AVATAR_DESK_")
+        name
+        for service in services.values()
+        for name in environment(service)
+        if name.startswith("AVATAR_DESK_")
     }
-    in_env_file = {name for name in env_file_settings(ENV_EXAMPLE.read_text()) if name.startswith("AVATAR_DESK_")}
+    in_env_file = {
+        name for name in env_file_settings(ENV_EXAMPLE.read_text()) if name.startswith("AVATAR_DESK_")
+    }
     assert set_in_compose, "compose.yaml sets app settings"
     unread = sorted((set_in_compose | in_env_file) - read_by_app())
     assert not unread, f"set for the app, but the app never reads them: {unread}"
@@ -76,8 +85,12 @@ def test_the_readme_team_section_lists_exactly_the_settings_the_app_reads():
     listed = set(SETTING.findall(team_section()))
     read = read_by_app()
     unlisted, unread = sorted(read - listed), sorted(listed - read)
-    assert not unlisted, f"the app reads these; the README's Team deployment section does not list them: {unlisted}"
-    assert not unread, f"the README's Team deployment section lists these; the app does not read them: {unread}"
+    assert not unlisted, (
+        f"the app reads these; the README's Team deployment section does not list them: {unlisted}"
+    )
+    assert not unread, (
+        f"the README's Team deployment section lists these; the app does not read them: {unread}"
+    )
 
 
 def test_the_readme_settings_table_has_a_row_for_every_setting():
@@ -102,7 +115,9 @@ def test_the_servers_share_one_postgresql_and_one_media_volume():
         assert server["depends_on"]["postgres"]["condition"] == "service_healthy"
         env = environment(server)
         media_dir = env["AVATAR_DESK_MEDIA_DIR"]
-        assert f"media:{media_dir}" in server["volumes"], "the shared volume is mounted at AVATAR_DESK_MEDIA_DIR"
+        assert f"media:{media_dir}" in server["volumes"], (
+            "the shared volume is mounted at AVATAR_DESK_MEDIA_DIR"
+        )
         assert env["AVATAR_DESK_SANDBOX_URL"].startswith("http://sandbox:")
         assert [f["path"] for f in server["env_file"]] == ["deploy/team.env"]
     assert "media" in spec["volumes"]
