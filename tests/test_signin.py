@@ -13,9 +13,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib import signin
+from lib import library, signin
+from lib.connection import SANDBOX_KEY
 from lib.store.database import Database
 from lib.store.tables import people, verifications
+from lib.store.workspace import Store
 from lib.ui.components import sign_in
 from lib.ui.text import unescape
 from tests.helpers.apptest import button, framed_app, open_page, proto_fields, texts, verified
@@ -297,3 +299,34 @@ def test_a_user_signed_in_with_st_login_is_recorded_by_email(sandbox_env, monkey
     group_id = verified(at, sandbox)
     (person,) = registry(tmp_path).rows(people.select().where(people.c.group_id == group_id))
     assert person.created_by == "lin@example.com"
+
+
+def test_the_library_narrows_to_the_people_one_operator_added(passphrase_required, monkeypatch, tmp_path):
+    db = registry(tmp_path)
+    for group_id, who in [
+        ("group-0", None),
+        ("group-1", "Lin Wei"),
+        ("group-2", "Ana"),
+        ("group-3", "Lin Wei"),
+    ]:
+        team = Store.for_connection(db, "sandbox", passphrase_required.base_url, SANDBOX_KEY, actor=who)
+        team.people.save(group_id, f"Person {group_id[-1]}")
+    db.close()
+    at = attempt(framed_app(monkeypatch), "Ana", PASSPHRASE)
+    open_page(at, "library")
+    table = next(d.value for d in at.dataframe if "usable" in d.value.columns)
+    assert table["group_id"].tolist() == ["group-3", "group-2", "group-1", "group-0"]  # the team's people
+    assert table["created_by"].tolist() == ["Lin Wei", "Ana", "Lin Wei", library.NOBODY]
+    added_by = at.selectbox(key="library__added_by")
+    assert added_by.options == ["Anyone", "Ana", "Lin Wei"]
+    added_by.set_value("Lin Wei").run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "usable" in d.value.columns)
+    assert table["group_id"].tolist() == ["group-3", "group-1"]
+    assert at.selectbox(key="library__person").options == ["Person 3", "Person 1"]
+    # A search that leaves none of theirs falls back to anyone's.
+    at.text_input(key="library__search").set_value("Person 2").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="library__added_by").value == ""
+    table = next(d.value for d in at.dataframe if "usable" in d.value.columns)
+    assert table["group_id"].tolist() == ["group-2"]
