@@ -10,8 +10,9 @@ import pandas as pd
 
 from lib import review
 from lib.ledger import AssetLedger
+from lib.media import rows as media_table
 from lib.ui import state
-from lib.ui.components import media_rows, thumbnails
+from lib.ui.components import media_rows
 from lib.ui.words import Kind
 
 
@@ -38,10 +39,22 @@ def build(ledger: AssetLedger, kind: Kind) -> ReviewView:
     usable = state.ledger_view(ledger, "review_usable", version, lambda: review.usable_frame(ledger))
     failed = state.ledger_view(ledger, "review_failed", version, lambda: review.failed_frame(ledger))
     state.ledger_view(ledger, "review_media_ended", version, lambda: media_rows.mark_review_ended(ledger))
-    previews = thumbnails.by_source([*usable["source_url"], *failed["source_url"]], "review")
+    previews = state.ledger_view(ledger, "review_previews", version, lambda: _previews(usable, failed))
     photos = state.ledger_view(
         ledger, "review_has_photos", version, lambda: review.has_photos(usable, failed)
     )
     return ReviewView(
         ledger, kind, (*version, len(previews)), usable, failed, photos or bool(previews), previews
     )
+
+
+def _previews(usable: pd.DataFrame, failed: pd.DataFrame) -> dict[str, str]:
+    """source URL -> data: URI of the app's own thumbnail of each file it hosts (as thumbnails.by_source gives,
+    without keeping the JPEGs in the session): one store read per ledger change, once per server for a shared
+    review."""
+    urls = dict.fromkeys(u for u in (*usable["source_url"], *failed["source_url"]) if isinstance(u, str))
+    ids = media_table.media_ids(urls)
+    if not ids:
+        return {}
+    found = state.store().media.thumbnails(ids.values())
+    return {url: media_table.cell_uri(found[i]) for url, i in ids.items() if i in found}
