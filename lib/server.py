@@ -33,6 +33,7 @@ import os
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
@@ -92,6 +93,25 @@ def _refused() -> HTMLResponse:
     )
 
 
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _logged(route: Route, refused: int, what: str) -> Route:
+    """`route` with one log line for each answer `refused` (403, 404) it gives: `what` and the client's
+    address, never the path (it carries the token or the file's key) or the query."""
+    endpoint = route.endpoint
+    is_async = asyncio.iscoroutinefunction(endpoint)
+
+    async def logged(request: Request):
+        response = await endpoint(request) if is_async else await run_in_threadpool(endpoint, request)
+        if response.status_code == refused:
+            log.warning("%s: %s from %s", what, request.method, _client(request))
+        return response
+
+    return Route(route.path, logged, methods=sorted(route.methods or ()))
+
+
 def callback_endpoint(inbox: CallbackInbox):
     async def endpoint(request: Request):
         params = dict(request.query_params)
@@ -103,9 +123,12 @@ def callback_endpoint(inbox: CallbackInbox):
                 body = dict(await request.form())
             if isinstance(body, dict):
                 params.update({k: str(v) for k, v in body.items() if isinstance(v, str | int)})
-        # The secret is the one in the URL the app gave APIMart, never one from a body.
-        record = inbox.record(request.query_params.get(SECRET_PARAM, ""), params)
+        # The secret is the one in the URL the app gave APIMart, never one from a body. The inbox is in the
+        # database: read (and written) in a worker thread, never on the event loop.
+        record = await run_in_threadpool(inbox.record, request.query_params.get(SECRET_PARAM, ""), params)
         if record is None:
+            # One line, the same for every reason, without the secret, the token or the query.
+            log.warning("callback refused: %s from %s", request.method, _client(request))
             return (
                 JSONResponse({"error": "refused"}, status_code=403)
                 if request.method == "POST"
@@ -175,7 +198,12 @@ def file_routes(
         else route
         for route in capture_routes(db, lambda: storage, intake_dir(settings))
     ]
-    return [*media_routes(db, storage), *captures]
+    # A guessed file key, an unknown, expired or closed capture link: the routes' own plain answer, and one
+    # log line (no token, no key).
+    return [
+        *(_logged(r, 404, "file refused (no such file)") for r in media_routes(db, storage)),
+        *(_logged(r, 403, "capture link refused (unknown, expired or closed)") for r in captures),
+    ]
 
 
 # What the phone's capture page shows for each file while this server's app-hosted files could not be served by
