@@ -28,7 +28,7 @@ def key_box() -> None:
         _("API key for this session only"),
         key=state.SESSION_API_KEY,
         type="password",
-        placeholder="sk-…",
+        placeholder="sk-…",  # i18n: keep (what a key looks like)
         on_change=_take_typed_key,
         help=_(
             "Read once and kept in this session's server memory only: never sent back to the page, "

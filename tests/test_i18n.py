@@ -1,0 +1,187 @@
+"""The catalogs (locales/*.po) and lib/i18n: every msgid translated, none fuzzy, placeholders kept, no English
+words left in a Chinese sentence; plurals through the catalog; locale formats; the language rules of the phone
+pages (the link's lang, Accept-Language)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.pofile import read_po
+
+from lib.i18n import (
+    CATALOGS,
+    DOMAIN,
+    LOCALES_DIR,
+    PHONE,
+    accept_language,
+    catalog,
+    phone_locale,
+    po_path,
+    translator,
+)
+from lib.i18n import formats as f
+
+CATALOG_FILES = [(domain, locale) for domain, locales in CATALOGS.items() for locale in locales]
+PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
+# Names that stay as they are in a Chinese sentence: the product and the API's own name, units, ids.
+KEPT_LATIN = {"APIMart", "Avatar", "Desk", "ID", "MB", "Language"}
+
+
+def read(domain: str, locale: str):
+    with po_path(locale, domain).open("rb") as po:
+        return read_po(po, locale=locale, domain=domain)
+
+
+def messages(domain: str, locale: str):
+    return [m for m in read(domain, locale) if m.id]
+
+
+def forms(message) -> list[str]:
+    return list(message.string) if isinstance(message.string, tuple | list) else [message.string]
+
+
+def ids(message) -> list[str]:
+    return list(message.id) if isinstance(message.id, tuple | list) else [message.id]
+
+
+def test_every_catalog_file_exists_and_has_messages():
+    assert sorted(p.relative_to(LOCALES_DIR).as_posix() for p in LOCALES_DIR.rglob("*.po")) == sorted(
+        f"{locale}/LC_MESSAGES/{domain}.po" for domain, locale in CATALOG_FILES
+    )
+    for domain, locale in CATALOG_FILES:
+        assert len(messages(domain, locale)) >= 20, (domain, locale)
+
+
+@pytest.mark.parametrize(("domain", "locale"), CATALOG_FILES)
+def test_every_msgid_has_a_translation_and_none_is_fuzzy(domain, locale):
+    untranslated = [m.id for m in messages(domain, locale) if not all(s.strip() for s in forms(m))]
+    fuzzy = [m.id for m in messages(domain, locale) if m.fuzzy]
+    assert untranslated == [], f"{locale}/{domain}.po: fill these in (scripts/i18n.sh added them)"
+    assert fuzzy == [], f"{locale}/{domain}.po: review these and remove their '#, fuzzy' flag"
+    assert not read(domain, locale).fuzzy, "the catalog's header is still marked fuzzy"
+
+
+@pytest.mark.parametrize(("domain", "locale"), CATALOG_FILES)
+def test_each_catalog_holds_exactly_its_templates_msgids(domain, locale):
+    with (LOCALES_DIR / f"{domain}.pot").open("rb") as pot:
+        template = {m.id for m in read_po(pot) if m.id}
+    assert {m.id for m in messages(domain, locale)} == template, "run scripts/i18n.sh"
+
+
+@pytest.mark.parametrize(("domain", "locale"), CATALOG_FILES)
+def test_translations_keep_every_placeholder(domain, locale):
+    for m in messages(domain, locale):
+        wanted = set(PLACEHOLDER.findall(ids(m)[-1]))
+        for form in forms(m):
+            assert set(PLACEHOLDER.findall(form)) == wanted, (m.id, form)
+            assert form.count("**") == ids(m)[0].count("**"), ("bold marks", m.id, form)
+
+
+@pytest.mark.parametrize(("domain", "locale"), CATALOG_FILES)
+def test_no_english_words_left_in_chinese_sentences(domain, locale):
+    for m in messages(domain, locale):
+        for form in forms(m):
+            words = set(re.findall(r"[A-Za-z]{2,}", PLACEHOLDER.sub("", form)))
+            assert words <= KEPT_LATIN, (m.id, form, words - KEPT_LATIN)
+
+
+@pytest.mark.parametrize(("domain", "locale"), CATALOG_FILES)
+def test_the_plural_forms_are_chinese_ones(domain, locale):
+    assert read(domain, locale).plural_forms == "nplurals=1; plural=0;"
+
+
+def test_traditional_catalog_is_not_simplified():
+    simplified = {m.id: m.string for m in messages(PHONE, "zh_CN")}
+    traditional = {m.id: m.string for m in messages(PHONE, "zh_TW")}
+    different = [i for i in simplified if simplified[i] != traditional[i]]
+    assert len(different) >= len(simplified) * 0.8
+    assert translator("zh_TW", PHONE)("Sent.") == "已傳送。"
+
+
+# ---------------------------------------------------------------- lib/i18n
+
+
+def test_translators_are_made_once_and_english_is_the_msgid():
+    assert translator("zh_CN") is translator("zh_CN")
+    assert catalog("zh_CN", DOMAIN) is catalog("zh_CN", DOMAIN)
+    en = translator("en")
+    assert en("Test connection") == "Test connection"
+    assert en.ngettext("{n} clip", "{n} clips", 1) == "{n} clip"
+    assert en.ngettext("{n} clip", "{n} clips", 2) == "{n} clips"
+
+
+def test_chinese_translations_and_plurals_come_from_the_catalog():
+    _ = translator("zh_CN")
+    assert _("Test connection") == "测试连接"
+    assert _.ngettext("{n} clip", "{n} clips", 1).format(n=1) == "1 段视频"
+    assert _.ngettext("{n} clip", "{n} clips", 7).format(n=7) == "7 段视频"
+    assert _("a string no catalog has") == "a string no catalog has", "falls back to the English msgid"
+    assert _.pgettext("some context", "Test connection") == "Test connection", "a context is its own msgid"
+
+
+def test_a_locale_without_a_catalog_reads_english():
+    assert translator("fr")("Test connection") == "Test connection"
+    assert translator("zh_TW")("Test connection") == "Test connection", "the dashboard has no zh_TW"
+
+
+@pytest.mark.parametrize(
+    ("tag", "locale"),
+    [
+        ("zh", "zh_CN"),
+        ("zh-CN", "zh_CN"),
+        ("zh-Hans", "zh_CN"),
+        ("zh_Hans_SG", "zh_CN"),
+        ("zh-Hant", "zh_TW"),
+        ("zh-TW", "zh_TW"),
+        ("zh-HK", "zh_TW"),
+        ("zh-Hant-MO", "zh_TW"),
+        ("en", "en"),
+        ("en-GB", "en"),
+        ("fr-FR", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_phone_locale(tag, locale):
+    assert phone_locale(tag) == locale
+
+
+def test_accept_language_is_read_by_quality_then_order():
+    assert accept_language("en-US,en;q=0.9,zh-CN;q=0.95") == ["en-US", "zh-CN", "en"]
+    assert accept_language("zh-TW;q=0, fr , *;q=0.1") == ["fr"]
+    assert accept_language("") == [] and accept_language(None) == []
+    assert accept_language("de;q=bad,it") == ["it"]
+
+
+# ---------------------------------------------------------------- formats
+
+MOMENT = datetime(2026, 12, 1, 19, 20, 5, tzinfo=timezone.utc).timestamp()
+
+
+def test_numbers_for_the_locale():
+    assert f.number(12345.5, "en") == "12,345.5"
+    assert f.number(12345.5, "zh_CN") == "12,345.5"
+    assert f.percent(0.25, "zh_CN") == "25%"
+
+
+def test_dates_in_the_readers_zone_and_language():
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert f.date_time(MOMENT, "zh_CN", shanghai) == "2026年12月2日 03:20:05"
+    assert f.short_date_time(MOMENT, "zh_CN", shanghai) == "12月2日 03:20"
+    assert f.short_date_time(MOMENT, "en", ZoneInfo("Europe/London")) == "Dec 1 19:20"
+    assert f.clock(MOMENT, "en", shanghai) == "03:20"
+    assert f.date_time(None, "zh_CN") == "" and f.date_time(float("nan"), "en") == ""
+
+
+def test_durations_and_relative_times():
+    assert f.duration(125, "en") == "2 minutes"
+    assert f.duration(125, "zh_CN") == "2分钟"
+    assert f.relative(-90, "zh_CN") == "2分钟前"
+    assert f.relative(3600, "zh_CN") == "1小时后"
+    assert f.relative(-3600, "en") == "1 hour ago"
+    assert f.relative(3600, "zh_TW") == "1 小時後"
+    assert f.since(MOMENT - 300, "en", now=MOMENT) == "5 minutes ago"
+    assert f.since(0, "en", now=MOMENT) == ""

@@ -1,0 +1,141 @@
+"""The dashboard in both languages through AppTest, against the real sandbox: English with no language given,
+Chinese from ?lang=zh or a zh-* browser, the sidebar switch (one rerun, kept in the URL, kept across pages),
+every page rendering in either language, and the H5 link's language following the dashboard's until the
+operator picks another one."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from lib.ui import language
+from lib.ui.shell import navigation_only
+from tests.helpers.apptest import PAGES, ROOT, open_page, texts, workflow
+
+
+@pytest.fixture(autouse=True)
+def framed(monkeypatch):
+    """Every page inside the app's frame (sidebar, navigation), as `streamlit run` serves it (the switch
+    tests/helpers/apptest.framed_app applies)."""
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        navigation_only()
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def session(*, lang: str | None = None, locale: str | None = None, timezone: str | None = None) -> AppTest:
+    """A new session of app.py, its first run with `?lang=` and a browser locale/zone when given."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    if lang:
+        app.query_params["lang"] = lang
+    app.context = {key: value for key, value in (("locale", locale), ("timezone", timezone)) if value}
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def switch(app: AppTest):
+    return app.segmented_control(key=language.SWITCH_KEY)
+
+
+def sidebar_words(app: AppTest) -> str:
+    return "\n".join(
+        [texts(app.sidebar.subheader), texts(app.sidebar.info), texts(app.sidebar.success)]
+        + [b.label for b in app.sidebar.button]
+    )
+
+
+def test_english_when_nothing_says_otherwise(sandbox_env):
+    app = session()
+    assert texts(app.title) == "Avatar Desk"
+    assert "Where you are" in texts(app.markdown)
+    assert "Connection" in sidebar_words(app) and "Sandbox mode" in sidebar_words(app)
+    assert switch(app).value == "en"
+    assert "lang" not in app.query_params, "a language nobody chose stays out of the URL"
+
+
+def test_lang_zh_in_the_url_shows_the_start_page_and_sidebar_in_chinese(sandbox_env):
+    app = session(lang="zh")
+    assert "真人在手机上完成人脸验证" in texts(app.caption)
+    assert "**当前进度**" in texts(app.markdown)
+    assert "本次还没有选择真人。" in texts(app.caption)
+    assert [b.label for b in app.button if b.key == "home__next"] == ["验证真人"]
+    words = sidebar_words(app)
+    assert "连接" in words and "**沙盒模式**" in words and "测试连接" in words
+    assert "Connection" not in words and "Sandbox" not in words
+    assert app.sidebar.text_input(key="sidebar__api_key").label == "仅用于本次会话的密钥"
+    assert switch(app).value == "zh"
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("zh-CN", "zh"), ("zh-TW", "zh"), ("en-GB", "en"), ("de-DE", "en")])
+def test_the_browsers_language_is_the_default(sandbox_env, locale, expected):
+    app = session(locale=locale)
+    assert switch(app).value == expected
+    assert ("测试连接" in sidebar_words(app)) == (expected == "zh")
+
+
+def test_the_url_wins_over_the_browser(sandbox_env):
+    app = session(lang="en", locale="zh-CN")
+    assert "Test connection" in sidebar_words(app)
+
+
+def test_the_switch_changes_the_language_in_one_rerun_and_writes_the_url(sandbox_env):
+    app = session()
+    switch(app).set_value("zh").run()
+    assert not app.exception
+    assert "测试连接" in sidebar_words(app) and "**当前进度**" in texts(app.markdown)
+    assert app.query_params["lang"] == "zh", "a reload or a shared link keeps it"
+    switch(app).set_value("en").run()
+    assert "Test connection" in sidebar_words(app) and app.query_params["lang"] == "en"
+
+
+def test_the_chosen_language_stays_on_every_page(sandbox_env):
+    app = session()
+    switch(app).set_value("zh").run()
+    open_page(app, "verify")
+    assert "测试连接" in sidebar_words(app)
+    app.query_params.pop("lang", None)  # a page change that dropped the query: the next run puts it back
+    app.run()
+    assert "测试连接" in sidebar_words(app)
+    assert app.query_params.get("lang") == "zh"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_in_both_languages(sandbox_env, lang, page):
+    app = session(lang=lang)
+    open_page(app, page)
+    assert not app.exception, app.exception
+    assert ("测试连接" in sidebar_words(app)) == (lang == "zh")
+
+
+def test_counts_on_the_start_page_use_the_catalogs_plurals(sandbox_env, sandbox):
+    from tests.helpers.apptest import GOOD, button, paste, verified
+
+    app = session(lang="zh")
+    verified(app, sandbox)
+    app.text_input(key="group__label").set_value("林伟").run()
+    open_page(app, "submit")
+    paste(app, GOOD[:2])
+    button(app, "submit__send").click().run()
+    open_page(app, "home")
+    assert "真人：**林伟**" in texts(app.markdown)
+    assert "已发送 2 段视频：" in texts(app.caption)
+
+
+def test_the_h5_links_language_follows_the_dashboard_until_the_operator_picks(sandbox_env):
+    app = session(lang="zh")
+    assert workflow(app).language == "zh"
+    switch(app).set_value("en").run()
+    assert workflow(app).language == "en", "follows the switch"
+    switch(app).set_value("zh").run()
+    assert workflow(app).language == "zh"
+    open_page(app, "verify")
+    app.radio(key="verify__language").set_value("zh-Hant").run()
+    assert workflow(app).language == "zh-Hant"
+    switch(app).set_value("en").run()
+    assert workflow(app).language == "zh-Hant", "the operator's pick for the person stays"
