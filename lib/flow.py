@@ -244,7 +244,10 @@ def submit_rows(
         [(k, (c.name, c.url)) for k, c in zip(kinds, checks, strict=True)], BATCH_SIZE
     ):
         send_key = new_send_key()
-        ledger.stage_new(batch, send_key, kind)
+        # Keys no other page or server sending for this person uses (its ledger counts from 0 too).
+        own = max(ledger.assets, default=-1) + 1
+        start = store.assets.reserve_keys(ledger.group_id, len(batch), own) if store is not None else own
+        ledger.stage_new(batch, send_key, kind, start)
         staged.append((send_key, kind, [AssetInput(url, name) for name, url in batch]))
     _write_ahead(ledger, store)
     return _send_batches(client, ledger, staged, store)

@@ -17,10 +17,13 @@ class WriteAhead:
     """Methods of AssetLedger: they read and change its `assets`, `tasks`, `asset_type` and `version`, and
     record what they change with its `touch`; each first calls its `writable` (a shared ledger refuses)."""
 
-    def stage_new(self, rows: Sequence[tuple[str, str]], send_key: str, asset_type: str = "") -> list[int]:
-        """New (name, url) assets about to be sent in one request (of `asset_type`); returns their keys."""
+    def stage_new(
+        self, rows: Sequence[tuple[str, str]], send_key: str, asset_type: str = "", start: int = 0
+    ) -> list[int]:
+        """New (name, url) assets about to be sent in one request (of `asset_type`); returns their keys, from
+        `start` on (keys the store reserved: Assets.reserve_keys) or past this ledger's own."""
         self.writable()
-        start = max(self.assets, default=-1) + 1
+        start = max(max(self.assets, default=-1) + 1, start)
         kind = asset_type or self.asset_type
         keys = []
         for offset, (name, url) in enumerate(rows):

@@ -35,8 +35,9 @@ class Clock:
 
 
 @pytest.fixture
-def two_databases(tmp_path):
-    a, b = Database(tmp_path / "shared.db"), Database(tmp_path / "shared.db")
+def two_databases(registry_target):
+    """Two servers' handles on one registry: a SQLite file, or a real PostgreSQL database."""
+    a, b = Database(registry_target), Database(registry_target)
     yield a, b
     a.close()
     b.close()

@@ -14,7 +14,7 @@ from lib.store.codes import AssetStatus, SubmissionStatus, plain
 from lib.store.database import execute_many, insert_for
 from lib.store.ledger_rows import attempt_rows, rebuild, task_rows
 from lib.store.repository import Repository
-from lib.store.tables import assets, people, review_tasks, submissions
+from lib.store.tables import assets, meta, people, review_tasks, submissions
 
 UNSETTLED = (AssetStatus.SENDING.value, AssetStatus.UNKNOWN.value)
 # Columns `table` may select, by name ("label" is the person's).
@@ -143,6 +143,22 @@ class Assets(Repository):
                     name="review_tasks.save_ledger",
                 )
         ledger.mark_saved(where, keys, task_ids)  # only once committed: a failed save is tried again whole
+
+    def reserve_keys(self, group_id: str, count: int, at_least: int = 0) -> int:
+        """The first of `count` asset keys for the person's new assets, past every key stored or reserved
+        by any session or server (and `at_least`): two pages sending for one person at once never write
+        over each other's rows (their ledgers count keys from 0 each). Taken in one write transaction: the
+        counter's row is locked (PostgreSQL) or the database is (SQLite) until it commits."""
+        name = f"asset_keys|{self.scope_id}|{group_id}"
+        with self.db.write([group_id], items=False) as conn:
+            conn.execute(insert_for(conn, meta).values(name=name, value="0").on_conflict_do_nothing())
+            held = conn.execute(select(meta.c.value).where(meta.c.name == name).with_for_update()).scalar()
+            stored = conn.execute(
+                select(func.max(assets.c.asset_key)).where(self._in_group(group_id))
+            ).scalar()
+            start = max(int(held), -1 if stored is None else stored + 1, at_least)
+            conn.execute(update(meta).where(meta.c.name == name).values(value=str(start + count)))
+        return start
 
     def _where_saved(self) -> tuple:
         # Which store a ledger was saved to: this database (its engine, made once per Database, and URL) and
