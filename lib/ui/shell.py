@@ -36,7 +36,7 @@ def navigation_only() -> None:
 def run_dashboard() -> None:
     st.set_page_config(page_title="Avatar Desk", page_icon=":material/face:", layout="wide")
     # When the app is reachable by others: no page, no sidebar, no store read until signed in (lib.signin).
-    operator = sign_in.gate()
+    operator = sign_in.gate([url for *_, url in PAGES])
     wf = state.init_state()
     pages = [
         st.Page(ROOT / path, title=language.page_title(title), icon=icon, url_path=url, default=(i == 0))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets as token_source
+from typing import NoReturn
 
 import streamlit as st
 
@@ -55,10 +56,11 @@ def _limit_keys() -> dict[str, str]:
     return signin.AttemptLimiter.keys(st.session_state[CLIENT_KEY], _client_ip())
 
 
-def gate() -> Operator | None:
+def gate(addresses: list[str]) -> Operator | None:
     """The signed-in operator (None when sign-in is not required: the laptop default). When sign-in is
     required and this session has not signed in, draws the sign-in (or how to set one up) and stops the run:
-    no page, no sidebar, no store read."""
+    no page, no sidebar, no store read. `addresses`: the pages' url paths (the first the default), each of
+    which shows the sign-in until then, so a page's address works once signed in."""
     how = decision()
     if not how.required:
         st.session_state.pop(OPERATOR_KEY, None)
@@ -69,14 +71,20 @@ def gate() -> Operator | None:
             st.session_state[OPERATOR_KEY] = operator
             return operator
         st.session_state.pop(OPERATOR_KEY, None)
-        _oidc_form(how)
-    elif how.method == signin.PASSPHRASE:
+        _only(lambda: _oidc_form(how), "Sign in", addresses)
+    if how.method == signin.PASSPHRASE:
         operator = st.session_state.get(OPERATOR_KEY)
         if isinstance(operator, Operator) and operator.method == signin.PASSPHRASE:
             return operator
-        _passphrase_form(how)
-    else:
-        _not_configured(how)
+        _only(lambda: _passphrase_form(how), "Sign in", addresses)
+    _only(lambda: _not_configured(how), "Sign-in is not set up", addresses)
+
+
+def _only(draw, title: str, addresses: list[str]) -> NoReturn:
+    """`draw` at every page's address, with no menu (the pages are not even listed, also after signing out),
+    then the run ends."""
+    pages = [st.Page(draw, title=title, url_path=url, default=i == 0) for i, url in enumerate(addresses)]
+    st.navigation(pages, position="hidden").run()
     st.stop()
 
 
