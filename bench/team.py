@@ -487,7 +487,10 @@ def main() -> int:
                     f"  server {server.name}: {answer['sessions']} sessions set up in {answer['setup_s']:.1f} s"
                 )
             next_round = time.monotonic()
+            timed_from = None
             for turn in range(WARMUP_ROUNDS + rounds):
+                if turn == WARMUP_ROUNDS:
+                    timed_from = time.monotonic()
                 time.sleep(max(0.0, next_round - time.monotonic()))
                 next_round = time.monotonic() + pace
                 keep = turn >= WARMUP_ROUNDS
@@ -500,6 +503,7 @@ def main() -> int:
                         side.round(turn, keep)
                 if keep and (turn - WARMUP_ROUNDS) % 10 == 9:
                     print(f"  {turn - WARMUP_ROUNDS + 1} rounds", flush=True)
+            period = (time.monotonic() - timed_from) / rounds
     except AppRaised as error:
         print(f"\nFAILED: {error}", file=sys.stderr)
         return 2
@@ -510,7 +514,10 @@ def main() -> int:
         for server in servers:
             server.close()
 
-    print()
+    print(
+        f"\na round every {period:.1f} s on average (asked: {pace:g} s; a round also starts the reviews that "
+        "ended on new people, untimed): each session reran that often"
+    )
     for side in sides:
         print(f"{side.name}: rerun {summary_ms(side.times)}")
         print(
