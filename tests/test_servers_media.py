@@ -5,6 +5,7 @@ upload over real HTTP; the standalone sandbox as its own process."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -104,6 +105,24 @@ def test_a_server_gone_quiet_stops_counting_and_one_that_stops_leaves_at_once(tw
     on_b.stop()  # a clean stop: its row and marker go
     assert not media_sharing(a, on_a.settings, on_a.id, clock()).refuses
     assert not (tmp_path / "media-b" / MARKERS / on_b.id).exists()
+
+
+def test_markers_killed_servers_left_are_swept_at_start(two_databases, tmp_path):
+    a, b = two_databases
+    folder = tmp_path / "media" / MARKERS
+    folder.mkdir(parents=True)
+    (folder / "killed-long-ago").write_text("killed-long-ago")
+    os.utime(folder / "killed-long-ago", (1, 1))
+    (folder / "killed-just-now").write_text("killed-just-now")
+    live = Heartbeat(b, app_hosted(tmp_path / "media"))
+    live.beat_now()
+    os.utime(live.marker, (1, 1))  # old, but its server is alive
+    started = Heartbeat(a, app_hosted(tmp_path / "media")).start()
+    try:
+        assert sorted(p.name for p in folder.iterdir()) == sorted(["killed-just-now", live.id, started.id])
+    finally:
+        started.stop()
+        live.stop()
 
 
 def test_heartbeats_move_no_change_stamp(two_databases, tmp_path):

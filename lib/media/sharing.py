@@ -21,7 +21,7 @@ from pathlib import Path
 
 from lib.media.storage.settings import StorageSettings
 from lib.store.database import Database
-from lib.store.servers import BEAT_S, ServerRow, beat, leave, live_servers
+from lib.store.servers import BEAT_S, FORGET_S, ServerRow, beat, leave, live_servers
 
 MARKERS = ".servers"
 CHECK_TTL_S = 5.0  # how long a server trusts its last look (a page rerun must not cost a query each time)
@@ -137,12 +137,28 @@ class Heartbeat:
         global _CURRENT
         try:
             self.beat_now()  # before the first page: the others count this server at once
+            self.sweep_markers()
         except Exception:
             log.warning("the server's first heartbeat failed", exc_info=True)
         _CURRENT = self
         forget_looks()
         self._thread.start()
         return self
+
+    def sweep_markers(self) -> int:
+        """Remove the markers that killed servers left (not a live server's, older than FORGET_S); returns
+        how many. Run at start: the folder keeps one marker per server that ran, not one per start."""
+        folder = self.marker.parent if self.marker is not None else None
+        if folder is None or not folder.is_dir():
+            return 0
+        now = self.clock()
+        live = {row.id for row in live_servers(self.db, now)}
+        removed = 0
+        for marker in folder.iterdir():
+            if marker.name not in live and marker.is_file() and marker.stat().st_mtime < now - FORGET_S:
+                marker.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def stop(self, timeout: float = 10) -> None:
         global _CURRENT
