@@ -20,6 +20,7 @@ another one under "Link settings" (see `follow_ui`).
 
 from __future__ import annotations
 
+import threading
 from datetime import tzinfo
 
 import streamlit as st
@@ -65,14 +66,26 @@ def from_tag(tag: object) -> str | None:
     return None
 
 
-def _in_a_run() -> bool:
-    return get_script_run_ctx(suppress_warning=True) is not None
+# The language found in this script run: pages ask many times per run, and reading st.query_params and
+# session_state each time costs ~15 µs. A run is recognised by its ScriptRunContext's `cursors` dict, which
+# Streamlit makes anew at the start of every run; thread-local, so nothing outlives the run's thread.
+_memo = threading.local()
 
 
 def current() -> str:
-    """"zh" or "en" for this session (see the module's order)."""
-    if not _in_a_run():
+    """"zh" or "en" for this session (see the module's order); found once per script run."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
         return DEFAULT
+    memo = getattr(_memo, "run", None)
+    if memo is not None and memo[0] is ctx.cursors:
+        return memo[1]
+    lang = _resolve()
+    _memo.run = (ctx.cursors, lang)
+    return lang
+
+
+def _resolve() -> str:
     asked = from_tag(st.query_params.get(QUERY_KEY))
     if asked:
         st.session_state[CHOICE_KEY] = asked
@@ -115,6 +128,7 @@ def _switched() -> None:
     if picked in LOCALES:
         st.session_state[CHOICE_KEY] = picked
         st.query_params[QUERY_KEY] = picked
+        _memo.run = None  # this run reads the new language
 
 
 def language_switch() -> None:
