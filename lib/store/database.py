@@ -146,9 +146,13 @@ def pool_settings() -> dict[str, int]:
 
 
 def _server_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except Exception:  # SQLAlchemy's own message quotes the whole URL, password and all
+        raise ValueError(f"AVATAR_DESK_DB is not a database URL: {safe_url(url)}") from None
     # pool_pre_ping: a connection the server closed (a restart, an idle timeout) is replaced, not handed out.
     # hide_parameters: a failed statement's message never carries its values (a query's error reaches logs).
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool_settings())
+    return create_engine(parsed, pool_pre_ping=True, hide_parameters=True, **pool_settings())
 
 
 def make_engine(url: str) -> Engine:

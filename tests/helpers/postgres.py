@@ -101,6 +101,21 @@ class PostgresServer:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         self._made.discard(name)
 
+    def add_password_user(self, name: str, password: str) -> None:
+        """A login role that must give its password (scram-sha-256) from loopback, where every other role is
+        trusted: for tests of what a URL's password may reach (a log, an error, a page)."""
+        with self.connect() as conn:
+            conn.execute(
+                sql.SQL("CREATE ROLE {} LOGIN SUPERUSER PASSWORD {}").format(
+                    sql.Identifier(name), sql.Literal(password)
+                )
+            )
+            hba = self.folder / "data" / "pg_hba.conf"
+            rule = f"host all {name} {HOST}/32 scram-sha-256\n"
+            if rule not in hba.read_text():
+                hba.write_text(rule + hba.read_text())  # first match wins: before the trust lines
+            conn.execute("SELECT pg_reload_conf()")
+
     def connections(self, dbname: str | None = None) -> int:
         """Client connections held now (on `dbname`, or on all databases but this query's own)."""
         with self.connect() as conn:
