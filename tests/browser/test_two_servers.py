@@ -7,7 +7,8 @@ sends the phone to whichever server it picks: the sandbox's H5 page redirects th
 A's page, which only reads the callback inbox in the database, moves on to the group by itself (the time it
 took is printed and written to test-output/two-servers.txt; the issue asks for 2 s; no timed assert here).
 Both servers list the same person; a page on each submits different URLs for that person at once, and the
-registry and the sandbox hold every one of them exactly once."""
+registry and the sandbox hold every one of them exactly once. Both servers' media folder is one: A's Submit says
+so, and a photo dropped on A is served by B's /files."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ import time
 from dataclasses import dataclass
 
 import pytest
+import requests
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from lib.sandbox.control import SandboxControl
 from lib.store.database import Database
-from lib.store.tables import assets, people
+from lib.store.tables import assets, media, people
 from tests.browser.helpers import (
     OUTPUT,
     decode_qr,
@@ -35,6 +37,7 @@ from tests.browser.helpers import (
     quick_realistic_timing,
     submit_button,
 )
+from tests.helpers.media_files import write_photo
 from tests.serving import ROOT, free_port, streamlit_server, wait_for
 
 pytest.importorskip("zxingcpp")
@@ -113,7 +116,9 @@ def lists_the_person(page: Page) -> None:
     idle(page)
 
 
-def test_two_servers_share_the_callback_the_people_and_the_submissions(browser, phone_context, team, request):
+def test_two_servers_share_the_callback_the_people_the_submissions_and_the_files(
+    browser, phone_context, team, request, tmp_path
+):
     sandbox = SandboxControl(team.sandbox)
     sandbox.post("reset")
     quick_realistic_timing(sandbox)
@@ -160,6 +165,16 @@ def test_two_servers_share_the_callback_the_people_and_the_submissions(browser, 
         for page in (on_a, on_b):
             expect(page.get_by_role("heading", name=f"Approved ({len(FROM_A)})", exact=True)).to_be_visible()
 
+        # One media folder for both: each says so, and a photo dropped on A is served by B.
+        menu(on_a, "3. Submit")
+        on_a.get_by_role("tab", name="From this computer").click()
+        expect(on_a.get_by_text("Files are kept in the shared folder")).to_be_visible()
+        expect(on_a.get_by_text("(2 servers)")).to_be_visible()
+        zone = on_a.locator('[class*="st-key-submit__files_"] input[type="file"]')
+        expect(zone).to_have_count(1)
+        zone.set_input_files(str(write_photo(tmp_path / "lin-front.jpg")))
+        expect(on_a.get_by_text("Added 1 file to the table.")).to_be_visible()
+
     # Nothing lost, nothing twice: upstream made one asset per URL, in one request per server...
     made = sandbox.get("assets")
     sends = [r for r in sandbox.get("requests") if r["method"] == "POST" and r["selector"] == "group_id"]
@@ -170,6 +185,7 @@ def test_two_servers_share_the_callback_the_people_and_the_submissions(browser, 
     try:
         rows = db.rows(select(assets.c.group_id, assets.c.source_url, assets.c.status, assets.c.asset_id))
         named = db.rows(select(people.c.group_id, people.c.label))
+        hosted = db.rows(select(media.c.storage_key).where(media.c.state == "ready"))
     finally:
         db.close()
     assert [label for _, label in named] == [LABEL]
@@ -177,3 +193,6 @@ def test_two_servers_share_the_callback_the_people_and_the_submissions(browser, 
     kept = sorted(row.source_url for row in rows)
     assert kept == sorted(FROM_A + FROM_B), f"each URL exactly once in the registry, kept: {kept}"
     assert {row.status for row in rows} == {"usable"} and len({row.asset_id for row in rows}) == len(rows)
+    [photo] = hosted
+    served = requests.get(f"{team.b}/files/{photo.storage_key}", timeout=10)
+    assert served.ok and served.content == (tmp_path / "lin-front.jpg").read_bytes(), "B serves A's upload"
