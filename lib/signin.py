@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import threading
 import time
@@ -102,6 +103,29 @@ def reached_from_beyond_loopback(client_ip: str | None, headers: Mapping[str, st
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         return not is_loopback_host(name)
     return False
+
+
+def client_address(peer: str | None, headers: Mapping[str, str] | None) -> str | None:
+    """Whom to count a sign-in attempt against: the connecting address, or, when that is a proxy's (loopback
+    or a private network's), the address the proxy says it served: X-Real-IP, else the last X-Forwarded-For hop
+    (the one the proxy itself added; earlier hops are whatever the client sent). Behind one proxy, every client
+    would otherwise share one count."""
+    if not peer:
+        return None
+    try:
+        proxied = ipaddress.ip_address(peer.strip("[]")).is_private  # loopback and private networks
+    except ValueError:
+        return peer
+    if not proxied or not headers:
+        return peer
+    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
+    forwarded = (
+        lowered.get("x-real-ip", "").strip() or lowered.get("x-forwarded-for", "").split(",")[-1].strip()
+    )
+    try:
+        return str(ipaddress.ip_address(forwarded)) if forwarded else peer
+    except ValueError:
+        return peer
 
 
 def required_because(

@@ -330,3 +330,15 @@ def test_the_library_narrows_to_the_people_one_operator_added(passphrase_require
     assert at.selectbox(key="library__added_by").value == ""
     table = next(d.value for d in at.dataframe if "usable" in d.value.columns)
     assert table["group_id"].tolist() == ["group-2"]
+
+
+def test_attempts_behind_a_proxy_count_against_the_address_it_served():
+    # nginx (deploy/nginx.conf) sets X-Real-IP and appends to X-Forwarded-For; the app sees the proxy's address.
+    assert signin.client_address("127.0.0.1", {"X-Real-IP": "93.184.216.34"}) == "93.184.216.34"
+    forwarded = {"X-Forwarded-For": "6.6.6.6, 93.184.216.34"}  # the first hop is whatever the client sent
+    assert signin.client_address("172.18.0.5", forwarded) == "93.184.216.34"
+    # A client connecting directly is counted by its own address, whatever it claims.
+    assert signin.client_address("93.184.216.35", {"X-Real-IP": "6.6.6.6"}) == "93.184.216.35"
+    assert signin.client_address("127.0.0.1", {}) == "127.0.0.1"
+    assert signin.client_address("10.0.0.2", {"X-Real-IP": "not an address"}) == "10.0.0.2"
+    assert signin.client_address(None, {"X-Real-IP": "93.184.216.34"}) is None

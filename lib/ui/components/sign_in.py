@@ -53,7 +53,8 @@ def decision() -> signin.SignIn:
 def _limit_keys() -> dict[str, str]:
     if CLIENT_KEY not in st.session_state:
         st.session_state[CLIENT_KEY] = token_source.token_hex(8)
-    return signin.AttemptLimiter.keys(st.session_state[CLIENT_KEY], _client_ip())
+    client = signin.client_address(_client_ip(), _headers())
+    return signin.AttemptLimiter.keys(st.session_state[CLIENT_KEY], client)
 
 
 def gate(addresses: list[str]) -> Operator | None:
