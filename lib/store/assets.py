@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from functools import lru_cache
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, case, delete, func, literal_column, select, update
 
 from lib.ledger import AssetLedger
 from lib.store.codes import AssetStatus, SubmissionStatus, plain
@@ -104,13 +104,48 @@ _UNSETTLED_SEND_COUNT = select(func.count()).select_from(
 )
 
 
+def _attempt_upsert(conn):
+    """The save's INSERT of attempt rows, updating a row already there only when it is the same send's (the
+    same send_key, or both without one) and only forward: a row settled (under review, usable, failed) is never
+    put back to sending/unknown by a ledger read before it settled (another server's, another tab's). An
+    asset's current attempt stays a later one's when a stale ledger names an earlier one current. Another
+    send's attempt in the same slot (two tabs retrying one asset at once) is left as it is: the first claim
+    wins (Assets.save_ledger returns the slots it lost)."""
+    stmt = insert_for(conn, assets)
+    new, old = stmt.excluded, assets.c
+    unsettled = [literal_column(f"'{s}'") for s in UNSETTLED]  # literals: executemany binds row values only
+    # The row in conflict is `assets` itself: the lookup is written out (SQLAlchemy would not correlate it
+    # inside ON CONFLICT, and would scan the table a second time).
+    later = literal_column(
+        "EXISTS (SELECT 1 FROM assets AS later WHERE later.scope = assets.scope AND later.group_id = "
+        "assets.group_id AND later.asset_key = assets.asset_key AND later.attempt > assets.attempt)"
+    )
+    updates = {c: new[c] for c in _ATTEMPT_UPDATES}
+    # CASE: the later-attempt lookup runs only for a row that would become current again (rare).
+    one, zero = literal_column("1"), literal_column("0")
+    updates["is_latest"] = case(
+        ((new.is_latest == one) & (old.is_latest == zero) & later, zero), else_=new.is_latest
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["scope", "group_id", "asset_key", "attempt"],
+        set_=updates,
+        where=old.send_key.is_not_distinct_from(new.send_key)
+        & (new.status.not_in(unsettled) | old.status.in_(unsettled)),
+    )
+
+
+
 class Assets(Repository):
-    def save_ledger(self, ledger: AssetLedger, *, everything: bool = False) -> None:
+    def save_ledger(self, ledger: AssetLedger, *, everything: bool = False) -> set[tuple[int, int]]:
         """Bring the stored ledger up to date, in one write transaction (idempotent). Only the assets and
         review tasks that changed since its last save here are written (AssetLedger.changed_keys): a poll
         that finishes one task of a 20,000-asset review writes that task's rows. Every row is written when
         the ledger was never saved here (made in memory, or saved to another store), when its asset_type
-        moved, or when asked (`everything`). An unchanged asset's row keeps its updated_at."""
+        moved, or when asked (`everything`). An unchanged asset's row keeps its updated_at.
+
+        Returns the (asset_key, attempt) slots this ledger staged for a send that another send holds in the
+        store (another tab or server retried the same asset first): those rows were not written, and those
+        attempts must not be sent. Empty when nothing was lost (always, for a ledger with nothing sending)."""
         where = self._where_saved()
         if everything or not ledger.saved_to(where):
             keys = task_ids = None
@@ -118,19 +153,18 @@ class Assets(Repository):
             keys, task_ids = set(ledger.changed_keys), set(ledger.changed_tasks)
             if not keys and not task_ids:
                 ledger.mark_saved(where, keys, task_ids)
-                return
+                return set()
         attempts = attempt_rows(self.scope_id, ledger, self.db.clock(), keys, self.actor)
         tasks = task_rows(self.scope_id, ledger, task_ids)
         # Replacement links: the whole group on a full save; else only assets with a retry among those written.
         retried = None if keys is None else [r["asset_key"] for r in attempts if r["attempt"] > 1]
+        sending = [r for r in attempts if r["status"] == AssetStatus.SENDING and r["send_key"]]
+        lost: set[tuple[int, int]] = set()
         with self.db.write([ledger.group_id]) as conn:  # this person's rows only (their change stamp)
             if attempts:
-                stmt = insert_for(conn, assets)
-                upsert = stmt.on_conflict_do_update(
-                    index_elements=["scope", "group_id", "asset_key", "attempt"],
-                    set_={c: stmt.excluded[c] for c in _ATTEMPT_UPDATES},
-                )
-                execute_many(conn, upsert, attempts, name="assets.save_ledger")
+                execute_many(conn, _attempt_upsert(conn), attempts, name="assets.save_ledger")
+                if sending:
+                    lost = self._claimed_elsewhere(conn, ledger.group_id, sending)
                 if retried is None or retried:
                     self._link_replacements(conn, ledger.group_id, retried)
             if tasks:
@@ -143,6 +177,17 @@ class Assets(Repository):
                     name="review_tasks.save_ledger",
                 )
         ledger.mark_saved(where, keys, task_ids)  # only once committed: a failed save is tried again whole
+        return lost
+
+    def _claimed_elsewhere(self, conn, group_id: str, sending: list[dict]) -> set[tuple[int, int]]:
+        """Of the write-ahead rows just saved, the slots whose stored row is another send's."""
+        mine = {(r["asset_key"], r["attempt"]): r["send_key"] for r in sending}
+        stored = conn.execute(
+            select(assets.c.asset_key, assets.c.attempt, assets.c.send_key).where(
+                self._in_group(group_id), assets.c.asset_key.in_(sorted({k for k, _ in mine}))
+            )
+        ).all()
+        return {(k, a) for k, a, key in stored if (k, a) in mine and key != mine[(k, a)]}
 
     def reserve_keys(self, group_id: str, count: int, at_least: int = 0) -> int:
         """The first of `count` asset keys for the person's new assets, past every key stored or reserved

@@ -117,7 +117,7 @@ Index("assets_by_group", assets.c.scope, assets.c.group_id)
 # Covering: each person's usable/failed/pending counts are read from the index alone (the Library re-reads
 # them after every write).
 Index("assets_current", assets.c.scope, assets.c.group_id, assets.c.is_latest, assets.c.status)
-Index("assets_by_send_key", assets.c.scope, assets.c.send_key)
+# (scope, send_key): see assets_once_per_send, below (migration 0007).
 
 review_tasks = Table(
     "review_tasks",
@@ -253,3 +253,26 @@ Index("servers_by_seen", servers.c.seen_at)
 ACTOR_TABLES = (people, verifications, submissions, assets, videos, media)
 for _table in ACTOR_TABLES:
     _table.append_column(Column("created_by", Text))
+
+
+# ------------------------------------------------- one claim per send (issue Teams, PostgreSQL, migration 0007)
+# A send's Idempotency-Key names its write-ahead rows once: each asset attempt of a send, and each video
+# request. Two servers or two tabs writing the same send find one row (lib.store.assets, lib.store.videos).
+_KEYED = text("send_key IS NOT NULL")
+Index(
+    "assets_once_per_send",
+    assets.c.scope,
+    assets.c.send_key,
+    assets.c.asset_key,
+    unique=True,
+    sqlite_where=_KEYED,
+    postgresql_where=_KEYED,
+)
+Index(
+    "videos_once_per_send",
+    videos.c.scope,
+    videos.c.send_key,
+    unique=True,
+    sqlite_where=_KEYED,
+    postgresql_where=_KEYED,
+)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy import bindparam, func, select, update
 
 from lib.store.codes import FINAL_VIDEO_STATUSES, VideoStatus, plain
+from lib.store.database import insert_for
 from lib.store.repository import Repository
 from lib.store.tables import videos
 
@@ -52,18 +53,36 @@ class Videos(Repository):
         group_id: str | None = None,
         send_key: str | None = None,
     ) -> int:
-        """A new generation row (written before its POST); returns its id."""
-        return self._add(
-            videos,
-            task_id=task_id,
-            group_id=group_id,
-            prompt=prompt,
-            model=model,
-            assets=json.dumps(list(assets)),
-            params=json.dumps(params),
-            status=plain(status),
-            send_key=send_key,
-        )
+        """A new generation row (written before its POST); returns its id. A request is recorded once per
+        `send_key` (its Idempotency-Key): the same send written again (by another tab or server, or a rerun)
+        gets the row already there, unchanged."""
+        values = {
+            "task_id": task_id,
+            "group_id": group_id,
+            "prompt": prompt,
+            "model": model,
+            "assets": json.dumps(list(assets)),
+            "params": json.dumps(params),
+            "status": plain(status),
+            "send_key": send_key or None,  # no key: nothing to claim (NULLs never collide)
+        }
+        if not send_key:
+            return self._add(videos, **values)
+        c = videos.c
+        with self.db.write([group_id] if group_id else []) as conn:
+            stmt = insert_for(conn, videos).values(
+                scope=self.scope_id, created_at=self.db.clock(), created_by=self.actor, **values
+            )
+            made = conn.execute(
+                stmt.on_conflict_do_nothing(
+                    index_elements=[c.scope, c.send_key], index_where=c.send_key.is_not(None)
+                ).returning(c.id)
+            ).scalar()
+            if made is None:  # recorded already: the first writer's row
+                made = conn.execute(
+                    select(c.id).where(c.scope == self.scope_id, c.send_key == send_key)
+                ).scalar_one()
+            return made
 
     def update(
         self,
