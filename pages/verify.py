@@ -4,6 +4,7 @@ used up shows no QR code: only what happened and one button for a new link."""
 
 import streamlit as st
 
+from lib.ui import language
 from lib.ui.components import go_to_step, verification_status
 from lib.ui.components.callback_landing import stop_if_landed
 from lib.ui.components.link_settings import link_settings
@@ -23,8 +24,9 @@ if st.session_state.pop(QUERY_NOW_KEY, False):
 if st.session_state.pop("verify__go_to_group", False):
     st.switch_page("pages/group.py")
 
+_ = language.translator()
 go_to_step.step_header(
-    1, "Verify the person", "The person scans the code with their phone and completes a face check there."
+    1, _("Verify the person"), _("The person scans the code with their phone and completes a face check there.")
 )
 
 verification_status.failure()

@@ -11,13 +11,13 @@ cd "$(dirname "$0")/.."
 # Two domains: avatar_desk (the operator's dashboard, zh_CN) and phone (what the person reads on the phone:
 # the capture page and the sandbox's H5 page, zh_CN and zh_TW).
 DASHBOARD_SOURCES=(lib/ui pages)
-PHONE_SOURCES=(lib/media/capture_page.py lib/sandbox/h5.py)
+PHONE_SOURCES=(lib/media/capture_page.py lib/sandbox/h5.py lib/ui/components/callback_landing.py)
 PYBABEL=(python3 -m babel.messages.frontend)  # pybabel, from the Babel in requirements.txt
 declare -A LOCALES=([avatar_desk]="zh_CN" [phone]="zh_CN zh_TW")
 
 extract() {
-  local domain=$1; shift
-  "${PYBABEL[@]}" extract -F babel.cfg --sort-by-file --add-location=file \
+  local domain=$1 mapping=$2; shift 2
+  "${PYBABEL[@]}" extract ${mapping:+-F "$mapping"} --sort-by-file --add-location=file \
     --project="Avatar Desk" --copyright-holder="Avatar Desk" --msgid-bugs-address="" \
     -o "locales/$domain.pot" "$@" >/dev/null 2>&1
   # The creation date changes on every run; keep the template stable between runs with no new string.
@@ -37,8 +37,8 @@ update() {
 }
 
 mkdir -p locales
-extract avatar_desk "${DASHBOARD_SOURCES[@]}"
-extract phone "${PHONE_SOURCES[@]}"
+extract avatar_desk babel.cfg "${DASHBOARD_SOURCES[@]}"
+extract phone "" "${PHONE_SOURCES[@]}"  # Babel's default map: Python
 if [ "${1:-}" != "extract" ]; then
   update avatar_desk
   update phone

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_from_file
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from lib.i18n import CONVERTED_MODULES, DOMAIN, PHONE, PHONE_MODULES, po_path
@@ -211,10 +212,12 @@ KEYWORDS = dict(DEFAULT_KEYWORDS)  # _, gettext, ngettext, pgettext, npgettext, 
 
 
 def test_every_string_marked_on_the_dashboard_is_in_the_catalog():
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
     extracted = set()
     for folder in DASHBOARD_SOURCES:
         for _file, _line, message, _comments, context in extract_from_dir(
-            ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
+            ROOT / folder, method_map=method_map, options_map=options_map, keywords=KEYWORDS
         ):
             extracted.add((context, message))
     catalogued = _catalog_ids(DOMAIN, "zh_CN")
@@ -227,7 +230,14 @@ def test_every_string_marked_on_the_dashboard_is_in_the_catalog():
 def test_each_converted_module_has_its_strings_in_the_catalog(module):
     found = {m for _, m, _, _ in extract_from_file("python", ROOT / module, keywords=KEYWORDS)}
     assert found, f"{module} marks no string"
-    assert found <= _catalog_ids(DOMAIN, "zh_CN")
+    domain = PHONE if module in PHONE_MODULES else DOMAIN
+    assert found <= _catalog_ids(domain, "zh_CN")
+
+
+def test_phone_strings_stay_out_of_the_dashboards_catalog():
+    with (ROOT / "locales" / f"{DOMAIN}.pot").open("rb") as pot:
+        sources = {path for m in read_po(pot) for path, _ in m.locations}
+    assert sources and not sources & set(PHONE_MODULES)
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "zh_TW"])

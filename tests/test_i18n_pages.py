@@ -139,3 +139,34 @@ def test_the_h5_links_language_follows_the_dashboard_until_the_operator_picks(sa
     assert workflow(app).language == "zh-Hant"
     switch(app).set_value("en").run()
     assert workflow(app).language == "zh-Hant", "the operator's pick for the person stays"
+
+
+def test_the_verify_step_in_chinese(sandbox_env, sandbox):
+    from tests.helpers.apptest import button
+
+    app = session(lang="zh")
+    open_page(app, "verify")
+    assert texts(app.title) == "1. 验证真人"
+    assert [b.label for b in app.button if b.key == "verify__create"] == ["创建验证会话"]
+    assert "链接设置：语言、自动续期、完成后手机跳转的地址" in [e.label for e in app.expander]
+    button(app, "verify__create").click().run()
+    assert not app.exception, app.exception
+    assert "**链接**（点击右侧图标复制）" in texts(app.markdown)
+    assert "对方在手机上完成后，本页会自动进入下一步。" in texts(app.caption)
+    assert [b.label for b in app.button if b.key == "verify__confirm"] == ["对方已完成…"]
+    assert any(c.value.endswith("lng=zh") for c in app.code), "the person's link follows the dashboard's language"
+    details = next(e for e in app.expander if e.label == "详情")
+    assert "验证会话 `task_" in texts(details.caption)
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [("zh-TW", "此連結無效或已失效。"), ("zh-CN", "此链接无效或已失效。"), ("en-US", "This link is not valid (any more).")],
+)
+def test_a_phone_landing_on_the_verify_page_reads_its_own_language(sandbox_env, locale, words):
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    app.context = {"locale": locale}
+    app.run()
+    app.query_params.update({"bytedToken": "token_x", "resultCode": "10000", "s": "a-guessed-secret"})
+    open_page(app, "verify")
+    assert words in texts(app.warning)

@@ -50,9 +50,15 @@ CONVERTED_MODULES = (
     "lib/ui/components/go_to_step.py",
     "lib/ui/language.py",
     "pages/home.py",
+    "pages/verify.py",
+    "lib/ui/components/verification_status.py",
+    "lib/ui/components/qr_card.py",
+    "lib/ui/components/manual_confirm.py",
+    "lib/ui/components/link_settings.py",
+    "lib/ui/components/callback_landing.py",  # the person's phone: the `phone` catalogs
 )
-# The phone pages: plain HTML, not st.* calls; every shown string is a msgid of the `phone` domain.
-PHONE_MODULES = ("lib/media/capture_page.py", "lib/sandbox/h5.py")
+# What the person reads on the phone: every shown string is a msgid of the `phone` domain.
+PHONE_MODULES = ("lib/media/capture_page.py", "lib/sandbox/h5.py", "lib/ui/components/callback_landing.py")
 
 
 def N_(message: str) -> str:

@@ -65,6 +65,18 @@ def clock(ts: object, locale: str, tz: tzinfo | None = None) -> str:
     return format_time(moment, "HH:mm", tzinfo=moment.tzinfo, locale=babel_locale(locale)) if moment else ""
 
 
+def moment(ts: object, locale: str, tz: tzinfo | None = None, *, seconds: bool = False, now: float | None = None) -> str:
+    """For sentences: the time alone when `ts` is today in `tz` ("19:20", "19:20:05"), else with its day
+    ("Dec 1 19:20" / "12月1日 19:20"); "" for no time. `now` (Unix time) says what today is."""
+    moment_ = _moment(ts, tz)
+    if moment_ is None:
+        return ""
+    loc = babel_locale(locale)
+    shown = format_time(moment_, "HH:mm:ss" if seconds else "HH:mm", tzinfo=moment_.tzinfo, locale=loc)
+    today = datetime.fromtimestamp(now, tz=moment_.tzinfo).date() if now else datetime.now(tz=moment_.tzinfo).date()
+    return shown if moment_.date() == today else f"{format_skeleton('MMMd', moment_, locale=loc)} {shown}"
+
+
 def duration(seconds: float, locale: str, *, threshold: float = 0.85) -> str:
     """A duration in words, rounded to its largest unit: "2 minutes" / "2分钟"."""
     return format_timedelta(

@@ -180,6 +180,16 @@ def date_time(ts: object, tz: tzinfo | str | None = None) -> str:
     return _formats.short_date_time(ts, locale(), _zone(tz))
 
 
+def clock(ts: object, tz: tzinfo | str | None = None, *, seconds: bool = False) -> str:
+    """A moment for sentences in the browser's zone: "14:05" today, else with its day. English keeps
+    lib.ui.when.clock's wording ("4 Mar 14:05"); Chinese reads "12月4日 14:05"."""
+    if current() == "en":
+        from lib.ui import when
+
+        return when.clock(ts, tz, seconds=seconds)
+    return _formats.moment(ts, locale(), _zone(tz), seconds=seconds)
+
+
 def relative(seconds: float) -> str:
     return _formats.relative(seconds, locale())
 

@@ -2,16 +2,17 @@
 
 import streamlit as st
 
-from lib.ui import state
+from lib.ui import language, state
 from lib.ui.components.verify_actions import callback_url
 from lib.verification import LANGUAGES
 
 
 def link_settings() -> None:
     wf = state.workflow()
-    with st.expander("Link settings: language, automatic renewal, where the phone goes afterwards"):
+    _ = language.translator()
+    with st.expander(_("Link settings: language, automatic renewal, where the phone goes afterwards")):
         st.radio(
-            "Language of the phone page",
+            _("Language of the phone page"),
             list(LANGUAGES),
             format_func=LANGUAGES.get,
             index=list(LANGUAGES).index(wf.language),
@@ -20,15 +21,18 @@ def link_settings() -> None:
             on_change=lambda: setattr(wf, "language", st.session_state["verify__language"]),
         )
         st.toggle(
-            "Make a new link automatically when one expires",
+            _("Make a new link automatically when one expires"),
             value=wf.auto_renew,
             key="verify__auto_renew",
             on_change=lambda: setattr(wf, "auto_renew", st.session_state["verify__auto_renew"]),
         )
         st.text_input(
-            "Where the phone is sent when the person finishes (callback URL)",
+            _("Where the phone is sent when the person finishes (callback URL)"),
             value=callback_url(),
             key="verify__callback_url",
             on_change=lambda: setattr(wf, "callback_url", st.session_state["verify__callback_url"].strip()),
-            help="By default this app's own /callback route. Set AVATAR_DESK_PUBLIC_URL when phones reach the app through another address.",
+            help=_(
+                "By default this app's own /callback route. Set AVATAR_DESK_PUBLIC_URL when phones reach the app "
+                "through another address."
+            ),
         )

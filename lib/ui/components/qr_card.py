@@ -6,7 +6,7 @@ import streamlit as st
 from lib.apimart import with_language
 from lib.callbacks import server_inbox
 from lib.qr import qr_png
-from lib.ui import state, when
+from lib.ui import language, state, when
 from lib.ui.components.manual_confirm import manual_confirm
 from lib.verification import APPROVED, WAITING, VerificationAttempt, handoff_text
 
@@ -31,29 +31,33 @@ def live_status() -> None:
     if current.state() != WAITING:
         st.rerun()  # the whole page changes (no QR code, other buttons), not just this box
     left = int(current.remaining())
-    st.progress(left / current.lifetime, text=f"Waiting for the person: the link expires in **{left} s**")
-    st.caption("This page moves on by itself when the person finishes on their phone.")
+    _ = language.translator()
+    st.progress(
+        left / current.lifetime, text=_("Waiting for the person: the link expires in **{left} s**").format(left=left)
+    )
+    st.caption(_("This page moves on by itself when the person finishes on their phone."))
 
 
 def qr_card(attempt: VerificationAttempt) -> str:
     """Shows the card; returns the link it shows (in the phone page's language)."""
-    language = state.workflow().language
-    link = with_language(attempt.h5_link, language)
+    _ = language.translator()
+    h5_language = state.workflow().language
+    link = with_language(attempt.h5_link, h5_language)
     qr_col, info_col = st.columns([2, 3])
     with qr_col:
         st.image(
             qr_png(link, scale=10),
             output_format="PNG",
-            caption="Scan with the person's phone",
+            caption=_("Scan with the person's phone"),
             width="stretch",
         )
     with info_col:
         live_status()
-        st.markdown("**Link** (copy with the icon on the right)")
+        st.markdown(_("**Link** (copy with the icon on the right)"))
         st.code(link, language=None, wrap_lines=True)
-        with st.expander("Message to send the person"):
+        with st.expander(_("Message to send the person")):
             st.code(
-                handoff_text(link, attempt.expires_at, language, when.zone()), language=None, wrap_lines=True
+                handoff_text(link, attempt.expires_at, h5_language, when.zone()), language=None, wrap_lines=True
             )
         manual_confirm()
     return link
