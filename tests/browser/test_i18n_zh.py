@@ -1,5 +1,5 @@
 """The dashboard in a Chinese browser (Chromium with locale zh-CN, in Shanghai's time zone): the Start page,
-the sidebar and the menu in Chinese with no `?lang=`; the verification link for the person in Chinese too;
+the sidebar and the menu in Chinese with no `?lang=`; the Verify step in Chinese, its link for the person too;
 the switch to English kept in the URL across a reload. Screenshots in test-output/browser/ show real glyphs
 (scripts/test.sh installs fonts-noto-cjk)."""
 
@@ -36,14 +36,17 @@ def test_a_chinese_browser_gets_the_chinese_start_page_and_sidebar(browser, app_
 
         # The person's link follows the dashboard's language: the H5 page opens in Chinese.
         sidebar.get_by_role("link", name="1. 验证").click()
-        page.get_by_role("button", name="Create verification session").click()
+        page.get_by_role("button", name="创建验证会话").click()
         assert "lng=zh" in decode_qr(page)
+        expect(page.get_by_text("对方在手机上完成后，本页会自动进入下一步。")).to_be_visible()
+        expect(page.get_by_role("heading", name="1. 验证真人")).to_be_visible()
         page.screenshot(path=str(OUTPUT / "i18n_zh-CN_verify.png"), full_page=True)
 
         # The switch: English in one click, kept in the URL, and kept by a reload.
         sidebar.get_by_test_id("stButtonGroup").get_by_text("English").click()
         expect(sidebar.get_by_role("button", name="Test connection")).to_be_visible()
         expect(sidebar.get_by_role("link", name="1. Verify")).to_be_visible()
+        expect(page.get_by_text("This page moves on by itself when the person finishes on their phone.")).to_be_visible()
         expect(page).to_have_url(re.compile(r"[?&]lang=en"))
         page.reload()
         expect(sidebar.get_by_role("button", name="Test connection")).to_be_visible()
