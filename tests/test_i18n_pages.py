@@ -155,6 +155,7 @@ def test_the_verify_step_in_chinese(sandbox_env, sandbox):
     assert "对方在手机上完成后，本页会自动进入下一步。" in texts(app.caption)
     assert [b.label for b in app.button if b.key == "verify__confirm"] == ["对方已完成…"]
     assert any(c.value.endswith("lng=zh") for c in app.code), "the person's link follows the dashboard's language"
+    assert "二维码中的链接指向本机自身" in texts(app.warning), "whether a phone can open it, in Chinese too"
     details = next(e for e in app.expander if e.label == "详情")
     assert "验证会话 `task_" in texts(details.caption)
 

@@ -55,6 +55,8 @@ CONVERTED_MODULES = (
     "lib/ui/components/qr_card.py",
     "lib/ui/components/manual_confirm.py",
     "lib/ui/components/link_settings.py",
+    "lib/ui/components/reachability_notice.py",
+    "lib/reachability.py",  # lib sentences: functions take `_` (English by default)
     "lib/ui/components/callback_landing.py",  # the person's phone: the `phone` catalogs
 )
 # What the person reads on the phone: every shown string is a msgid of the `phone` domain.

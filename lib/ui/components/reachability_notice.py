@@ -5,7 +5,7 @@ import os
 import streamlit as st
 
 from lib import reachability
-from lib.ui import state
+from lib.ui import language, state
 from lib.ui.components.verify_actions import callback_url
 from lib.ui.text import literal
 
@@ -25,7 +25,7 @@ def show_advice(advice: reachability.Advice) -> None:
 def live_callback_advice() -> None:
     """Live mode, before the QR is shown: will the phone's browser come back to this app after the check?"""
     if not state.connection_settings().is_sandbox and (
-        advice := reachability.callback_advice(callback_url())
+        advice := reachability.callback_advice(callback_url(), _=language.translator())
     ):
         show_advice(advice)
 
@@ -40,6 +40,7 @@ def phone_advice(link: str) -> None:
         app_port=int(st.get_option("server.port") or 8501),
         lan=reachability.lan_address() if reachability.reach_of(link) == reachability.THIS_COMPUTER else None,
         sandbox_url=os.environ.get("AVATAR_DESK_SANDBOX_URL") or None,
+        _=language.translator(),
     )
-    if advice or (advice := reachability.callback_advice(callback_url())):
+    if advice or (advice := reachability.callback_advice(callback_url(), _=language.translator())):
         show_advice(advice)
