@@ -120,6 +120,8 @@ class SubmitOutcome:
     unsent: list[AssetRow] = field(default_factory=list)  # rows that certainly did not go out: the draft
     error: ApimartError | None = None
     unknown_keys: list[int] = field(default_factory=list)  # may have been sent: never resent by itself
+    # Asset keys another tab or server was sending already (it claimed them first): not sent from here.
+    taken_elsewhere: list[int] = field(default_factory=list)
 
 
 def _send_batches(
@@ -209,11 +211,23 @@ def _record_submission_end(
     store.submissions.finish(group_id, record, task_ids, status, error.message if trouble and error else "")
 
 
-def _write_ahead(ledger: AssetLedger, store: Store | None) -> None:
-    # Every row is on disk with its request's key before the first request goes out: a crash mid-send
-    # leaves rows that read as "may have been sent", never nothing.
-    if store:
-        store.assets.save_ledger(ledger)
+def _write_ahead(ledger: AssetLedger, store: Store | None, staged: Sequence = ()) -> tuple[list, list[int]]:
+    """Every row is on disk with its request's key before the first request goes out: a crash mid-send
+    leaves rows that read as "may have been sent", never nothing. A staged (key, type, items) batch holding
+    an attempt another tab or server claimed first (Assets.save_ledger) is taken back, unsent (the store
+    keeps the other's rows). Returns the batches to send and the asset keys taken elsewhere."""
+    taken = store.assets.save_ledger(ledger) if store else set()
+    if not taken:
+        return list(staged), []
+    kept, elsewhere = [], []
+    for batch in staged:
+        pairs = ledger.attempts_sent_with(batch[0])
+        if any((asset.key, attempt.number) in taken for asset, attempt in pairs):
+            elsewhere += [asset.key for asset, attempt in pairs if (asset.key, attempt.number) in taken]
+            _unstage(ledger, batch[0], store)
+        else:
+            kept.append(batch)
+    return kept, elsewhere
 
 
 def submit_rows(
@@ -249,8 +263,10 @@ def submit_rows(
         start = store.assets.reserve_keys(ledger.group_id, len(batch), own) if store is not None else own
         ledger.stage_new(batch, send_key, kind, start)
         staged.append((send_key, kind, [AssetInput(url, name) for name, url in batch]))
-    _write_ahead(ledger, store)
-    return _send_batches(client, ledger, staged, store)
+    staged, elsewhere = _write_ahead(ledger, store, staged)
+    outcome = _send_batches(client, ledger, staged, store)
+    outcome.taken_elsewhere = elsewhere
+    return outcome
 
 
 def resubmit(
@@ -293,8 +309,10 @@ def resubmit(
         send_key = new_send_key()
         ledger.stage_retry(batch, send_key, names={k: name_of[k] for k, _ in batch})
         staged.append((send_key, kind, [AssetInput(url, ledger.assets[k].name) for k, url in batch]))
-    _write_ahead(ledger, store)
-    return _send_batches(client, ledger, staged, store)
+    staged, elsewhere = _write_ahead(ledger, store, staged)
+    outcome = _send_batches(client, ledger, staged, store)
+    outcome.taken_elsewhere = elsewhere
+    return outcome
 
 
 def _resubmit_name(ledger: AssetLedger, key: int, url: str, typed: str) -> str:
