@@ -48,6 +48,7 @@ from lib.media.sharing import Heartbeat, current_sharing
 from lib.media.spool import remove_leftovers
 from lib.media.storage.settings import StorageSettings, StorageSettingsError, make_storage
 from lib.sandbox.control import ControlGuard, control_token, is_loopback_host
+from lib.signin_routes import sign_in_routes
 from lib.store.callbacks import StoredCallbackInbox
 from lib.store.captures import resolve_capture
 from lib.store.database import Database, shared_database
@@ -298,6 +299,7 @@ def server_routes(
         )
     routes: list[BaseRoute] = [Route(CALLBACK_PATH, callback_endpoint(inbox), methods=["GET", "POST"])]
     routes.extend(file_routes(env, secrets, database))
+    routes.extend(sign_in_routes(env, secrets))  # "Remember me on this browser" (lib.signin_routes)
     # A standalone sandbox (AVATAR_DESK_SANDBOX_URL, shared by several servers) is the one used: none mounted.
     mount = sandbox_mode_at_start(env, secrets) and not env.get("AVATAR_DESK_SANDBOX_URL", "").strip()
     if mount:

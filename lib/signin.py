@@ -8,10 +8,13 @@ secrets (OIDC). The phone's routes (callback, /capture, /files) are server route
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import ipaddress
+import json
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -42,6 +45,7 @@ class Operator:
     name: str
     email: str = ""
     method: str = PASSPHRASE
+    remembered: bool = False  # signed in by this browser's remember-me cookie (signing out clears it)
 
     @property
     def actor(self) -> str:
@@ -301,3 +305,65 @@ def oidc_operator(user: Mapping) -> Operator | None:
     email = str(user.get("email") or "").strip()
     name = clean_name(str(user.get("name") or "")) or email or "signed in"
     return Operator(name, email=email, method=OIDC)
+
+
+# ------------------------------------------------------------------ remembered on this browser (passphrase)
+# After signing in with the passphrase, "Remember me on this browser" posts a short-lived ticket to a server
+# route (lib/signin_routes.py), which sets an HttpOnly cookie holding the operator's name, signed with a key
+# derived from the passphrase: every server with the same passphrase accepts it, and changing the passphrase
+# signs everyone out. A new session (a reload, a new tab) with a valid cookie is signed in.
+COOKIE_NAME = "avatar_desk_operator"
+REMEMBER_SECONDS = 30 * 86400
+TICKET_SECONDS = 3600  # a page left open for a while still remembers; each ticket works once
+REMEMBER_PATH = "/sign-in/remember"
+FORGET_PATH = "/sign-in/forget"
+TICKET, COOKIE = "ticket", "cookie"
+
+
+def signing_key(passphrase: str) -> bytes:
+    """The key tickets and cookies are signed with (never the passphrase itself)."""
+    return hashlib.sha256(b"avatar-desk/remember/v1\0" + passphrase.encode("utf-8")).digest()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def issue(name: str, key: bytes, purpose: str, lifetime: float, now: float | None = None) -> str:
+    """A signed token naming `name` for `purpose` (TICKET or COOKIE) until `lifetime` seconds from now."""
+    now = time.time() if now is None else now
+    # A random part: two tokens are never the same (a ticket works once, and another may follow in the second).
+    claims = {"p": purpose, "n": name, "e": int(now + lifetime), "r": _b64(os.urandom(9))}
+    payload = _b64(json.dumps(claims).encode("utf-8"))
+    signature = _b64(hmac.new(key, payload.encode("ascii"), hashlib.sha256).digest())
+    return f"{payload}.{signature}"
+
+
+def redeem(token: str | None, key: bytes, purpose: str, now: float | None = None) -> str | None:
+    """The name a token of `purpose` was issued for, or None: forged, for another purpose, or expired."""
+    now = time.time() if now is None else now
+    try:
+        payload, signature = str(token or "").split(".")
+        expected = _b64(hmac.new(key, payload.encode("ascii"), hashlib.sha256).digest())
+        if not hmac.compare_digest(signature, expected):
+            return None
+        data = json.loads(_unb64(payload))
+    except (ValueError, UnicodeError):
+        return None
+    if not isinstance(data, dict) or data.get("p") != purpose or not isinstance(data.get("e"), int):
+        return None
+    name = clean_name(str(data.get("n") or ""))
+    return name if name and now < data["e"] else None
+
+
+def remembered_operator(cookies: Mapping[str, str] | None, passphrase: str) -> Operator | None:
+    """The operator this browser's cookie names, when it was signed with the current passphrase and is
+    still valid."""
+    if not passphrase or not cookies:
+        return None
+    name = redeem(cookies.get(COOKIE_NAME), signing_key(passphrase), COOKIE)
+    return Operator(name, method=PASSPHRASE, remembered=True) if name else None

@@ -6,10 +6,12 @@ default untouched, and st.login offered when [auth] is configured."""
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from contextlib import closing
 
 import pytest
+import requests
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -342,3 +344,76 @@ def test_attempts_behind_a_proxy_count_against_the_address_it_served():
     assert signin.client_address("127.0.0.1", {}) == "127.0.0.1"
     assert signin.client_address("10.0.0.2", {"X-Real-IP": "not an address"}) == "10.0.0.2"
     assert signin.client_address(None, {"X-Real-IP": "93.184.216.34"}) is None
+
+
+# ------------------------------------------------------------------ remembered on this browser
+
+
+def test_tokens_name_their_operator_only_while_valid_and_only_for_their_purpose():
+    key = signin.signing_key(PASSPHRASE)
+    ticket = signin.issue("Lin Wei", key, signin.TICKET, 60, now=1000)
+    assert signin.redeem(ticket, key, signin.TICKET, now=1059) == "Lin Wei"
+    assert signin.redeem(ticket, key, signin.TICKET, now=1060) is None  # expired
+    assert signin.redeem(ticket, key, signin.COOKIE, now=1000) is None  # a ticket is no cookie
+    assert signin.redeem(ticket, signin.signing_key("another passphrase"), signin.TICKET, now=1000) is None
+    payload, signature = ticket.split(".")
+    forged = signin.issue("Mallory", b"guessed key", signin.TICKET, 60, now=1000).split(".")[0]
+    assert signin.redeem(f"{forged}.{signature}", key, signin.TICKET, now=1000) is None
+    for junk in ("", None, "x", "a.b.c", f"{payload}.", "%%%.###"):
+        assert signin.redeem(junk, key, signin.TICKET, now=1000) is None
+    assert PASSPHRASE not in ticket and key.hex() not in ticket
+    cookie = {signin.COOKIE_NAME: signin.issue("Lin Wei", key, signin.COOKIE, 60)}
+    assert signin.remembered_operator(cookie, PASSPHRASE) == signin.Operator("Lin Wei", remembered=True)
+    assert signin.remembered_operator(cookie, "a changed passphrase") is None  # everyone signed out
+    assert signin.remembered_operator({}, PASSPHRASE) is None
+
+
+def test_the_remember_routes_set_and_clear_an_http_only_cookie_once_per_ticket():
+    from starlette.applications import Starlette
+
+    from lib.signin_routes import sign_in_routes
+    from tests.helpers.serving import serve_asgi
+
+    assert sign_in_routes({}, {}) == []  # no passphrase: nothing to remember
+    key = signin.signing_key(PASSPHRASE)
+    routes = sign_in_routes({"AVATAR_DESK_PASSPHRASE": PASSPHRASE}, {})
+    with serve_asgi(Starlette(routes=routes)) as base:
+        remember = f"{base}{signin.REMEMBER_PATH}"
+        ticket = signin.issue("Lin Wei", key, signin.TICKET, 60)
+        first = requests.post(remember, data={"ticket": ticket}, allow_redirects=False, timeout=5)
+        assert first.status_code == 303 and first.headers["location"] == "/"
+        set_cookie = first.headers["set-cookie"]
+        assert "HttpOnly" in set_cookie and "SameSite=strict" in set_cookie and "Path=/" in set_cookie
+        assert "Secure" not in set_cookie  # plain http on loopback
+        cookie = first.cookies[signin.COOKIE_NAME]
+        assert signin.remembered_operator({signin.COOKIE_NAME: cookie}, PASSPHRASE).name == "Lin Wei"
+        again = requests.post(remember, data={"ticket": ticket}, allow_redirects=False, timeout=5)
+        assert again.status_code == 403 and signin.COOKIE_NAME not in again.cookies  # once per ticket
+        forged = signin.issue("Mallory", signin.signing_key("guess"), signin.TICKET, 60)
+        assert requests.post(remember, data={"ticket": forged}, timeout=5).status_code == 403
+        assert requests.post(remember, timeout=5).status_code == 403
+        assert requests.get(remember, timeout=5).status_code == 405
+        behind_https = requests.post(
+            remember,
+            data={"ticket": signin.issue("Lin Wei", key, signin.TICKET, 60)},
+            headers={"X-Forwarded-Proto": "https"},
+            allow_redirects=False,
+            timeout=5,
+        )
+        assert "Secure" in behind_https.headers["set-cookie"]
+        forget = requests.post(f"{base}{signin.FORGET_PATH}", allow_redirects=False, timeout=5)
+        assert forget.status_code == 303
+        assert (
+            f'{signin.COOKIE_NAME}=""' in forget.headers["set-cookie"]
+            and "Max-Age=0" in forget.headers["set-cookie"]
+        )
+
+
+def test_the_sidebar_offers_to_remember_a_passphrase_sign_in(passphrase_required, monkeypatch):
+    at = attempt(framed_app(monkeypatch), "Lin Wei", PASSPHRASE)
+    (form,) = [h.proto.body for h in at.sidebar.get("html")]
+    assert f'action="{signin.REMEMBER_PATH}"' in form and "Remember me on this browser" in form
+    ticket = re.search(r'name="ticket" value="([^"]+)"', form).group(1)
+    assert signin.redeem(ticket, signin.signing_key(PASSPHRASE), signin.TICKET) == "Lin Wei"
+    at.run()
+    assert [h.proto.body for h in at.sidebar.get("html")] == [form]  # the same ticket on every rerun

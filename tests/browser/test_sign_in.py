@@ -68,3 +68,31 @@ def test_only_the_right_passphrase_opens_the_pages_and_the_phone_needs_none(
     assert "sign-in refused: wrong passphrase" in log
     for typed in (PASSPHRASE, "a wrong guess"):
         assert typed not in log
+
+
+def test_a_remembered_browser_stays_signed_in_until_it_signs_out(browser, request, signed_server):
+    with operator_page(browser, signed_server.base, request.node.name) as page:
+        sign_in(page, "Lin Wei", PASSPHRASE)
+        sidebar = page.get_by_test_id("stSidebar")
+        expect(sidebar.get_by_text("Signed in as")).to_be_visible()
+        sidebar.get_by_role("button", name="Remember me on this browser (30 days)").click()
+        # The route set the cookie and sent the browser back: a new session, signed in by the cookie.
+        expect(page.get_by_role("link", name="1. Verify")).to_be_visible()
+        cookie = next(c for c in page.context.cookies() if c["name"] == "avatar_desk_operator")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert PASSPHRASE not in cookie["value"]
+        page.reload()
+        expect(page.get_by_role("link", name="1. Verify")).to_be_visible()
+        expect(sidebar.get_by_text("Signed in as")).to_be_visible()
+        expect(sidebar.get_by_role("button", name="Remember me on this browser (30 days)")).to_have_count(0)
+        # Another tab of the same browser is signed in too.
+        other = page.context.new_page()
+        other.goto(f"{signed_server.base}/library")
+        expect(other.get_by_role("heading", name="Library")).to_be_visible()
+        other.close()
+
+        sidebar.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        assert not [c for c in page.context.cookies() if c["name"] == "avatar_desk_operator"]
+        page.reload()
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()

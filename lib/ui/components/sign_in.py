@@ -5,9 +5,11 @@ The passphrase box is read once by its form's callback and emptied: it never sta
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import secrets as token_source
+import time
 from typing import NoReturn
 
 import streamlit as st
@@ -22,6 +24,7 @@ NAME_KEY = "sign_in__name"
 PASSPHRASE_KEY = "sign_in__passphrase"
 REFUSAL_KEY = "sign_in__refusal"
 CLIENT_KEY = "avatar_desk__sign_in_client"  # this session's own id for the rate limit
+TICKET_KEY = "avatar_desk__sign_in_ticket"  # (issued at, ticket) for "Remember me on this browser"
 
 
 def _secrets() -> dict:
@@ -42,6 +45,13 @@ def _client_ip() -> str | None:
 def _headers() -> dict[str, str]:
     try:
         return {str(k): str(v) for k, v in st.context.headers.items()}
+    except Exception:
+        return {}
+
+
+def _cookies() -> dict[str, str]:
+    try:
+        return {str(k): str(v) for k, v in st.context.cookies.items()}
     except Exception:
         return {}
 
@@ -76,6 +86,10 @@ def gate(addresses: list[str]) -> Operator | None:
     if how.method == signin.PASSPHRASE:
         operator = st.session_state.get(OPERATOR_KEY)
         if isinstance(operator, Operator) and operator.method == signin.PASSPHRASE:
+            return operator
+        # A new session (a reload, a new tab) of a browser that asked to be remembered.
+        if (operator := signin.remembered_operator(_cookies(), how.passphrase)) is not None:
+            st.session_state[OPERATOR_KEY] = operator
             return operator
         _only(lambda: _passphrase_form(how), "Sign in", addresses)
     _only(lambda: _not_configured(how), "Sign-in is not set up", addresses)
@@ -163,13 +177,33 @@ def _sign_out(method: str) -> None:
         st.logout()
 
 
+_BUTTON_STYLE = (
+    "font:inherit;font-size:0.875rem;padding:0.25rem 0.75rem;border-radius:0.5rem;cursor:pointer;"
+    "border:1px solid rgba(49,51,63,0.2);background:transparent;color:inherit"
+)
+
+
+def _post_button(path: str, label: str, ticket: str = "") -> None:
+    """A button that posts to one of lib/signin_routes' routes (a page reload: a new session follows)."""
+    hidden = f'<input type="hidden" name="ticket" value="{html.escape(ticket)}">' if ticket else ""
+    st.html(
+        f'<form method="post" action="{html.escape(path)}" style="margin:0">{hidden}'
+        f'<button type="submit" style="{_BUTTON_STYLE}">{html.escape(label)}</button></form>'
+    )
+
+
 def signed_in(operator: Operator | None) -> None:
-    """In the sidebar: who is signed in, and "Sign out" (nothing when nobody signs in)."""
+    """In the sidebar: who is signed in, "Remember me on this browser" (passphrase), and "Sign out"
+    (nothing when nobody signs in)."""
     if operator is None:
         return
     with st.sidebar:
         email = f" ({literal(operator.email)})" if operator.email and operator.email != operator.name else ""
         st.caption(f"Signed in as **{literal(operator.name)}**{email}")
+        if operator.remembered:
+            # The cookie is HttpOnly: only the server's route can clear it.
+            _post_button(signin.FORGET_PATH, "Sign out")
+            return
         st.button(
             "Sign out",
             key="sign_in__sign_out",
@@ -177,3 +211,20 @@ def signed_in(operator: Operator | None) -> None:
             args=(operator.method,),
             icon=":material/logout:",
         )
+        how = decision()
+        if operator.method == signin.PASSPHRASE and how.method == signin.PASSPHRASE:
+            _post_button(
+                signin.REMEMBER_PATH, "Remember me on this browser (30 days)", _ticket(operator, how)
+            )
+
+
+def _ticket(operator: Operator, how: signin.SignIn) -> str:
+    """This session's ticket for "Remember me", made again when half its life is gone (not on every rerun:
+    the button's HTML stays the same)."""
+    held = st.session_state.get(TICKET_KEY)
+    now = time.time()
+    if held is None or now - held[0] > signin.TICKET_SECONDS / 2:
+        key = signin.signing_key(how.passphrase)
+        held = (now, signin.issue(operator.name, key, signin.TICKET, signin.TICKET_SECONDS, now))
+        st.session_state[TICKET_KEY] = held
+    return held[1]
