@@ -28,9 +28,9 @@ CATALOG_FILES = [(domain, locale) for domain, locales in CATALOGS.items() for lo
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 # Names from the code that a sentence may quote as they are: settings (AVATAR_DESK_PUBLIC_URL), routes (/callback).
 # Code spans (`streamlit run app.py`) are commands, quoted as they are.
-CODE_NAMES = re.compile(r"`[^`]*`|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|(?<![\w])/[\w/.-]+")
+CODE_NAMES = re.compile(r"`[^`]*`|https?://\S+|\b\w+(?:\.\w+)+\b|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|(?<![\w])/[\w/.-]+")
 # Names that stay as they are in a Chinese sentence: the product and the API's own name, units, ids.
-KEPT_LATIN = {"APIMart", "Avatar", "Desk", "ID", "MB", "Language", "Wi", "Fi", "https", "Linux", "macOS", "Windows"}
+KEPT_LATIN = {"APIMart", "Avatar", "Desk", "ID", "MB", "Language", "Wi", "Fi", "https", "Linux", "macOS", "Windows", "HTTP"}
 
 
 def read(domain: str, locale: str):

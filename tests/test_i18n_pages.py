@@ -171,3 +171,16 @@ def test_a_phone_landing_on_the_verify_page_reads_its_own_language(sandbox_env, 
     app.query_params.update({"bytedToken": "token_x", "resultCode": "10000", "s": "a-guessed-secret"})
     open_page(app, "verify")
     assert words in texts(app.warning)
+
+
+def test_an_error_says_what_to_do_in_chinese(sandbox_env, sandbox):
+    from tests.helpers.apptest import button
+    from tests.helpers.sandbox import control
+
+    app = session(lang="zh")
+    control(sandbox, "faults", route="/v1/tasks", status=401, count=1)
+    button(app, "sidebar__test_connection").click().run()
+    assert not app.exception, app.exception
+    shown = texts(app.sidebar.error)
+    assert "APIMart 不接受此密钥：请检查侧边栏中的密钥（或 APIMART_API_KEY）。" in shown
+    assert "check the key" not in shown

@@ -56,6 +56,8 @@ CONVERTED_MODULES = (
     "lib/ui/components/manual_confirm.py",
     "lib/ui/components/link_settings.py",
     "lib/ui/components/reachability_notice.py",
+    "lib/ui/components/error_slot.py",
+    "lib/ui/errors.py",  # hints take `_` (English by default)
     "lib/reachability.py",  # lib sentences: functions take `_` (English by default)
     "lib/ui/components/callback_landing.py",  # the person's phone: the `phone` catalogs
 )
