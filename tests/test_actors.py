@@ -173,3 +173,17 @@ def test_the_library_shows_who_sent_photos_and_videos(tmp_path):
     assert frame["created_by"].tolist() == ["Lin"]
     assert library.videos_frame(store(db, "Ana"), "group-1")["created_by"].tolist() == ["Lin"]
     assert "created_by" in library.export_csv(store(db, "Ana")).decode().splitlines()[0]
+
+
+def test_a_new_session_resumes_its_operators_own_open_review(registry_target):
+    db = Database(registry_target)
+    for who, group_id in (("Lin", "group-lin"), ("Ana", "group-ana")):
+        ledger = AssetLedger(group_id, "Image")
+        ledger.add_submission(
+            [("a", "https://x.example/a.png")], [SubmittedTask(f"review-{group_id}", "processing", {})]
+        )
+        store(db, who).assets.save_ledger(ledger)
+    assert store(db, "Lin").assets.groups_with_open_reviews() == ["group-lin"]
+    assert store(db, "Ana").assets.groups_with_open_reviews() == ["group-ana"]
+    assert store(db, "Bo").assets.groups_with_open_reviews() == []  # nothing of theirs under way
+    assert sorted(store(db, None).assets.groups_with_open_reviews()) == ["group-ana", "group-lin"]  # laptop

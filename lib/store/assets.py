@@ -338,11 +338,21 @@ class Assets(Repository):
         return self.db.scalar(_UNSETTLED_SEND_COUNT.params(scope=self.scope_id))
 
     def groups_with_open_reviews(self) -> list[str]:
-        stmt = (
-            select(review_tasks.c.group_id)
-            .where(review_tasks.c.scope == self.scope_id, review_tasks.c.final == 0)
-            .distinct()
-        )
+        """The people with a review still under way; when an operator is signed in, only those whose review
+        they sent (a new session of theirs resumes their own work, not a teammate's)."""
+        where = [review_tasks.c.scope == self.scope_id, review_tasks.c.final == 0]
+        if self.actor:
+            where.append(
+                select(assets.c.id)
+                .where(
+                    assets.c.scope == review_tasks.c.scope,
+                    assets.c.group_id == review_tasks.c.group_id,
+                    assets.c.task_id == review_tasks.c.task_id,
+                    assets.c.created_by == self.actor,
+                )
+                .exists()
+            )
+        stmt = select(review_tasks.c.group_id).where(*where).distinct()
         return [r[0] for r in self.db.rows(stmt)]
 
 
