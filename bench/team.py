@@ -34,7 +34,7 @@ It prints the median and p95 rerun time of each side, and
 and the database connections held: on PostgreSQL, pg_stat_activity's client connections to the bench's
 database (sampled every 0.1 s during the PostgreSQL rounds: peak and median, and at rest after them); on
 each server, its pool's connections (open = idle in the pool + checked out, and the peak checked out during
-a round), the number SQLite has. A server runs its sessions one at a time (AppTest runs one script at a
+a round, the reviews it starts included), the number SQLite has. A server runs its sessions one at a time (AppTest runs one script at a
 time), so a pool's peak checked out is what one rerun holds, not what 10 overlapping reruns would.
 
 Exit code: 2 when the app under test raises (an exception element on any rerun, checked on every rerun) or a
@@ -68,7 +68,6 @@ from bench._stats import p95  # noqa: E402
 
 REVIEW_S = 20.0  # the sandbox's review length: a session's review ends, and is saved, every ~25 s
 PACE_S = 1.0  # a round starts every PACE_S: each session reruns about once a second, as a page that ticks
-TASK_SIZE = 20
 WARMUP_ROUNDS = 3
 
 
