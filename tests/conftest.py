@@ -3,6 +3,8 @@ in AppTest on it. Shared helpers live in tests/helpers/ (a test module never imp
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import requests
 
@@ -38,6 +40,34 @@ def pg_url(postgres_server):
     url = postgres_server.new_database()
     yield url
     postgres_server.drop_database(url)
+
+
+@pytest.fixture(autouse=True)
+def _registry_files_on_postgresql(request, monkeypatch):
+    """AVATAR_DESK_TEST_DB=postgresql runs any test on PostgreSQL: each SQLite file a test opens (a path, or
+    AVATAR_DESK_DB) becomes a fresh PostgreSQL database of its own, the same one for the same path, dropped
+    after. Tests that read a SQLite file with sqlite3 itself stay SQLite's. Unset: nothing changes."""
+    if os.environ.get("AVATAR_DESK_TEST_DB", "sqlite") != "postgresql":
+        yield
+        return
+    from lib.store import database
+
+    server, made, original = request.getfixturevalue("postgres_server"), {}, database.database_url
+
+    def on_postgresql(target=None) -> str:
+        url = original(target)
+        if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+            return url
+        if url not in made:
+            made[url] = server.new_database()
+        return made[url]
+
+    monkeypatch.setattr(database, "database_url", on_postgresql)
+    state.database.clear()
+    yield
+    state.database.clear()
+    for url in made.values():
+        server.drop_database(url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

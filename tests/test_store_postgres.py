@@ -12,11 +12,14 @@ import time
 import psycopg
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, exc, text
 
 from lib.store.database import MIGRATIONS, Database, database_url, safe_url
+from lib.store.tables import metadata
 from lib.store.workspace import Store
 
 HEAD = ScriptDirectory.from_config(
@@ -50,6 +53,38 @@ def test_a_postgresql_url_without_a_driver_is_driven_by_psycopg(pg_url):
     with psycopg.connect(plain(pg_url)) as conn:
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
     assert {"people", "assets", "videos", "media", "change_stamps", "alembic_version"} <= tables
+    db.close()
+
+
+def test_a_database_the_server_lacks_is_created_on_start_by_the_first_server(postgres_server):
+    url = postgres_server.url("made_by_the_app")
+    start, opened, errors = threading.Barrier(3), [], []
+
+    def server() -> None:
+        try:
+            start.wait()
+            opened.append(Database(url))
+        except Exception as error:  # surfaced below
+            errors.append(error)
+
+    try:
+        threads = [threading.Thread(target=server) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == [] and [db.revision() for db in opened] == [HEAD] * 3
+        for db in opened:
+            db.close()
+        assert Database(url).revision() == HEAD, "found the next time"
+    finally:
+        postgres_server.drop_database(url)
+
+
+def test_the_migrations_reach_the_declared_tables_on_postgresql(pg_url):
+    db = Database(pg_url)
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     db.close()
 
 

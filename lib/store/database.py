@@ -1,7 +1,10 @@
-"""The database the store lives in: one SQLAlchemy engine (SQLite by default, in WAL mode; any URL works),
-its schema brought up to date with Alembic, write transactions that move the change stamps (the scope's and
-its people's, see `write`), the file's salt, and the scope a connection's rows are kept under. Dialect-specific code lives only in the engine setup and
-in `insert_for` (upserts). `shared_database` hands the pages and the server's routes one Database per URL."""
+"""The database the store lives in: one SQLAlchemy engine (SQLite by default, in WAL mode; a team's
+PostgreSQL through psycopg 3, pooled by AVATAR_DESK_DB_POOL_SIZE / AVATAR_DESK_DB_MAX_OVERFLOW), its schema
+brought up to date with Alembic (servers starting at once take turns), write transactions that move the
+change stamps (the scope's and its people's, see `write`), the salt, and the scope a connection's rows are
+kept under. A URL's password stays in the engine: `Database.url` and every message show it as ***.
+Dialect-specific code lives only in the engine setup, the upgrade's lock and `insert_for` (upserts).
+`shared_database` hands the pages and the server's routes one Database per URL."""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from sqlalchemy import (
     cast,
     create_engine,
     event,
+    exc,
     func,
     literal,
     or_,
@@ -39,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy import Integer as SqlInteger
 from sqlalchemy import Text as SqlText
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.expression import Executable
 
 from lib.store import legacy
@@ -153,6 +158,38 @@ def _server_engine(url: str) -> Engine:
     # pool_pre_ping: a connection the server closed (a restart, an idle timeout) is replaced, not handed out.
     # hide_parameters: a failed statement's message never carries its values (a query's error reaches logs).
     return create_engine(parsed, pool_pre_ping=True, hide_parameters=True, **pool_settings())
+
+
+def _create_if_missing(engine: Engine) -> None:
+    """A PostgreSQL database the URL names but the server lacks is created (the role needs CREATEDB), so a
+    team's first server starts on an empty server; two servers creating it at once are both fine. Any
+    other reason not to connect is raised as it was."""
+    from psycopg import sql
+
+    try:
+        engine.connect().close()
+        return
+    except exc.OperationalError as refused:
+        failure = refused
+    name = engine.url.database
+    maintenance = create_engine(engine.url.set(database="postgres"), poolclass=NullPool, hide_parameters=True)
+    try:
+        with maintenance.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            found = conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name})
+            if found.first() is not None:
+                raise failure  # it exists: connecting failed for another reason
+            statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            try:
+                conn.exec_driver_sql(statement.as_string(conn.connection.driver_connection))
+            except exc.DBAPIError:  # another server created it a moment before: fine
+                if conn.exec_driver_sql(
+                    "SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name}
+                ).first() is None:
+                    raise
+    except exc.OperationalError:
+        raise failure from None  # no maintenance database either: the first reason is the one to show
+    finally:
+        maintenance.dispose()
 
 
 def make_engine(url: str) -> Engine:
@@ -270,6 +307,8 @@ class Database:
         self.url = safe_url(url)
         self.engine = make_engine(url)
         self.clock = clock
+        if self.engine.dialect.name == "postgresql":
+            _create_if_missing(self.engine)
         self.upgrade()
         # Written once when the file is created: read it once, not on every scope lookup.
         self._salt = self.scalar(select(meta.c.value).where(meta.c.name == SALT))
