@@ -4,8 +4,9 @@ registry (a real PostgreSQL started by the suite; the same on one shared SQLite 
 
 The operator works on server A. A's public address (AVATAR_DESK_PUBLIC_URL) is server B's, as when a proxy
 sends the phone to whichever server it picks: the sandbox's H5 page redirects the phone to B's /callback, and
-A's page, which only reads the callback inbox in the database, moves on to the group by itself (the time it
-took is printed and written to test-output/two-servers.txt; the issue asks for 2 s; no timed assert here).
+A's page, which only reads the callback inbox in the database, moves on to the group by itself (the time from
+the phone's Approve is printed and written to test-output/two-servers.txt; the issue asks for 2 s; no timed
+assert here).
 Both servers list the same person; a page on each submits different URLs for that person at once, and the
 registry and the sandbox hold every one of them exactly once. Both servers' media folder is one: A's Submit says
 so, and a photo dropped on A is served by B's /files."""
@@ -136,13 +137,19 @@ def test_two_servers_share_the_callback_the_people_the_submissions_and_the_files
         # The phone approves: its redirect lands on server B, which records it in the shared inbox.
         phone = phone_context.new_page()
         phone.goto(link)
-        phone.locator("#approve").click()
+        approve = phone.locator("#approve")
+        expect(approve).to_be_visible()
+        clicked = time.monotonic()
+        approve.click()
         expect(phone.get_by_text("close this page")).to_be_visible()
         landed = time.monotonic()
         assert phone.url.startswith(f"{team.b}/callback?"), "the callback reached server B"
         expect(on_a.get_by_text("Current group")).to_be_visible(timeout=15_000)
-        took = time.monotonic() - landed
-        record(f"[{request.node.callspec.id}] callback on B -> A's page at the group in {took:.2f} s")
+        moved = time.monotonic()
+        record(
+            f"[{request.node.callspec.id}] A's page at the group {moved - clicked:.2f} s after the phone's "
+            f"Approve (the redirect to B and B's answer: {landed - clicked:.2f} s of it)"
+        )
 
         # Both servers list the person named on A.
         label_group(on_a, LABEL)
