@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from datetime import timezone
 
+import requests
 from alembic import command
 from sqlalchemy import inspect
 
@@ -16,7 +17,16 @@ from lib.apimart import SubmittedTask
 from lib.ledger import AssetLedger
 from lib.store.codes import VerificationStatus
 from lib.store.database import Database
-from lib.store.tables import ACTOR_TABLES, assets, media, people, submissions, verifications, videos
+from lib.store.tables import (
+    ACTOR_TABLES,
+    assets,
+    capture_links,
+    media,
+    people,
+    submissions,
+    verifications,
+    videos,
+)
 from lib.store.workspace import Store
 from lib.verification import VerificationAttempt
 from tests.helpers.media_rows import media_row
@@ -29,7 +39,8 @@ def store(db: Database, actor: str | None, key: str = "team-key") -> Store:
 
 
 def make_everything(s: Store, group_id: str) -> None:
-    """One row of each kind the operator makes: a verification, a person, a send, its assets, a file, a video."""
+    """One row of each kind the operator makes: a verification, a person, a send, its assets, a file, a phone
+    link, a video."""
     attempt = VerificationAttempt(f"task-{group_id}", "https://h5/x", "token", "https://cb", time.time())
     s.verifications.record(attempt, VerificationStatus.WAITING)
     s.people.save(group_id, f"Label {group_id}")
@@ -41,6 +52,7 @@ def make_everything(s: Store, group_id: str) -> None:
     s.assets.save_ledger(ledger)
     s.submissions.finish(group_id, submission, [f"review-{group_id}"], "sent")
     s.media.add(media_row(group_id=group_id))
+    s.captures.open(group_id, "Label", 1800)
     s.videos.record(
         prompt="p", model="m", assets=[], params={}, task_id=None, status="submitting", group_id=group_id
     )
@@ -49,7 +61,7 @@ def make_everything(s: Store, group_id: str) -> None:
 def authors(db: Database, group_id: str) -> dict[str, set]:
     """Table name -> the created_by values of `group_id`'s rows in it."""
     found = {}
-    for table in (people, submissions, assets, media, videos):
+    for table in (people, submissions, assets, media, videos, capture_links):
         found[table.name] = {
             r.created_by for r in db.rows(table.select().where(table.c.group_id == group_id))
         }
@@ -187,3 +199,29 @@ def test_a_new_session_resumes_its_operators_own_open_review(registry_target):
     assert store(db, "Ana").assets.groups_with_open_reviews() == ["group-ana"]
     assert store(db, "Bo").assets.groups_with_open_reviews() == []  # nothing of theirs under way
     assert sorted(store(db, None).assets.groups_with_open_reviews()) == ["group-ana", "group-lin"]  # laptop
+
+
+def test_a_file_from_the_phone_is_the_operators_who_opened_the_link(tmp_path):
+    from PIL import Image
+    from skimage import data
+    from starlette.applications import Starlette
+
+    from lib.media.capture_routes import capture_routes, capture_url
+    from lib.media.storage.app_hosted import AppHostedStorage
+    from tests.helpers.serving import serve_asgi
+
+    db = Database(tmp_path / "r.db")
+    storage = AppHostedStorage(tmp_path / "media")
+    routes = capture_routes(db, lambda: storage, tmp_path / "intake", max_bytes=2 * 1024 * 1024)
+    Image.fromarray(data.astronaut()).resize((512, 512)).save(tmp_path / "p.jpg", "JPEG", quality=90)
+    link, token = store(db, "Lin").captures.open("group-1", "Person", 1800)
+    assert link.created_by == "Lin"
+    with serve_asgi(Starlette(routes=routes)) as base:
+        answer = requests.post(
+            f"{capture_url(base, token)}/upload",
+            data=(tmp_path / "p.jpg").read_bytes(),
+            headers={"X-File-Name": "front.jpg"},
+            timeout=60,
+        )
+    assert answer.status_code == 200, answer.text
+    assert {r.created_by for r in db.rows(media.select().where(media.c.group_id == "group-1"))} == {"Lin"}

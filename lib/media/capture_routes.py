@@ -97,7 +97,8 @@ def capture_routes(
         if declared.isdigit() and int(declared) > max_bytes:
             return _too_large(max_bytes, locale)
         name = unquote(request.headers.get("x-file-name", "")[:_NAME_HEADER_MAX], errors="replace")
-        intake = Intake(Media(db, Scope.from_id(link.scope)), storage(), work_dir, db.clock)
+        # The file is recorded as the operator's who opened the link (lib.store.captures), if one signed in.
+        intake = Intake(Media(db, Scope.from_id(link.scope), link.created_by), storage(), work_dir, db.clock)
         spool = intake.spool(max_bytes)
         try:
             # Each chunk is one small disk write and a hash update: fine on the loop, and the file is

@@ -24,6 +24,7 @@ class CaptureLink:
     created_at: float
     expires_at: float
     closed_at: float | None = None
+    created_by: str | None = None  # the operator who opened it: the files that come through it are theirs
 
 
 def token_hash(token: str) -> str:
@@ -61,6 +62,7 @@ class Captures(Repository):
             label=label,
             created_at=now,
             expires_at=now + lifetime_seconds,
+            created_by=self.actor,
         )
         with self.db.write([group_id]) as conn:
             conn.execute(self._open_of(group_id).values(closed_at=now))

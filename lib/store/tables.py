@@ -249,8 +249,9 @@ Index("servers_by_seen", servers.c.seen_at)
 
 # ------------------------------------------------------------------ Who did it (issue Teams, migration 0006)
 # The signed-in operator (their email, else the name they signed in with) who made each row; NULL when nobody
-# signs in (the laptop default) and in rows older than 0006. Written on insert, never changed after.
-ACTOR_TABLES = (people, verifications, submissions, assets, videos, media)
+# signs in (the laptop default) and in rows older than 0006. Written on insert, never changed after. A phone's
+# file is the operator's who opened its capture link.
+ACTOR_TABLES = (people, verifications, submissions, assets, videos, media, capture_links)
 for _table in ACTOR_TABLES:
     _table.append_column(Column("created_by", Text))
 

@@ -1,7 +1,7 @@
 """Who did it: the signed-in operator recorded on each row, and each operator's last person (issue Teams).
 
-A nullable `created_by` on people, verifications, submissions, assets, videos and media (plain ADD COLUMN: a
-nullable column needs no table rebuild on SQLite). Each operator's last person is a `meta` row of its own
+A nullable `created_by` on people, verifications, submissions, assets, videos, media and capture links (plain
+ADD COLUMN: a nullable column needs no table rebuild on SQLite). Each operator's last person is a `meta` row of its own
 (lib.store.people), so it needs no schema.
 
 Revision ID: 0006
@@ -18,7 +18,7 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-TABLES = ("people", "verifications", "submissions", "assets", "videos", "media")
+TABLES = ("people", "verifications", "submissions", "assets", "videos", "media", "capture_links")
 
 
 def upgrade() -> None:
