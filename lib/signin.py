@@ -140,7 +140,8 @@ def required_because(
 ) -> str:
     """Why the operator's pages need sign-in, or "" when they do not. AVATAR_DESK_SIGN_IN=required always;
     auto (the default; any other value counts as required, so a typo never opens the app): when the server
-    binds beyond loopback (unset server.address binds every interface), or this session came from beyond it."""
+    binds beyond loopback (unset server.address binds every interface), or this session came from beyond it.
+    (decide() also requires it whenever a passphrase or [auth] is configured.)"""
     setting = (env.get(SIGN_IN_ENV, "") or "auto").strip().lower()
     if setting == "required":
         return f"{SIGN_IN_ENV}=required"
@@ -161,15 +162,19 @@ def decide(
     client_ip: str | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> SignIn:
-    """How this session signs in. On loopback with nothing configured: OPEN (the laptop default). Once a
-    passphrase or [auth] is configured it is used wherever sign-in is required; [auth] wins over a passphrase."""
+    """How this session signs in. On loopback with nothing configured: OPEN (the laptop default). A configured
+    passphrase or [auth] is always asked for, on loopback too (whoever set one wants it used, e.g. behind a
+    proxy on the same machine, where every browser looks like loopback); [auth] wins over a passphrase."""
+    has_auth, provider = oidc_provider(secrets)
+    passphrase = configured_passphrase(env, secrets)
     why = required_because(env, server_address, client_ip, headers)
+    if not why and (has_auth or passphrase):
+        why = "a team sign-in is set up on this server"
     if not why:
         return SignIn(OPEN)
-    has_auth, provider = oidc_provider(secrets)
     if has_auth:
         return SignIn(OIDC, provider=provider, why=why)
-    if passphrase := configured_passphrase(env, secrets):
+    if passphrase:
         return SignIn(PASSPHRASE, passphrase=passphrase, why=why)
     return SignIn(UNCONFIGURED, why=why)
 

@@ -417,3 +417,11 @@ def test_the_sidebar_offers_to_remember_a_passphrase_sign_in(passphrase_required
     assert signin.redeem(ticket, signin.signing_key(PASSPHRASE), signin.TICKET) == "Lin Wei"
     at.run()
     assert [h.proto.body for h in at.sidebar.get("html")] == [form]  # the same ticket on every rerun
+
+
+def test_a_configured_sign_in_is_asked_for_on_loopback_too():
+    # Whoever set a passphrase or [auth] wants it used: a proxy on the same machine makes every browser loopback.
+    how = signin.decide({"AVATAR_DESK_PASSPHRASE": PASSPHRASE}, {}, "127.0.0.1")
+    assert (how.method, how.passphrase) == (signin.PASSPHRASE, PASSPHRASE)
+    assert signin.decide({}, {"auth": AUTH}, "127.0.0.1").method == signin.OIDC
+    assert signin.decide({}, {}, "127.0.0.1").method == signin.OPEN
