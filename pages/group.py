@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.ui import state
+from lib.ui import language, state
 from lib.ui.components import go_to_step, phone_capture
 from lib.ui.components.group_label_form import group_label_form
 from lib.ui.components.recover_card import recover_cards
@@ -14,12 +14,13 @@ wf = state.workflow()
 if st.session_state.pop("group__go_to_submit", False):
     st.switch_page("pages/submit.py")
 
+_ = language.translator()
 go_to_step.step_header(
-    2, "Asset group", "One group belongs to one verified person and can be reused without verifying again."
+    2, _("Asset group"), _("One group belongs to one verified person and can be reused without verifying again.")
 )
 
 if wf.notice:
-    st.success(wf.notice, icon=":material/verified:")
+    st.success(_(wf.notice), icon=":material/verified:")  # set in English (a msgid) by the step before
     wf.notice = ""
 
 # A verification whose token was spent but whose group id could not be read: one click reads it.

@@ -27,8 +27,9 @@ from lib.i18n import formats as f
 CATALOG_FILES = [(domain, locale) for domain, locales in CATALOGS.items() for locale in locales]
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 # Names from the code that a sentence may quote as they are: settings (AVATAR_DESK_PUBLIC_URL), routes (/callback).
-# Code spans (`streamlit run app.py`) are commands, quoted as they are.
-CODE_NAMES = re.compile(r"`[^`]*`|https?://\S+|\b\w+(?:\.\w+)+\b|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|(?<![\w])/[\w/.-]+")
+# Code spans (`streamlit run app.py`) are commands, quoted as they are; so are URLs, file and domain names,
+# and ids (group-20260520163350-ctpqc).
+CODE_NAMES = re.compile(r"`[^`]*`|https?://\S+|\b[a-z]+-\d[\w-]*|\b\w+(?:\.\w+)+\b|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|(?<![\w])/[\w/.-]+")
 # Names that stay as they are in a Chinese sentence: the product and the API's own name, units, ids.
 KEPT_LATIN = {"APIMart", "Avatar", "Desk", "ID", "MB", "Language", "Wi", "Fi", "https", "Linux", "macOS", "Windows", "HTTP"}
 

@@ -184,3 +184,25 @@ def test_an_error_says_what_to_do_in_chinese(sandbox_env, sandbox):
     shown = texts(app.sidebar.error)
     assert "APIMart 不接受此密钥：请检查侧边栏中的密钥（或 APIMART_API_KEY）。" in shown
     assert "check the key" not in shown
+
+
+def test_the_group_step_in_chinese(sandbox_env, sandbox, media_dir):
+    from tests.helpers.apptest import button
+    from tests.helpers.sandbox import phone_lands
+
+    app = session(lang="zh")
+    open_page(app, "verify")
+    button(app, "verify__create").click().run()
+    phone_lands(sandbox, workflow(app).verification.byted_token)
+    app.run()  # the Verify page notices the phone and switches itself to the Group step
+    assert not app.exception, app.exception
+    assert texts(app.title) == "2. 素材组"
+    assert "验证通过：此人的素材组已就绪。请给它起一个好认的名字。" in texts(app.success)
+    open_page(app, "group")  # AppTest's next run would go back to the page it last opened itself
+    assert app.text_input(key="group__label").label == "这是谁？（真人的名字）"
+    assert [b.label for b in app.button if b.key == "group__continue"] == ["继续：提交素材"]
+    assert "从对方手机添加照片" in texts(app.subheader)
+    button(app, "group__capture_open").click().run()
+    assert not app.exception, app.exception
+    assert "**链接**（点击右侧图标复制）" in texts(app.markdown)
+    assert [b.label for b in app.button if b.key == "group__capture_close"] == ["关闭链接"]

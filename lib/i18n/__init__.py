@@ -57,6 +57,12 @@ CONVERTED_MODULES = (
     "lib/ui/components/link_settings.py",
     "lib/ui/components/reachability_notice.py",
     "lib/ui/components/error_slot.py",
+    "pages/group.py",
+    "lib/ui/components/group_label_form.py",
+    "lib/ui/components/saved_people_picker.py",
+    "lib/ui/components/recover_card.py",
+    "lib/ui/components/verify_actions.py",
+    "lib/ui/components/phone_capture.py",
     "lib/ui/errors.py",  # hints take `_` (English by default)
     "lib/reachability.py",  # lib sentences: functions take `_` (English by default)
     "lib/ui/components/callback_landing.py",  # the person's phone: the `phone` catalogs

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.ui import state
+from lib.ui import language, state
 
 
 def _save_label() -> None:
@@ -24,28 +24,29 @@ def _continue_to_submit() -> None:
 def group_label_form() -> None:
     """The current group's card, or where to get one when there is none."""
     wf = state.workflow()
+    _ = language.translator()
     if not wf.group_id:
-        st.info("No group yet: verify a person first, or use a group verified earlier below.")
-        st.page_link("pages/verify.py", label="Verify a person", icon=":material/arrow_back:")
+        st.info(_("No group yet: verify a person first, or use a group verified earlier below."))
+        st.page_link("pages/verify.py", label=_("Verify a person"), icon=":material/arrow_back:")
         return
     with st.container(border=True):
-        st.markdown("**Current group**: the person whose photos and clips you submit next")
+        st.markdown(_("**Current group**: the person whose photos and clips you submit next"))
         st.text_input(
-            "Who is this? (the person's name)",
+            _("Who is this? (the person's name)"),
             value=wf.group_label,
             key="group__label",
             on_change=_save_label,
-            placeholder="e.g. Lin Wei, presenter",
+            placeholder=_("e.g. Lin Wei, presenter"),
         )
         if not wf.group_label:
-            st.caption("A label makes this group easy to find again.")
+            st.caption(_("A label makes this group easy to find again."))
         st.button(
-            "Continue: submit assets",
+            _("Continue: submit assets"),
             key="group__continue",
             type="primary",
             on_click=_continue_to_submit,
             icon=":material/arrow_forward:",
         )
-        with st.expander("Details"):
-            st.caption("The person's asset group at APIMart (reusable without verifying again):")
+        with st.expander(_("Details")):
+            st.caption(_("The person's asset group at APIMart (reusable without verifying again):"))
             st.code(wf.group_id, language=None)

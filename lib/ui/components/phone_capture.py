@@ -8,13 +8,14 @@ import time
 
 import streamlit as st
 
+from lib.i18n import Translator
 from lib.media import rows as media_table
 from lib.media.capture_routes import capture_url
 from lib.media.intake import MediaItem
 from lib.qr import qr_png
 from lib.store.captures import CaptureLink
 from lib.store.media import READY
-from lib.ui import media_words, state
+from lib.ui import language, media_words, state
 from lib.ui.components import file_drop, media_hosting, media_rows
 from lib.ui.text import literal
 
@@ -42,9 +43,9 @@ def _close(group_id: str, link_id: str) -> None:
     st.session_state.get(HELD_KEY, {}).pop(group_id, None)
 
 
-def _left(link: CaptureLink) -> str:
+def _left(link: CaptureLink, _: Translator) -> str:
     seconds = max(0, int(link.expires_at - time.time()))
-    return f"{seconds // 60} min {seconds % 60:02d} s"
+    return _("{minutes} min {seconds} s").format(minutes=seconds // 60, seconds=f"{seconds % 60:02d}")
 
 
 @st.fragment(run_every=1.0)
@@ -54,14 +55,16 @@ def _status(group_id: str, link_id: str) -> None:
     if link is None or link.id != link_id:
         st.rerun()  # expired or closed: the card changes as a whole
     got = kept.media.by_capture(link_id)
-    st.markdown(f"Open for **{_left(link)}** more · received: **{len(got)}**")
+    _ = language.translator()
+    st.markdown(_("Open for **{left}** more · received: **{count}**").format(left=_left(link, _), count=len(got)))
     if got:
         st.caption(", ".join(literal(r.name) for r in got[-10:]))
 
 
 def card(group_id: str, label: str) -> None:
     """The Group step's "Add photos from the person's phone"."""
-    st.subheader("Add photos from the person's phone")
+    _ = language.translator()
+    st.subheader(_("Add photos from the person's phone"))
     if media_hosting.refused(caption=False):  # the phone's files could not be served by every server
         return
     link = state.store().captures.current(group_id)
@@ -69,31 +72,35 @@ def card(group_id: str, label: str) -> None:
     if link is None or held is None or held[0] != link.id:
         if link is not None:
             st.caption(
-                f"A phone link is open ({_left(link)} left) but cannot be shown again here. A new one closes it."
+                _("A phone link is open ({left} left) but cannot be shown again here. A new one closes it.").format(
+                    left=_left(link, _)
+                )
             )
         st.caption(
-            "The person opens a link on their phone and takes photos, records a short clip or picks from their "
-            "gallery. What they send appears on the Submit step within seconds, already checked."
+            _(
+                "The person opens a link on their phone and takes photos, records a short clip or picks from their "
+                "gallery. What they send appears on the Submit step within seconds, already checked."
+            )
         )
         st.button(
-            "Open a phone link", key="group__capture_open", on_click=_open, args=(group_id, label),
+            _("Open a phone link"), key="group__capture_open", on_click=_open, args=(group_id, label),
             icon=":material/add_a_photo:",
         )  # fmt: skip
         return
     _watch_from(group_id, link.created_at)
     qr_col, info_col = st.columns([2, 3])
     with qr_col:
-        st.image(qr_png(held[1], scale=8), output_format="PNG", caption="Scan with the person's phone")
+        st.image(qr_png(held[1], scale=8), output_format="PNG", caption=_("Scan with the person's phone"))
     with info_col:
         _status(group_id, link.id)
-        st.markdown("**Link** (copy with the icon on the right)")
+        st.markdown(_("**Link** (copy with the icon on the right)"))
         st.code(held[1], language=None, wrap_lines=True)
-        st.caption("It shows nothing but what is sent through it, and stops working when it expires.")
+        st.caption(_("It shows nothing but what is sent through it, and stops working when it expires."))
         st.button(
-            "Close the link", key="group__capture_close", on_click=_close, args=(group_id, link.id),
+            _("Close the link"), key="group__capture_close", on_click=_close, args=(group_id, link.id),
             icon=":material/link_off:",
         )  # fmt: skip
-    st.page_link("pages/submit.py", label="See them on the Submit step", icon=":material/arrow_forward:")
+    st.page_link("pages/submit.py", label=_("See them on the Submit step"), icon=":material/arrow_forward:")
 
 
 def take_in(group_id: str) -> bool:
@@ -128,12 +135,17 @@ def on_submit(group_id: str) -> bool:
     if link is not None:
         _watch_from(group_id, link.created_at)
     take_in(group_id)
+    _ = language.translator()
     if link is None:
         st.page_link(
-            "pages/group.py", label="Add photos from the person's phone", icon=":material/add_a_photo:"
+            "pages/group.py", label=_("Add photos from the person's phone"), icon=":material/add_a_photo:"
         )
         return False
-    st.caption(f"The phone link is open ({_left(link)} left): what the person sends appears in the table.")
+    st.caption(
+        _("The phone link is open ({left} left): what the person sends appears in the table.").format(
+            left=_left(link, _)
+        )
+    )
     return True
 
 

@@ -5,6 +5,7 @@ import streamlit as st
 from lib import flow
 from lib.apimart import ApimartError, NotReadyError
 from lib.callbacks import new_callback_secret, server_inbox, with_callback_secret
+from lib.i18n import N_
 from lib.ui import state
 from lib.verification import EXPIRED, SPENT, VerificationAttempt
 
@@ -79,7 +80,7 @@ def get_group() -> None:
     st.session_state.pop("verify__refusal", None)
     # A new person: never the name of the one worked on before (a group verified again keeps its own name).
     state.use_group(group_id)
-    wf.notice = "Verified: the person's asset group is ready. Give it a name you will recognise."
+    wf.notice = N_("Verified: the person's asset group is ready. Give it a name you will recognise.")
     st.session_state["verify__go_to_group"] = True
 
 
