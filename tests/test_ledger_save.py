@@ -33,11 +33,14 @@ class Writes:
     def __init__(self, engine) -> None:
         self.engine, self.rows, self.others, self.statements, self.transactions = engine, {}, {}, [], 0
         event.listen(engine, "before_cursor_execute", self._seen)
+        event.listen(engine, "begin", self._begun)
+
+    def _begun(self, conn) -> None:
+        # A write transaction (Database.write) on any dialect: SQLite's BEGIN IMMEDIATE, PostgreSQL's BEGIN.
+        if conn.get_execution_options().get("writing"):
+            self.transactions += 1
 
     def _seen(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        if statement.strip().upper().startswith("BEGIN IMMEDIATE"):
-            self.transactions += 1
-            return
         found = WRITE.match(statement)
         if found:
             table = found.group(2)
@@ -51,18 +54,20 @@ class Writes:
         self.rows, self.others, self.statements, self.transactions = {}, {}, [], 0
 
     def keys_written(self) -> set[int]:
-        """asset_key of every assets row upserted (the upsert's parameters are positional: read by name)."""
+        """asset_key of every assets row upserted (SQLite's parameters are positional: found by the column's
+        place; psycopg's are named)."""
         keys = set()
         for table, statement, parameters in self.statements:
             if table != "assets" or not statement.lstrip().upper().startswith("INSERT"):
                 continue
             columns = [c.strip().strip('"') for c in statement.split("(", 1)[1].split(")", 1)[0].split(",")]
             at = columns.index("asset_key")
-            keys |= {p[at] for p in parameters}
+            keys |= {p["asset_key"] if isinstance(p, dict) else p[at] for p in parameters}  # PostgreSQL: by name
         return keys
 
     def close(self) -> None:
         event.remove(self.engine, "before_cursor_execute", self._seen)
+        event.remove(self.engine, "begin", self._begun)
 
 
 def control(sandbox, path, **payload):
