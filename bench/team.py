@@ -64,6 +64,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._agent import AppRaised, metric  # noqa: E402
 from bench._stats import p95  # noqa: E402
 
 REVIEW_S = 20.0  # the sandbox's review length: a session's review ends, and is saved, every ~25 s
@@ -71,11 +72,44 @@ PACE_S = 1.0  # a round starts every PACE_S: each session reruns about once a se
 WARMUP_ROUNDS = 3
 
 
+# ------------------------------------------------------------------------------------------ a review
+
+
+def make_review(db, sandbox_url: str, label: str, assets: int):
+    """A new person verified through the sandbox (its control plane approves), named `label`, and a review of
+    `assets` clips sent for them, written ahead and saved in `db` as the app does (lib.flow with the store of
+    the sandbox's connection, the scope every session of the bench has). Returns (group id, ledger)."""
+    import requests
+
+    from lib import flow
+    from lib.apimart import ApimartClient
+    from lib.assets import AssetRow, check_rows
+    from lib.connection import SANDBOX_KEY
+    from lib.ledger import AssetLedger
+    from lib.store.workspace import Store
+
+    client = ApimartClient(SANDBOX_KEY, sandbox_url)
+    store = Store.for_connection(db, "sandbox", sandbox_url, SANDBOX_KEY)
+    try:
+        attempt = flow.start_session(client, "http://127.0.0.1:9/callback", "en", store=store)
+        requests.post(
+            f"{sandbox_url}/_sandbox/h5/{attempt.byted_token}/approve", timeout=10
+        ).raise_for_status()
+        attempt.confirm_by_operator()
+        group_id = flow.finish_verification(client, attempt, label=label, store=store)
+        store.people.remember_last(group_id)
+        ledger = AssetLedger(group_id, "Video")
+        slug = label.replace(" ", "-")
+        rows = [AssetRow(f"https://cdn.example.com/team/{slug}-{i:04d}.mp4") for i in range(assets)]
+        outcome = flow.submit_rows(client, ledger, check_rows(rows, "Video"), "Video", store=store)
+        if outcome.error is not None:
+            raise RuntimeError(f"the bench's submit failed: {outcome.error}")
+    finally:
+        client.close()
+    return group_id, ledger
+
+
 # ------------------------------------------------------------------------------------------ a server
-
-
-class AppRaised(Exception):
-    """The app under test showed an exception: the bench stops (exit code 2)."""
 
 
 class Server:
@@ -127,46 +161,13 @@ class Server:
 
     # -------------------------------------------------------------- sessions
 
-    def _client_and_store(self):
-        from lib.apimart import ApimartClient
-        from lib.connection import SANDBOX_KEY
-        from lib.store.workspace import Store
-
-        client = ApimartClient(SANDBOX_KEY, self.sandbox_url)
-        store = Store.for_connection(self._database(), "sandbox", self.sandbox_url, SANDBOX_KEY)
-        return client, store
-
     def new_review(self):
-        """A new person verified through the sandbox (its control plane approves) and a review of `assets`
-        clips sent for them, written ahead and saved as the app does: the Workflow a session holds."""
-        import requests
-
-        from lib import flow
-        from lib.assets import AssetRow, check_rows
-        from lib.ledger import AssetLedger
+        """A new person with a review of `assets` clips under way (make_review): the Workflow a session holds."""
         from lib.ui.state import Workflow
 
-        client, store = self._client_and_store()
-        try:
-            self.people += 1
-            label = f"{self.name} person {self.people}"
-            attempt = flow.start_session(client, "http://127.0.0.1:9/callback", "en", store=store)
-            requests.post(
-                f"{self.sandbox_url}/_sandbox/h5/{attempt.byted_token}/approve", timeout=10
-            ).raise_for_status()
-            attempt.confirm_by_operator()
-            group_id = flow.finish_verification(client, attempt, label=label, store=store)
-            store.people.remember_last(group_id)
-            ledger = AssetLedger(group_id, "Video")
-            urls = [
-                AssetRow(f"https://cdn.example.com/team/{self.name}-{self.people}-{i:04d}.mp4")
-                for i in range(self.assets)
-            ]
-            outcome = flow.submit_rows(client, ledger, check_rows(urls, "Video"), "Video", store=store)
-            if outcome.error is not None:
-                raise RuntimeError(f"the bench's submit failed: {outcome.error}")
-        finally:
-            client.close()
+        self.people += 1
+        label = f"{self.name} person {self.people}"
+        group_id, ledger = make_review(self._database(), self.sandbox_url, label, self.assets)
         return Workflow(
             group_id=group_id,
             group_label=label,
@@ -414,31 +415,317 @@ def optional_postgres(wanted: bool):
         yield server
 
 
+# ------------------------------------------------------------------------------------------ real servers
+
+
+BENCH_APP_NAME = (
+    "avatar-desk-bench"  # the bench's own PostgreSQL connections (setting up reviews): not counted
+)
+PENDING = "Being checked"  # the Review page's metric of assets still under review
+
+
+def sqlite_connections(pids: list[int], path: Path) -> int:
+    """SQLite connections the processes hold on the file at `path`: each keeps it open once."""
+    target, held = os.path.realpath(path), 0
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with contextlib.suppress(OSError):
+                    held += os.readlink(f"/proc/{pid}/fd/{fd}") == target
+    return held
+
+
+class Sampler:
+    """A count sampled every 0.1 s while `watching`, and once at rest after it."""
+
+    def __init__(self, count) -> None:
+        self.count = count
+        self.samples: list[int] = []
+        self.at_rest: list[int] = []
+
+    @contextlib.contextmanager
+    def watching(self, keep: bool):
+        stop = threading.Event()
+        seen: list[int] = []
+
+        def sample() -> None:
+            while not stop.is_set():
+                seen.append(self.count())
+                stop.wait(0.1)
+
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+        if keep:
+            self.samples += seen
+            self.at_rest.append(self.count())
+
+
+class RealSide:
+    """One side on real `streamlit run` servers (bench._agent): its sessions are spread over its servers; each
+    is a session of the server's own, on the Review page of a person whose review is under way."""
+
+    def __init__(
+        self, name: str, servers, setup_db, sandbox_url: str, sessions: int, assets: int, count
+    ) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.name, self.servers, self.db, self.sandbox_url = name, servers, setup_db, sandbox_url
+        self.assets, self.wanted = assets, sessions
+        self.sessions: list = []
+        self.pending: list[int] = []
+        self.people = 0
+        self.times: list[float] = []
+        self.saves = self.renewed = 0
+        self.connections = Sampler(count)
+        self.pool = ThreadPoolExecutor(max_workers=sessions)
+
+    def _new_person(self) -> str:
+        self.people += 1
+        label = f"{self.name.split(',')[0]} {self.people}"
+        make_review(self.db, self.sandbox_url, label, self.assets)
+        return label
+
+    def _open(self, session, label: str) -> int:
+        """The session picks `label` in the Library (Use this person), then opens Review: assets pending."""
+        session.interact(page="library")
+        session.interact(widget_state={"library__person": label}, trigger={"key": "library__use"})
+        snapshot = session.interact(page="review")
+        pending = metric(snapshot, PENDING)
+        if not pending or pending == "0":
+            raise RuntimeError(f"{self.name}: the Review page shows no running review of {label} ({pending})")
+        return int(pending)
+
+    def setup(self) -> None:
+        from bench._agent import AgentSession
+
+        for i in range(self.wanted):
+            session = AgentSession(self.servers[i % len(self.servers)])
+            self.sessions.append(session)
+            self.pending.append(self._open(session, self._new_person()))
+
+    def round(self, turn: int, keep: bool, pace: float, rng) -> None:
+        """Every session reruns once, each at a moment of its own within the first half of `pace` (their pages
+        tick independently); the reruns overlap as on a server. Then sessions whose review ended take a new
+        person (not timed)."""
+        offsets = [rng.uniform(0, pace / 2) for _ in self.sessions]
+        started = time.perf_counter()
+
+        def one(i: int) -> tuple[float, int]:
+            time.sleep(max(0.0, started + offsets[i] - time.perf_counter()))
+            begun = time.perf_counter()
+            snapshot = self.sessions[i].interact()
+            return time.perf_counter() - begun, int(metric(snapshot, PENDING) or 0)
+
+        with self.connections.watching(keep):
+            results = list(self.pool.map(one, range(len(self.sessions))))
+        for i, (seconds, pending) in enumerate(results):
+            if keep:
+                self.times.append(seconds)
+                self.saves += pending < self.pending[i]
+            self.pending[i] = pending
+        for i, session in enumerate(self.sessions):
+            if self.pending[i] == 0:
+                self.pending[i] = self._open(session, self._new_person())
+                self.renewed += keep
+
+    def close(self) -> None:
+        self.pool.shutdown()
+        for session in self.sessions:
+            session.close()
+
+
+def real_main(args) -> int:
+    """Real servers (`streamlit run`), driven through Streamlit's agent API (bench._agent)."""
+    import random
+
+    from bench._agent import AgentRefused, agent_server
+    from bench._sandbox_process import sandbox_process
+    from lib.sandbox.control import SandboxControl
+    from lib.store.database import Database
+
+    sessions, assets, rounds = (4, 40, 6) if args.quick else (args.sessions, args.assets, args.rounds or 60)
+    pace = 0.5 if args.quick else PACE_S
+    rng = random.Random(args.seed)
+    folder = bench_folder()
+    load = os.getloadavg()
+    print(
+        f"bench/team.py{' --quick' if args.quick else ''}: real servers (streamlit run, driven through the agent "
+        f"API); {sessions} sessions a side, reviews of {assets} clips ({REVIEW_S:g} s each), {rounds} rounds; "
+        f"{os.cpu_count()} cores, load {load[0]:.2f} at start; logs in {folder}",
+        flush=True,
+    )
+    started = time.perf_counter()
+    sides: list[RealSide] = []
+    failed = None
+    try:
+        with contextlib.ExitStack() as stack:
+            postgres = stack.enter_context(optional_postgres(not args.sqlite_only))
+            sandbox_url = stack.enter_context(sandbox_process())
+            SandboxControl(sandbox_url).post(
+                "config", timing="realistic", image_review_seconds=REVIEW_S, video_review_seconds=REVIEW_S
+            )
+
+            def servers(label: str, count: int, db: str) -> list:
+                env = {
+                    "AVATAR_DESK_DB": db,
+                    "AVATAR_DESK_SANDBOX_URL": sandbox_url,
+                    "AVATAR_DESK_SANDBOX": "off",
+                    "AVATAR_DESK_MEDIA_DIR": str(folder / f"media-{label}"),
+                }
+                return [
+                    stack.enter_context(agent_server(f"{label}{i}", env, folder)) for i in range(1, count + 1)
+                ]
+
+            plan = [("sqlite", "SQLite, 1 server", 1, str(folder / "team.db"))]
+            if not args.no_control:
+                plan.append(("control", "SQLite, 2 servers (control)", 2, str(folder / "team-control.db")))
+            if postgres is not None:
+                plan.append(("pg", "PostgreSQL, 2 servers", 2, postgres.new_database("team")))
+            for label, name, count, db in plan:
+                running = servers(label, count, db)
+                if db.startswith("postgresql"):
+                    dbname = db.rsplit("/", 1)[-1]
+                    watch = stack.enter_context(contextlib.closing(postgres.connect()))
+                    query = (
+                        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                        "AND datname = %s AND application_name <> %s"
+                    )
+
+                    def count(watch=watch, dbname=dbname, query=query) -> int:
+                        return watch.execute(query, (dbname, BENCH_APP_NAME)).fetchone()[0]
+
+                    setup_db = Database(f"{db}?application_name={BENCH_APP_NAME}")
+                else:
+
+                    def count(pids=[s.pid for s in running], path=Path(db)) -> int:  # noqa: B006
+                        return sqlite_connections(pids, path)
+
+                    setup_db = Database(db)
+                stack.callback(setup_db.close)
+                side = RealSide(name, running, setup_db, sandbox_url, sessions, assets, count)
+                stack.callback(side.close)
+                sides.append(side)
+            for side in sides:
+                side_started = time.perf_counter()
+                side.setup()
+                print(
+                    f"  {side.name}: {sessions} sessions set up in {time.perf_counter() - side_started:.1f} s"
+                )
+            timed_from = time.monotonic()
+            for turn in range(WARMUP_ROUNDS + rounds):
+                if turn == WARMUP_ROUNDS:
+                    timed_from = time.monotonic()
+                keep = turn >= WARMUP_ROUNDS
+                for k in range(len(sides)):  # each round starts with another side
+                    side = sides[(k + turn) % len(sides)]
+                    side_round = time.monotonic()
+                    side.round(turn, keep, pace, rng)
+                    time.sleep(max(0.0, side_round + pace - time.monotonic()))
+                if keep and (turn - WARMUP_ROUNDS) % 10 == 9:
+                    print(f"  {turn - WARMUP_ROUNDS + 1} rounds", flush=True)
+            period = (time.monotonic() - timed_from) / rounds
+            logs = {s.name: s.log_text() for side in sides for s in side.servers}
+    except (AppRaised, AgentRefused) as error:
+        failed = error
+    if failed is not None:
+        print(f"\nFAILED: {failed}", file=sys.stderr)
+        return 2
+    for name, text in logs.items():
+        if "Traceback" in text:
+            tail = text[text.index("Traceback") :][:1500]
+            print(f"\nFAILED: server {name}'s log has a traceback:\n{tail}", file=sys.stderr)
+            return 2
+
+    print(
+        f"\na round every {period:.1f} s on average (each side's sessions rerun within {pace:g} s, one side after "
+        f"another): each session reran that often"
+    )
+    for side in sides:
+        what = (
+            "pg_stat_activity"
+            if side.name.startswith("PostgreSQL")
+            else "open on the file (its servers' fds)"
+        )
+        print(f"{side.name}: rerun {summary_ms(side.times)}")
+        print(
+            f"  {side.saves} reruns saved a finished review task; {side.renewed} reviews ended and were "
+            f"started again on a new person"
+        )
+        c = side.connections
+        print(
+            f"  database connections, {what}: during the rounds median {statistics.median(c.samples):g}, "
+            f"peak {max(c.samples)}; at rest after them median {statistics.median(c.at_rest):g}, "
+            f"max {max(c.at_rest)} (n={len(c.samples)} samples)"
+        )
+    base = sides[0]
+
+    def ratios(name: str, team: RealSide, against: str) -> None:
+        ratio = statistics.median(team.times) / statistics.median(base.times)
+        print(f"ratio {name}@{sessions}: {ratio:.2f} (median, {team.name} / {base.name}){against}")
+        print(f"ratio {name}_p95@{sessions}: {p95(team.times) / p95(base.times):.2f} (p95)")
+
+    print()
+    if postgres is not None:
+        team = sides[-1]
+        ratios("team_rerun", team, "")
+        print(
+            f"connections team@{sessions}: PostgreSQL {max(team.connections.samples)} held at peak "
+            f"({statistics.median(team.connections.at_rest):g} at rest); SQLite "
+            f"{max(base.connections.samples)} at peak ({statistics.median(base.connections.at_rest):g} at rest)"
+        )
+    if not args.no_control:
+        ratios("team_rerun_control", sides[1], ": two servers without PostgreSQL")
+    load = os.getloadavg()
+    print(f"\nload {load[0]:.2f} at the end; {time.perf_counter() - started:.0f} s in all")
+    shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def bench_folder() -> Path:
+    """A folder for the registry files and the servers' logs: on tmpfs when there is one (as bench/scale.py:
+    a disk's flush latency shared with the machine would decide the writes)."""
+    shm = Path("/dev/shm")
+    return Path(
+        tempfile.mkdtemp(
+            prefix="avatar-desk-team-", dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+        )
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--apptest", action="store_true", help="sessions in AppTest, timed inside the server")
     parser.add_argument("--quick", action="store_true", help="4 sessions of 40 assets, 6 rounds: it runs")
-    parser.add_argument("--rounds", type=int, default=90, help="timed rounds (after 3 warm-up rounds)")
+    parser.add_argument(
+        "--rounds", type=int, help="timed rounds, after 3 warm-up rounds (default 60; AppTest 90)"
+    )
     parser.add_argument("--sessions", type=int, default=20, help="operator sessions on each side")
     parser.add_argument("--assets", type=int, default=200, help="clips in each session's review")
     parser.add_argument("--sqlite-only", action="store_true", help="no PostgreSQL side")
     parser.add_argument("--no-control", action="store_true", help="no control side (SQLite, 2 servers)")
+    parser.add_argument("--seed", type=int, default=15)
     args = parser.parse_args()
     if args.worker:
         return worker(json.loads(args.worker))
-    sessions, assets, rounds = (4, 40, 6) if args.quick else (args.sessions, args.assets, args.rounds)
+    if not args.apptest:
+        return real_main(args)
+    default_rounds = 90
+    sessions, assets, rounds = (
+        (4, 40, 6) if args.quick else (args.sessions, args.assets, args.rounds or default_rounds)
+    )
     pace = 0.5 if args.quick else PACE_S
     half = sessions // 2
 
     from bench._sandbox_process import sandbox_process
     from lib.sandbox.control import SandboxControl
 
-    shm = Path("/dev/shm")
-    folder = Path(
-        tempfile.mkdtemp(
-            prefix="avatar-desk-team-", dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None
-        )
-    )
+    folder = bench_folder()
     load = os.getloadavg()
     print(
         f"bench/team.py{' --quick' if args.quick else ''}: {sessions} sessions a side, reviews of {assets} clips "
