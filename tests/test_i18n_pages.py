@@ -206,3 +206,22 @@ def test_the_group_step_in_chinese(sandbox_env, sandbox, media_dir):
     assert not app.exception, app.exception
     assert "**链接**（点击右侧图标复制）" in texts(app.markdown)
     assert [b.label for b in app.button if b.key == "group__capture_close"] == ["关闭链接"]
+
+
+def test_needs_your_decision_on_the_start_page_in_chinese(sandbox_env, sandbox):
+    from tests.helpers.apptest import GOOD, button, paste, verified
+    from tests.helpers.sandbox import send_fails_once
+
+    app = session(lang="zh")
+    verified(app, sandbox)
+    open_page(app, "submit")
+    paste(app, GOOD)
+    send_fails_once(sandbox, after=False)
+    button(app, "submit__send").click().run()
+    assert not app.exception, app.exception
+    open_page(app, "home")
+    assert "需要你决定" in texts(app.subheader)
+    assert "可能已发送**" in texts(app.warning) and "应用不会自动重新发送。" in texts(app.warning)
+    labels = [b.label for b in app.button if b.key and b.key.startswith("home__unsettled")]
+    assert labels == ["重新发送", "放回表格"]
+    assert "，4 个可能已发送" in texts(app.caption), "the Start page's counts"

@@ -57,6 +57,7 @@ CONVERTED_MODULES = (
     "lib/ui/components/link_settings.py",
     "lib/ui/components/reachability_notice.py",
     "lib/ui/components/error_slot.py",
+    "lib/ui/unsettled.py",
     "pages/group.py",
     "lib/ui/components/group_label_form.py",
     "lib/ui/components/saved_people_picker.py",

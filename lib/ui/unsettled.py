@@ -9,17 +9,18 @@ import streamlit as st
 from lib import flow
 from lib.apimart import ApimartError
 from lib.flow import GenerationJob
+from lib.i18n import Translator
 from lib.ledger import AssetLedger
 from lib.submission_view import filled
-from lib.ui import state, when, words
+from lib.ui import language, state, words
 from lib.ui.components import asset_editor, error_slot
 from lib.ui.text import literal
 
 ERROR_KEY = "unsettled__error"
 
 
-def _when(timestamp: float | None) -> str:
-    return when.clock(timestamp) or "earlier"
+def _when(timestamp: float | None, _: Translator) -> str:
+    return language.clock(timestamp) or _("earlier")
 
 
 def _run(action, *args) -> None:
@@ -34,7 +35,8 @@ def _run(action, *args) -> None:
 def _send_again(group_id: str, send_key: str) -> None:
     ledger = _working_ledger(group_id)
     # The same "sending" state as Submit: the client may wait out a 429's Retry-After before it goes.
-    with error_slot.sending(words.assets(len(ledger.attempts_sent_with(send_key)), ledger.asset_type)):
+    _ = language.translator()
+    with error_slot.sending(words.assets_in(_, len(ledger.attempts_sent_with(send_key)), ledger.asset_type)):
         outcome = flow.send_again(state.client(), ledger, send_key, store=state.store())
     if outcome.unsent:  # refused outright this time: the rows go back to the table, never lost
         _to_draft(outcome.unsent)
@@ -43,7 +45,8 @@ def _send_again(group_id: str, send_key: str) -> None:
 
 
 def _send_video_again(job: GenerationJob) -> None:
-    with error_slot.sending("the video request"):
+    _ = language.translator()
+    with error_slot.sending(_("the video request")):
         flow.send_generation_again(state.client(), job, store=state.store())
 
 
@@ -84,48 +87,63 @@ def asset_sends(ledger: AssetLedger | None, *, key: str) -> None:
 def _asset_send_card(
     group_id: str, send_key: str, count: int, names: str, *, key: str, label="", since=None, elsewhere=False
 ):
+    _ = language.translator()
     with st.container(border=True):
-        who = f" for {literal(label)}" if label else ""
+        what, at = words.sentence(words.assets_in(_, count)), _when(since, _)
         st.warning(
-            f"**{words.assets(count).capitalize()}{who} may have been sent** ({_when(since)}): APIMart's answer did not "
-            "arrive, so we cannot tell whether it received them. The app will not send them again by itself.",
+            (
+                _(
+                    "**{assets} for {name} may have been sent** ({time}): APIMart's answer did not arrive, so we "
+                    "cannot tell whether it received them. The app will not send them again by itself."
+                ).format(assets=what, name=literal(label), time=at)
+                if label
+                else _(
+                    "**{assets} may have been sent** ({time}): APIMart's answer did not arrive, so we cannot tell "
+                    "whether it received them. The app will not send them again by itself."
+                ).format(assets=what, time=at)
+            ),
             icon=":material/help:",
         )
         st.text(names)
         left, right = st.columns(2)
         left.button(
-            "Send them again",
+            _("Send them again"),
             key=f"{key}__again_{send_key}",
             on_click=_run,
             args=(_send_again, group_id, send_key),
             icon=":material/send:",
-            help="Sends the same assets with the same request key. If APIMart did receive them the first "
-            "time, they may appear twice in this person's group.",
+            help=_(
+                "Sends the same assets with the same request key. If APIMart did receive them the first "
+                "time, they may appear twice in this person's group."
+            ),
         )
         right.button(
-            "Put them back in the table",
+            _("Put them back in the table"),
             key=f"{key}__back_{send_key}",
             on_click=_run,
             args=(_put_back, group_id, send_key, elsewhere),
             icon=":material/undo:",
-            help="Sends nothing. The rows go back to the Submit table, to send later or drop.",
+            help=_("Sends nothing. The rows go back to the Submit table, to send later or drop."),
         )
 
 
 def video(job: GenerationJob, *, key: str) -> None:
     """A generation that may have created a billable video: send again only with explicit consent."""
     store = state.store()
+    _ = language.translator()
     st.warning(
-        "**This video may have been created, and charged**: APIMart's answer did not arrive, so it "
-        "cannot be followed. The app will not send it again by itself.",
+        _(
+            "**This video may have been created, and charged**: APIMart's answer did not arrive, so it "
+            "cannot be followed. The app will not send it again by itself."
+        ),
         icon=":material/help:",
     )
     accepted = st.checkbox(
-        "Send again: I accept a possible second charge", key=f"{key}__accept_{job.video_id}"
+        _("Send again: I accept a possible second charge"), key=f"{key}__accept_{job.video_id}"
     )
     left, right = st.columns(2)
     left.button(
-        "Send again",
+        _("Send again"),
         key=f"{key}__again_{job.video_id}",
         disabled=not accepted,
         on_click=_run,
@@ -133,7 +151,7 @@ def video(job: GenerationJob, *, key: str) -> None:
         icon=":material/send:",
     )
     right.button(
-        "Don't send again",
+        _("Don't send again"),
         key=f"{key}__dismiss_{job.video_id}",
         on_click=_run,
         args=(lambda: flow.dismiss_generation(job, store=store),),
@@ -158,7 +176,8 @@ def everything(*, key: str) -> int:
         st.switch_page("pages/submit.py")
     if not sends and not videos:
         return 0
-    st.subheader("Needs your decision")
+    _ = language.translator()
+    st.subheader(_("Needs your decision"))
     for send in sends:
         _asset_send_card(
             send["group_id"],
@@ -172,7 +191,7 @@ def everything(*, key: str) -> int:
         )
     for job in videos:
         with st.container(border=True):
-            st.text(f"Video · {job.model} · {job.prompt[:120]}")
+            st.text(_("Video · {model} · {prompt}").format(model=job.model, prompt=job.prompt[:120]))
             video(job, key=key)
     show_error()
     return len(sends) + len(videos)
