@@ -301,6 +301,11 @@ def test_a_user_signed_in_with_st_login_is_recorded_by_email(sandbox_env, monkey
     group_id = verified(at, sandbox)
     (person,) = registry(tmp_path).rows(people.select().where(people.c.group_id == group_id))
     assert person.created_by == "lin@example.com"
+    # Signing out is st.logout: st.user forgets them, and the sign-in is all there is again.
+    button(at, "sign_in__sign_out").click().run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Sign in"] and button(at, "sign_in__oidc")
+    assert "avatar_desk__workflow" not in at.session_state
 
 
 def test_the_library_narrows_to_the_people_one_operator_added(passphrase_required, monkeypatch, tmp_path):
