@@ -42,14 +42,17 @@ def pg_url(postgres_server):
     postgres_server.drop_database(url)
 
 
-@pytest.fixture(autouse=True)
-def _registry_files_on_postgresql(request, monkeypatch):
-    """AVATAR_DESK_TEST_DB=postgresql runs any test on PostgreSQL: each SQLite file a test opens (a path, or
-    AVATAR_DESK_DB) becomes a fresh PostgreSQL database of its own, the same one for the same path, dropped
-    after. Tests that read a SQLite file with sqlite3 itself stay SQLite's. Unset: nothing changes."""
-    if os.environ.get("AVATAR_DESK_TEST_DB", "sqlite") != "postgresql":
-        yield
-        return
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "sqlite_only: reads or writes the SQLite file itself (skipped where registries are PostgreSQL's)"
+    )
+
+
+def _registries_on_postgresql(request, monkeypatch):
+    """Each SQLite file the test opens (a path, or AVATAR_DESK_DB) becomes a fresh PostgreSQL database of its
+    own, the same one for the same path, dropped after. A test marked sqlite_only is skipped."""
+    if request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("reads the SQLite file itself")
     from lib.store import database
 
     server, made, original = request.getfixturevalue("postgres_server"), {}, database.database_url
@@ -68,6 +71,26 @@ def _registry_files_on_postgresql(request, monkeypatch):
     state.database.clear()
     for url in made.values():
         server.drop_database(url)
+
+
+@pytest.fixture(autouse=True)
+def _registry_files_on_postgresql(request, monkeypatch):
+    """AVATAR_DESK_TEST_DB=postgresql runs every test's registries on PostgreSQL (_registries_on_postgresql).
+    Unset: nothing changes."""
+    if os.environ.get("AVATAR_DESK_TEST_DB", "sqlite") != "postgresql":
+        yield
+        return
+    yield from _registries_on_postgresql(request, monkeypatch)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def both_dialects(request, monkeypatch):
+    """A module opts in with `pytestmark = pytest.mark.usefixtures("both_dialects")`: each of its tests runs
+    once on SQLite files and once with every registry it opens on PostgreSQL instead."""
+    if request.param == "sqlite" or os.environ.get("AVATAR_DESK_TEST_DB") == "postgresql":
+        yield  # (with the switch on, the autouse fixture has moved them already)
+        return
+    yield from _registries_on_postgresql(request, monkeypatch)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -22,6 +22,9 @@ from lib.store.codes import AssetStatus
 from lib.store.database import Database
 from lib.store.workspace import Store
 
+# Every test on SQLite files and again on PostgreSQL (conftest: both_dialects).
+pytestmark = pytest.mark.usefixtures("both_dialects")
+
 REAL_AVATAR = "/v1/seedance2/real-avatar"
 WRITE = re.compile(r"^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
 

@@ -7,10 +7,14 @@ from __future__ import annotations
 from datetime import timezone
 
 import pandas as pd
+import pytest
 
 from lib import library
 from lib.store.database import Database
 from lib.store.workspace import Store
+
+# Every test on SQLite files and again on PostgreSQL (conftest: both_dialects).
+pytestmark = pytest.mark.usefixtures("both_dialects")
 
 
 def stores(tmp_path) -> tuple[Store, Store]:

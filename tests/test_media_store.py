@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from contextlib import closing
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 
 from lib.store.captures import resolve_capture, token_hash
 from lib.store.database import MIGRATIONS, Database, Scope
@@ -26,9 +26,13 @@ from lib.store.media import (
     media_by_key,
     media_to_sweep,
 )
+from lib.store.tables import media as media_table
 from lib.store.tables import metadata, people
 from lib.store.workspace import Store
 from tests.helpers.media_rows import media_row
+
+# Every test on SQLite files and again on PostgreSQL (conftest: both_dialects).
+pytestmark = pytest.mark.usefixtures("both_dialects")
 
 
 class Clock:
@@ -65,6 +69,7 @@ def test_the_migration_reaches_the_declared_tables(tmp_path):
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
 
 
+@pytest.mark.sqlite_only
 def test_an_older_file_gains_the_media_tables_and_keeps_its_rows(tmp_path):
     path = tmp_path / "old.db"
     # A file at the schema before the media tables (0002, made by Alembic itself), with a person in it.
@@ -120,8 +125,7 @@ def test_two_uploads_of_one_file_racing_keep_one_row(tmp_path):
         thread.join()
     assert sum(created for _, created in results) == 1
     assert len({kept.id for kept, _ in results}) == 1
-    with closing(sqlite3.connect(path)) as conn:
-        assert conn.execute("SELECT count(*) FROM media").fetchone() == (1,)
+    assert Database(path).scalar(select(func.count()).select_from(media_table)) == 1
 
 
 def test_a_deleted_file_sent_again_is_hosted_again(tmp_path):
@@ -275,6 +279,7 @@ def test_a_closed_link_stops_working_and_a_new_one_closes_the_old(tmp_path):
     assert resolve_capture(db, other_token, now=1_001.0) == other
 
 
+@pytest.mark.sqlite_only
 def test_only_the_tokens_hash_is_stored(tmp_path):
     path = tmp_path / "c.db"
     db = Database(path)

@@ -22,6 +22,9 @@ from lib.store.workspace import Store
 from tests.helpers.media_rows import stored_media
 from tests.helpers.serving import serve_asgi
 
+# Every test on SQLite files and again on PostgreSQL (conftest: both_dialects).
+pytestmark = pytest.mark.usefixtures("both_dialects")
+
 DAY = 86400.0
 NOW = 100 * DAY
 KEEP = StorageSettings.from_env({}, {}).keep_seconds  # the default: 7 days
