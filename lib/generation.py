@@ -1,7 +1,9 @@
 """Video generation requests checked before anything is sent: the contract's limits (9 images, 3 videos,
 3 audios, 12 references, 15 s of video), mutually exclusive reference fields, model/resolution combinations;
 the references an operator can pick (approved assets by kind), labelled as prompts name them ("image 1",
-"video 1", "audio 1"); and the page's choices kept across page changes. Pure: no Streamlit, no HTTP."""
+"video 1", "audio 1"); and the page's choices kept across page changes. Pure: no Streamlit, no HTTP. The
+operator's sentences (`problems`, `unknown_lengths`) take a translator `_` (English by default); the
+references' labels stay as Seedance's prompts name them, in every language."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from lib.apimart import ImageWithRole, VideoRequest
+from lib.i18n import N_, Translator, translator
 from lib.ledger import USABLE, AssetLedger, ReviewTask
 
 MODELS = (
@@ -69,76 +72,105 @@ class GenerationSpec:
         )
 
 
-def _remove(count: int, limit: int) -> str:
+ENGLISH = translator("en")
+# How the page names an image's role (ROLES are the API's values).
+ROLE_NAMES = {
+    "reference_image": N_("reference image"),
+    "first_frame": N_("first frame"),
+    "last_frame": N_("last frame"),
+}
+
+
+def _remove(count: int, limit: int, _: Translator) -> str:
     extra = count - limit
-    return f"remove {extra}" if extra > 1 else "remove one"
+    return _("remove {n}").format(n=extra) if extra > 1 else _("remove one")
 
 
-EMPTY_PROMPT = "Write a prompt: it says what the video shows."
+EMPTY_PROMPT = N_("Write a prompt: it says what the video shows.")
 
 
-def problems(spec: GenerationSpec) -> list[str]:
+def problems(spec: GenerationSpec, _: Translator = ENGLISH) -> list[str]:
     """Every reason the request would be refused, in words an operator can act on (empty: send it)."""
     found = []
     if not spec.prompt.strip():
-        found.append(EMPTY_PROMPT)
+        found.append(_(EMPTY_PROMPT))
     if len(spec.prompt) > MAX_PROMPT:
-        found.append(f"The prompt is {len(spec.prompt)} characters; at most {MAX_PROMPT}.")
-    if spec.model not in MODELS:
-        found.append(f"Unknown model {spec.model!r}.")
-    if not MIN_DURATION <= spec.duration <= MAX_DURATION:
-        found.append(f"Duration must be {MIN_DURATION}-{MAX_DURATION} seconds.")
-    if spec.size not in SIZES:
-        found.append(f"Size must be one of {', '.join(SIZES)}.")
-    if spec.resolution not in resolutions_for(spec.model):
-        allowed = " or ".join(resolutions_for(spec.model))
         found.append(
-            f"{spec.resolution} is not available with {spec.model}: choose {allowed}, or a non-fast model."
+            _("The prompt is {length} characters; at most {limit}.").format(length=len(spec.prompt), limit=MAX_PROMPT)
+        )
+    if spec.model not in MODELS:
+        found.append(_("Unknown model {model}.").format(model=repr(spec.model)))
+    if not MIN_DURATION <= spec.duration <= MAX_DURATION:
+        found.append(_("Duration must be {low}-{high} seconds.").format(low=MIN_DURATION, high=MAX_DURATION))
+    if spec.size not in SIZES:
+        found.append(_("Size must be one of {sizes}.").format(sizes=", ".join(SIZES)))
+    if spec.resolution not in resolutions_for(spec.model):
+        allowed = _(" or ").join(resolutions_for(spec.model))
+        found.append(
+            _("{resolution} is not available with {model}: choose {allowed}, or a non-fast model.").format(
+                resolution=spec.resolution, model=spec.model, allowed=allowed
+            )
         )
     images, videos, audios = len(spec.images), len(spec.video_urls), len(spec.audio_urls)
     if images > MAX_IMAGES:
         found.append(
-            f"{images} images picked; a video can use at most {MAX_IMAGES}: {_remove(images, MAX_IMAGES)}."
+            _("{n} images picked; a video can use at most {limit}: {remove}.").format(
+                n=images, limit=MAX_IMAGES, remove=_remove(images, MAX_IMAGES, _)
+            )
         )
     if videos > MAX_VIDEOS:
         found.append(
-            f"{videos} videos picked; a video can use at most {MAX_VIDEOS}: {_remove(videos, MAX_VIDEOS)}."
+            _("{n} videos picked; a video can use at most {limit}: {remove}.").format(
+                n=videos, limit=MAX_VIDEOS, remove=_remove(videos, MAX_VIDEOS, _)
+            )
         )
     if audios > MAX_AUDIOS:
         found.append(
-            f"{audios} audio files given; a video can use at most {MAX_AUDIOS}: {_remove(audios, MAX_AUDIOS)}."
+            _("{n} audio files given; a video can use at most {limit}: {remove}.").format(
+                n=audios, limit=MAX_AUDIOS, remove=_remove(audios, MAX_AUDIOS, _)
+            )
         )
     if images + videos + audios > MAX_REFERENCES:
         total = images + videos + audios
         found.append(
-            f"{total} references in all ({images} images, {videos} videos, {audios} audio); "
-            f"a video can use at most {MAX_REFERENCES} together: {_remove(total, MAX_REFERENCES)}."
+            _(
+                "{total} references in all ({images} images, {videos} videos, {audios} audio); "
+                "a video can use at most {limit} together: {remove}."
+            ).format(
+                total=total,
+                images=images,
+                videos=videos,
+                audios=audios,
+                limit=MAX_REFERENCES,
+                remove=_remove(total, MAX_REFERENCES, _),
+            )
         )
     known = [s for s in spec.video_seconds[:videos] if s is not None]
     if sum(known) > MAX_VIDEO_SECONDS:
         found.append(
-            f"The videos picked last {sum(known):g} s together; at most {MAX_VIDEO_SECONDS} s: "
-            "pick fewer or shorter videos."
+            _("The videos picked last {seconds} s together; at most {limit} s: pick fewer or shorter videos.").format(
+                seconds=f"{sum(known):g}", limit=MAX_VIDEO_SECONDS
+            )
         )
     if audios and not images and not videos:
-        found.append("Audio needs at least one image or video next to it: pick the person's asset too.")
+        found.append(_("Audio needs at least one image or video next to it: pick the person's asset too."))
     roles = [i.role for i in spec.images]
     for role in ("first_frame", "last_frame"):
         if roles.count(role) > 1:
-            found.append(f"Only one image can be the {role.replace('_', ' ')}.")
+            found.append(_("Only one image can be the {role}.").format(role=_(ROLE_NAMES[role])))
     if any(r not in ROLES for r in roles):
-        found.append("Each image role must be reference image, first frame or last frame.")
+        found.append(_("Each image role must be reference image, first frame or last frame."))
     for url in [*spec.video_urls, *spec.audio_urls]:
         if not url.startswith(("http://", "https://", "asset://")):
-            found.append(f"{url[:60]} is not an http(s) or asset:// URL.")
+            found.append(_("{url} is not an http(s) or asset:// URL.").format(url=url[:60]))
     if not spec.images and not spec.video_urls:
-        found.append("Pick at least one approved asset: the -face models need the person's asset.")
+        found.append(_("Pick at least one approved asset: the -face models need the person's asset."))
     if spec.seed is not None and not (-1 <= spec.seed <= 2**32 - 1):
-        found.append("Seed must be between -1 and 4294967295.")
+        found.append(_("Seed must be between -1 and 4294967295."))
     return found
 
 
-def unknown_lengths(spec: GenerationSpec) -> str:
+def unknown_lengths(spec: GenerationSpec, _: Translator = ENGLISH) -> str:
     """What the page says when a video's length is not known (so the 15 s total cannot be checked here);
     "" when every length is known or there is no video."""
     if len(spec.video_urls) < 2:
@@ -147,13 +179,18 @@ def unknown_lengths(spec: GenerationSpec) -> str:
     unknown = [f"{VIDEO} {n}" for n in range(1, len(spec.video_urls) + 1) if seconds[n - 1] is None]
     if not unknown:
         return ""
-    which = unknown[0] if len(unknown) == 1 else ", ".join(unknown[:-1]) + f" and {unknown[-1]}"
-    length = "length of" if len(unknown) == 1 else "lengths of"
-    verb = "is" if len(unknown) == 1 else "are"
-    return (
-        f"The {length} {which} {verb} not known here, so the {MAX_VIDEO_SECONDS} s limit for all videos "
-        "together cannot be checked before sending: make sure they add up to no more."
+    which = (
+        unknown[0]
+        if len(unknown) == 1
+        else _("{first} and {last}").format(first=_(", ").join(unknown[:-1]), last=unknown[-1])
     )
+    return _.ngettext(
+        "The length of {which} is not known here, so the {limit} s limit for all videos together cannot be "
+        "checked before sending: make sure they add up to no more.",
+        "The lengths of {which} are not known here, so the {limit} s limit for all videos together cannot be "
+        "checked before sending: make sure they add up to no more.",
+        len(unknown),
+    ).format(which=which, limit=MAX_VIDEO_SECONDS)
 
 
 def to_request(spec: GenerationSpec) -> VideoRequest:

@@ -6,7 +6,7 @@ page, so each widget is re-created from them and copies its value back in its ca
 import streamlit as st
 
 from lib import generation
-from lib.ui import state, unsettled
+from lib.ui import language, state, unsettled
 from lib.ui.components import (
     earlier_videos,
     generate_button,
@@ -20,10 +20,11 @@ from lib.ui.components import (
 
 wf = state.workflow()
 store = state.store()
+_ = language.translator()
 go_to_step.step_header(
     5,
-    "Make a video",
-    "Use a person's approved photos and clips with a -face model. They are not checked a second time.",
+    _("Make a video"),
+    _("Use a person's approved photos and clips with a -face model. They are not checked a second time."),
 )
 
 refs = generation.references(state.usable_assets(), wf.ledger, wf.group_label)
@@ -31,14 +32,19 @@ not_ready = sum(p.failed + p.pending for p in state.people())
 
 go_to_step.require(
     bool(refs),
-    "No approved assets yet: submit photos or clips and wait until the review approves them.",
+    _("No approved assets yet: submit photos or clips and wait until the review approves them."),
     "pages/review.py",
-    "Go to the review",
+    _("Go to the review"),
 )
 if not_ready:
     st.caption(
-        f"{not_ready} photo(s) or clip(s) cannot be picked: only approved ones can be used. Those not approved "
-        "can be sent again from the review; the others are still being checked."
+        _.ngettext(
+            "{n} photo or clip cannot be picked: only approved ones can be used. Those not approved can be sent "
+            "again from the review; the others are still being checked.",
+            "{n} photos or clips cannot be picked: only approved ones can be used. Those not approved can be "
+            "sent again from the review; the others are still being checked.",
+            not_ready,
+        ).format(n=not_ready)
     )
 
 reference_picker.start_picks(refs)
@@ -53,8 +59,8 @@ problems = generate_button.checks(spec)
 generate_button.show(spec, problems)
 
 if wf.videos:
-    st.subheader("Videos of this session")
+    st.subheader(_("Videos of this session"))
     video_cards.show(wf.videos, store)
     unsettled.show_error()
 earlier_videos.show(store, wf.videos)
-st.page_link("pages/library.py", label="Everything is also in the Library", icon=":material/video_library:")
+st.page_link("pages/library.py", label=_("Everything is also in the Library"), icon=":material/video_library:")

@@ -225,3 +225,21 @@ def test_needs_your_decision_on_the_start_page_in_chinese(sandbox_env, sandbox):
     labels = [b.label for b in app.button if b.key and b.key.startswith("home__unsettled")]
     assert labels == ["重新发送", "放回表格"]
     assert "，4 个可能已发送" in texts(app.caption), "the Start page's counts"
+
+
+def test_make_a_video_in_chinese(sandbox_env, sandbox):
+    from tests.helpers.apptest import GOOD, button, sent_and_reviewed, verified
+
+    app = session(lang="zh")
+    verified(app, sandbox)
+    sent_and_reviewed(app, GOOD[:1])
+    open_page(app, "generate")
+    assert texts(app.title) == "5. 生成视频"
+    assert app.selectbox(key="generate__model").label == "模型"
+    assert app.text_area(key="generate__prompt").label == "提示词"
+    assert "请填写提示词：说明视频的内容。" in texts(app.warning), "the checks speak Chinese too"
+    app.text_area(key="generate__prompt").set_value("video 1 中的人向镜头挥手。").run()
+    button(app, "generate__submit").click().run()
+    assert not app.exception, app.exception
+    assert "本次会话的视频" in texts(app.subheader)
+    assert "秒 · 请求于" in texts(app.markdown)

@@ -64,6 +64,15 @@ CONVERTED_MODULES = (
     "lib/ui/components/recover_card.py",
     "lib/ui/components/verify_actions.py",
     "lib/ui/components/phone_capture.py",
+    "pages/generate.py",
+    "lib/ui/components/generate_button.py",
+    "lib/ui/components/video_settings.py",
+    "lib/ui/components/prompt_box.py",
+    "lib/ui/components/reference_list.py",
+    "lib/ui/components/reference_picker.py",
+    "lib/ui/components/video_cards.py",
+    "lib/ui/components/earlier_videos.py",
+    "lib/generation.py",  # problems take `_` (English by default)
     "lib/ui/errors.py",  # hints take `_` (English by default)
     "lib/reachability.py",  # lib sentences: functions take `_` (English by default)
     "lib/ui/components/callback_landing.py",  # the person's phone: the `phone` catalogs

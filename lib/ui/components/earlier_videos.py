@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib import library
 from lib.flow import GenerationJob
-from lib.ui import when, words
+from lib.ui import language, when, words
 from lib.ui.components import library_tables
 
 
@@ -16,12 +16,13 @@ def show(store, session_jobs: list[GenerationJob]) -> None:
     earlier = earlier[~earlier["task_id"].isin(session_tasks)].copy()
     if earlier.empty:
         return
-    earlier["status"] = earlier["status"].map(words.video_status)
-    st.subheader(f"Earlier videos ({len(earlier)})")
+    _ = language.translator()
+    earlier["status"] = earlier["status"].map(lambda code: words.video_status_in(_, code))
+    st.subheader(_("Earlier videos ({n})").format(n=len(earlier)))
     st.dataframe(
         earlier[["created", "status", "model", "prompt", "video_url"]],
         hide_index=True,
         width="stretch",
         key="generate__earlier",
-        column_config={**library_tables.VIDEOS_TABLE, "created": "Asked for"},
+        column_config={**library_tables.VIDEOS_TABLE, "created": _("Asked for")},
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import generation
+from lib.ui import language
 from lib.ui.components.generate_choices import choices, keep, seed
 
 
@@ -18,18 +19,19 @@ def _insert_references(spec) -> None:
 
 def show(spec, labelled: list) -> None:
     seed("generate__prompt", choices().prompt)
+    _ = language.translator()
     st.text_area(
-        "Prompt",
+        _("Prompt"),
         key="generate__prompt",
         max_chars=generation.MAX_PROMPT,
         height=120,
-        placeholder="The person in image 1 waves at the camera in a sunlit office.",
-        help="Name the references as listed above: image 1, video 1, audio 1…",
+        placeholder=_("The person in image 1 waves at the camera in a sunlit office."),
+        help=_("Name the references as listed above: image 1, video 1, audio 1…"),
         on_change=keep,
         args=("prompt", "generate__prompt"),
     )
     st.button(
-        "Insert the references' names",
+        _("Insert the references' names"),
         key="generate__insert_refs",
         on_click=_insert_references,
         args=(spec,),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import generation
+from lib.ui import language
 from lib.ui.components.generate_choices import choices, seed
 from lib.ui.text import literal
 
@@ -18,21 +19,24 @@ def show(spec, refs: dict) -> list:
     by_url = {r.url: r for r in refs.values()}
     if not (labelled := spec.references()):
         return labelled
-    st.markdown("**References**: the prompt names them like this, in this order.")
+    _ = language.translator()
+    st.markdown(_("**References**: the prompt names them like this, in this order."))
     for label, url in labelled:
         ref = by_url.get(url)
         what = literal(ref.title) if ref else literal(url)
         if ref and ref.kind == generation.VIDEO:
-            what += f" · {ref.seconds:g} s" if ref.seconds else " · length not known"
+            what += (
+                _(" · {seconds} s").format(seconds=f"{ref.seconds:g}") if ref.seconds else _(" · length not known")
+            )
         st.markdown(f"- **{label}**: {what}")
     for n, image in enumerate(spec.images, start=1):
         key = f"generate__role_{image.url}"
         seed(key, choices().roles.get(image.url, generation.ROLES[0]))
         st.selectbox(
-            f"How image {n} is used",
+            _("How image {n} is used").format(n=n),
             generation.ROLES,
             key=key,
-            format_func=lambda r: r.replace("_", " "),
+            format_func=lambda r: _(generation.ROLE_NAMES.get(r, r)),
             on_change=_keep_role,
             args=(image.url,),
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import generation
-from lib.ui import state
+from lib.ui import language, state
 from lib.ui.components import thumbnails
 from lib.ui.components.generate_choices import choices, keep, seed
 from lib.ui.text import literal
@@ -37,11 +37,14 @@ def pick(refs: dict) -> None:
     seed("generate__assets", [u for u in choices().assets or [] if u in refs])
     if any(u not in refs for u in st.session_state["generate__assets"]):
         st.session_state["generate__assets"] = [u for u in st.session_state["generate__assets"] if u in refs]
+    _ = language.translator()
+    photo, clip = _("photo"), _("clip")
     st.multiselect(
-        f"Approved photos and clips (at most {generation.MAX_IMAGES} photos, {generation.MAX_VIDEOS} clips, "
-        f"{generation.MAX_REFERENCES} references in all)",
+        _("Approved photos and clips (at most {images} photos, {videos} clips, {total} references in all)").format(
+            images=generation.MAX_IMAGES, videos=generation.MAX_VIDEOS, total=generation.MAX_REFERENCES
+        ),
         list(refs),
-        format_func=lambda u: f"{refs[u].title} ({'photo' if refs[u].kind == generation.IMAGE else 'clip'})",
+        format_func=lambda u: f"{refs[u].title} ({photo if refs[u].kind == generation.IMAGE else clip})",
         key="generate__assets",
         on_change=_keep_picks,
     )
@@ -51,9 +54,10 @@ def pick(refs: dict) -> None:
 
 
 def by_url() -> None:
-    with st.expander("More clips or audio by URL (optional)"):
-        _urls_box("Video URLs, one per line", "video_urls", "generate__videos")
-        _urls_box("Audio URLs (wav or mp3), one per line", "audio_urls", "generate__audios")
+    _ = language.translator()
+    with st.expander(_("More clips or audio by URL (optional)")):
+        _urls_box(_("Video URLs, one per line"), "video_urls", "generate__videos")
+        _urls_box(_("Audio URLs (wav or mp3), one per line"), "audio_urls", "generate__audios")
 
 
 def _urls_box(label: str, field: str, key: str) -> None:

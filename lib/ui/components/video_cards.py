@@ -10,28 +10,36 @@ import streamlit as st
 from lib import flow
 from lib.apimart import ApimartError
 from lib.flow import GenerationJob
-from lib.ui import state, unsettled, when, words
+from lib.i18n import N_
+from lib.ui import language, state, unsettled, when, words
 from lib.ui.components import error_slot
 from lib.ui.text import code, literal, web_url
 
 
 def _finished(job: GenerationJob) -> None:
     st.video(job.video_url)
-    until = when.date_time(job.expires_at)
+    _ = language.translator()
+    until = when.date_time(job.expires_at) if language.current() == "en" else language.date_time(job.expires_at)
     # Upstream's URL, shown as text; a link only when it is a plain http(s) URL.
     st.caption(
-        f"Video URL (the link works until {until}):" if until else "Video URL (how long it works was not said):"
+        _("Video URL (the link works until {time}):").format(time=until)
+        if until
+        else _("Video URL (how long it works was not said):")
     )
     st.code(job.video_url, language=None, wrap_lines=True)
     if web_url(job.video_url):
-        st.link_button("Open or download", job.video_url, icon=":material/download:")
+        st.link_button(_("Open or download"), job.video_url, icon=":material/download:")
 
 
 def card(job: GenerationJob) -> None:
+    _ = language.translator()
     with st.container(border=True):
         st.markdown(
-            f"**{literal(job.model)}** · {literal(job.params.get('duration', 5))} s · "
-            f"asked for at {when.clock(job.created_at)}"
+            _("**{model}** · {seconds} s · asked for at {time}").format(
+                model=literal(job.model),
+                seconds=literal(job.params.get("duration", 5)),
+                time=language.clock(job.created_at),
+            )
         )
         st.caption(literal(job.prompt))
         if job.unsettled:
@@ -40,16 +48,25 @@ def card(job: GenerationJob) -> None:
             _finished(job)
         elif job.final:
             st.error(
-                f"The video was not made ({literal(words.video_status(job.status))}): "
-                f"{literal(job.error or 'no reason was given')}"
+                _("The video was not made ({status}): {reason}").format(
+                    status=literal(words.video_status_in(_, job.status)),
+                    reason=literal(job.error or _("no reason was given")),
+                )
             )
         else:
+            elapsed = time.time() - job.created_at
             st.progress(
                 min(job.progress, 99) / 100,
-                text=f"{literal(words.video_status(job.status))}… {when.span(time.time() - job.created_at)}",
+                text=f"{literal(words.video_status_in(_, job.status))}… "
+                + (when.span(elapsed) if language.current() == "en" else language.duration(elapsed)),
             )
-        with st.expander("Details"):
-            st.markdown(f"Task id: {code(job.task_id) if job.task_id else 'none yet'}")
+        with st.expander(_("Details")):
+            st.markdown(
+                _("Task id: {id}").format(id=code(job.task_id)) if job.task_id else _("Task id: none yet")
+            )
+
+
+AGAIN = N_("the page asks again by itself every few seconds")
 
 
 def _videos(jobs: list[GenerationJob], store) -> None:
@@ -59,7 +76,7 @@ def _videos(jobs: list[GenerationJob], store) -> None:
             flow.poll_generation(state.client(), job, store=store)
         except ApimartError as error:
             # The job keeps its task id; the next tick asks again.
-            error_slot.show_error(error, again="the page asks again by itself every few seconds")
+            error_slot.show_error(error, again=AGAIN)
         card(job)
         if job.final and not before:
             st.rerun()
