@@ -53,3 +53,85 @@ def test_a_chinese_browser_gets_the_chinese_start_page_and_sidebar(browser, app_
         expect(sidebar.get_by_text("Sandbox mode")).to_be_visible()
     finally:
         context.close()
+
+
+GOOD = [f"https://cdn.example.com/lin/front-{i}.mp4" for i in range(2)]
+
+
+def test_the_whole_flow_in_a_chinese_browser(browser, app_url, sandbox, playwright_devices):
+    """Verify with a Chinese phone, name the person, submit, follow the review, make a video: each step's
+    screenshot in test-output/browser/i18n_zh-CN_flow_<n>.png. The steps converted so far speak Chinese (the
+    Review page and Submit's table still speak English: their conversion follows)."""
+    operator_context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    phone_context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    page = operator_context.new_page()
+    page.set_default_timeout(20_000)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+
+    def shot(n: int, name: str) -> None:
+        idle(page)
+        page.screenshot(path=str(OUTPUT / f"i18n_zh-CN_flow_{n}_{name}.png"), full_page=True)
+
+    try:
+        page.goto(app_url)
+        expect(page.get_by_text("当前进度")).to_be_visible()
+        shot(0, "start")
+
+        # 1. Verify: the person's phone opens the H5 page in Chinese and approves.
+        page.get_by_role("button", name="验证真人").click()
+        page.get_by_role("button", name="创建验证会话").click()
+        link = decode_qr(page)
+        assert "lng=zh" in link
+        shot(1, "verify")
+        phone = phone_context.new_page()
+        phone.goto(link)
+        expect(phone.get_by_role("heading", name="实名认证（沙盒）")).to_be_visible()
+        phone.locator("#approve").click()
+        expect(phone.get_by_text("认证完成")).to_be_visible()
+        phone.screenshot(path=str(OUTPUT / "i18n_zh-CN_flow_1_phone.png"), full_page=True)
+
+        # 2. Group: the page moved on by itself, with its notice in Chinese.
+        expect(page.get_by_text("验证通过：此人的素材组已就绪。请给它起一个好认的名字。")).to_be_visible()
+        page.get_by_label("这是谁？（真人的名字）").fill("林伟")
+        page.keyboard.press("Enter")
+        expect(page.get_by_text("起个名字，以后更容易找到这个素材组。")).to_have_count(0)
+        shot(2, "group")
+        idle(page)
+        page.get_by_role("button", name="继续：提交素材").click()
+
+        # 3. Submit (its table and checks are not converted yet).
+        expect(page.get_by_role("heading", name="3. Submit assets")).to_be_visible()
+        page.locator("textarea").first.fill("\n".join(GOOD))
+        page.get_by_role("button", name="Add to the table").click()
+        send = page.locator(".st-key-submit__send").get_by_role("button", name=re.compile(r"\b2 "))
+        expect(send).to_be_enabled()
+        shot(3, "submit")
+        send.click()
+
+        # 4. Review: follows by itself until both clips are approved.
+        expect(page.get_by_role("heading", name="Approved (2)", exact=True)).to_be_visible()
+        shot(4, "review")
+
+        # 5. Make a video, in Chinese; the finished video's card says so in Chinese too.
+        page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="5. 生成视频", exact=True).click()
+        expect(page.get_by_role("heading", name="5. 生成视频")).to_be_visible()
+        page.get_by_role("textbox", name="提示词").fill("video 1 中的人向镜头挥手。")
+        page.keyboard.press("Control+Enter")
+        idle(page)
+        page.locator(".st-key-generate__submit").get_by_role("button").click()
+        expect(page.get_by_text("本次会话的视频")).to_be_visible()
+        expect(page.get_by_text(re.compile(r"视频链接（"))).to_be_visible()
+        shot(5, "video")
+
+        # Start: where the operator is, in Chinese.
+        page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="开始", exact=True).click()
+        expect(page.get_by_text("真人：林伟")).to_be_visible()
+        expect(page.get_by_text(re.compile(r"已发送 2 段视频：2 个可用"))).to_be_visible()
+        shot(6, "start_again")
+    finally:
+        phone_context.close()
+        operator_context.close()
