@@ -174,6 +174,13 @@ def test_the_pool_is_sized_by_the_settings(pg_url, monkeypatch, postgres_server)
     monkeypatch.setenv("AVATAR_DESK_DB_POOL_SIZE", "many")
     with pytest.raises(ValueError, match="AVATAR_DESK_DB_POOL_SIZE must be a whole number"):
         Database(pg_url)
+    monkeypatch.setenv("AVATAR_DESK_DB_POOL_SIZE", "0")  # SQLAlchemy's "no limit": refused
+    with pytest.raises(ValueError, match="AVATAR_DESK_DB_POOL_SIZE must be 1 or more"):
+        Database(pg_url)
+    monkeypatch.setenv("AVATAR_DESK_DB_POOL_SIZE", "1")
+    monkeypatch.setenv("AVATAR_DESK_DB_MAX_OVERFLOW", "-1")
+    with pytest.raises(ValueError, match="AVATAR_DESK_DB_MAX_OVERFLOW must be 0 or more"):
+        Database(pg_url)
 
 
 def test_the_password_never_shows(pg_url, postgres_server, caplog):

@@ -128,7 +128,7 @@ def safe_url(url: str) -> str:
         return url.split("://", 1)[0] + "://***"
 
 
-def _pool_setting(name: str, default: int) -> int:
+def _pool_setting(name: str, default: int, least: int) -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -136,8 +136,8 @@ def _pool_setting(name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
-    if value < 0:
-        raise ValueError(f"{name} must be 0 or more, not {value}")
+    if value < least:  # (SQLAlchemy would read a pool of 0, or an overflow of -1, as "no limit")
+        raise ValueError(f"{name} must be {least} or more, not {value}")
     return value
 
 
@@ -145,8 +145,8 @@ def pool_settings() -> dict[str, int]:
     """The connection pool of a server database (PostgreSQL): AVATAR_DESK_DB_POOL_SIZE connections kept open
     (default 5), and up to AVATAR_DESK_DB_MAX_OVERFLOW more opened at a busy moment (default 5)."""
     return {
-        "pool_size": _pool_setting("AVATAR_DESK_DB_POOL_SIZE", 5),
-        "max_overflow": _pool_setting("AVATAR_DESK_DB_MAX_OVERFLOW", 5),
+        "pool_size": _pool_setting("AVATAR_DESK_DB_POOL_SIZE", 5, least=1),
+        "max_overflow": _pool_setting("AVATAR_DESK_DB_MAX_OVERFLOW", 5, least=0),
     }
 
 
