@@ -16,7 +16,7 @@ from lib.apimart import SubmittedTask
 from lib.ledger import FAILED, AssetLedger
 from lib.store.codes import AssetStatus
 from lib.store.database import MIGRATIONS, Database
-from lib.store.tables import assets, videos
+from lib.store.tables import assets, capture_links, videos
 from lib.store.workspace import Store
 
 
@@ -167,3 +167,17 @@ def test_an_older_database_with_a_send_written_twice_keeps_both_rows(registry_ta
     db = Database(registry_target)
     c = videos.c
     assert db.rows(select(c.prompt, c.send_key).order_by(c.id)) == [("p1", "same"), ("p2", None)]
+
+
+def test_two_tabs_opening_a_phone_link_for_one_person_at_once_leave_one_open(registry_target):
+    first, second = Database(registry_target), Database(registry_target)
+    store(first).people.save("group-1", "Lin")
+    for _ in range(10):
+        at_once(
+            lambda: store(first).captures.open("group-1", "Lin", 600),
+            lambda: store(second).captures.open("group-1", "Lin", 600),
+        )
+        c = capture_links.c
+        still_open = first.rows(select(c.id).where(c.group_id == "group-1", c.closed_at.is_(None)))
+        assert len(still_open) == 1, "one phone link per person at a time"
+    assert store(second).captures.current("group-1").id == still_open[0].id

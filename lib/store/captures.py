@@ -65,6 +65,8 @@ class Captures(Repository):
             created_by=self.actor,
         )
         with self.db.write([group_id]) as conn:
+            # Two tabs or servers opening a link for one person at once: one after the other, so one stays open.
+            self.db.hold(conn, f"capture_links|{self.scope_id}|{group_id}")
             conn.execute(self._open_of(group_id).values(closed_at=now))
             conn.execute(
                 capture_links.insert().values(

@@ -341,6 +341,15 @@ class Database:
             for name, value in ((SALT, secrets.token_hex(16)), (CHANGES, "0")):
                 conn.execute(insert_for(conn, meta).values(name=name, value=value).on_conflict_do_nothing())
 
+    @staticmethod
+    def hold(conn: Connection, name: str) -> None:
+        """Hold `name` until the write transaction on `conn` ends: writes that read before they write (close
+        what is open, then add) take turns per name. SQLite's write already holds the whole file (BEGIN
+        IMMEDIATE); PostgreSQL takes an advisory lock on the name's hash."""
+        if conn.dialect.name == "postgresql":
+            key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+            conn.execute(select(func.pg_advisory_xact_lock(key)))
+
     def revision(self) -> str | None:
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
