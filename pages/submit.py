@@ -4,7 +4,7 @@
 import streamlit as st
 
 from lib.submission_view import checked
-from lib.ui import state
+from lib.ui import language, state
 from lib.ui.components import (
     asset_editor,
     asset_input,
@@ -22,15 +22,16 @@ from lib.ui.components import (
 from lib.ui.text import code, literal
 
 wf = state.workflow()
+_ = language.translator()
 go_to_step.step_header(
-    3, "Submit assets", "Photos and clips of the verified person, sent to their group for review."
+    3, _("Submit assets"), _("Photos and clips of the verified person, sent to their group for review.")
 )
 go_to_step.require(
-    bool(wf.group_id), "Choose the person's asset group first.", "pages/group.py", "Go to the group step"
+    bool(wf.group_id), _("Choose the person's asset group first."), "pages/group.py", _("Go to the group step")
 )
-st.caption(f"Sending to **{literal(wf.group_label) or 'the person without a label'}**")
-with st.expander("Details"):
-    st.markdown(f"Group id: {code(wf.group_id)}")
+st.caption(_("Sending to **{name}**").format(name=literal(wf.group_label) or _("the person without a label")))
+with st.expander(_("Details")):
+    st.markdown(_("Group id: {id}").format(id=code(wf.group_id)))
 
 phone_open = phone_capture.on_submit(wf.group_id)  # first: the phone's files join the table, refused list
 asset_input.show()

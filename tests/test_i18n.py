@@ -28,11 +28,13 @@ CATALOG_FILES = [(domain, locale) for domain, locales in CATALOGS.items() for lo
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 # Names from the code that a sentence may quote as they are: settings (AVATAR_DESK_PUBLIC_URL), routes (/callback).
 # Code spans (`streamlit run app.py`) are commands, quoted as they are; so are URLs, file and domain names,
-# ids (group-20260520163350-ctpqc) and model suffixes (-face).
-CODE_NAMES = re.compile(r"`[^`]*`|\w+://\S*|(?<![\w-])-[a-z]+\b|\b[a-z]+-\d[\w-]*|\b\w+(?:\.\w+)+\b|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|(?<![\w])/[\w/.-]+")
+# ids (group-20260520163350-ctpqc), model suffixes (-face) and extensions (.jpg).
+CODE_NAMES = re.compile(r"`[^`]*`|(?<!\w)\.\w+|\w+://\S*|(?<![\w-])-[a-z]+\b|\b[a-z]+-\d[\w-]*|\b\w+(?:\.\w+)+\b|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|(?<![\w])/[\w/.-]+")
 # Names that stay as they are in a Chinese sentence: the product and the API's own name, units, ids.
 KEPT_LATIN = {"APIMart", "Avatar", "Desk", "ID", "MB", "Language", "Wi", "Fi", "https", "Linux", "macOS", "Windows", "HTTP", "http",
     "wav", "mp",  # file types (mp3)
+    "CSV", "HEAD",
+    "Auto", "Image", "Video",  # the Type column's values, shown as they are
     "image", "video", "audio",  # a prompt names its references "image 1", "video 1", "audio 1" in every language
 }
 

@@ -61,7 +61,7 @@ GOOD = [f"https://cdn.example.com/lin/front-{i}.mp4" for i in range(2)]
 def test_the_whole_flow_in_a_chinese_browser(browser, app_url, sandbox, playwright_devices):
     """Verify with a Chinese phone, name the person, submit, follow the review, make a video: each step's
     screenshot in test-output/browser/i18n_zh-CN_flow_<n>.png. The steps converted so far speak Chinese (the
-    Review page and Submit's table still speak English: their conversion follows)."""
+    Review page and Submit's check table still speak English: their conversion follows)."""
     operator_context = browser.new_context(
         viewport={"width": 1400, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai"
     )
@@ -103,11 +103,11 @@ def test_the_whole_flow_in_a_chinese_browser(browser, app_url, sandbox, playwrig
         idle(page)
         page.get_by_role("button", name="继续：提交素材").click()
 
-        # 3. Submit (its table and checks are not converted yet).
-        expect(page.get_by_role("heading", name="3. Submit assets")).to_be_visible()
+        # 3. Submit (its check table and the file drop are not converted yet).
+        expect(page.get_by_role("heading", name="3. 提交素材")).to_be_visible()
         page.locator("textarea").first.fill("\n".join(GOOD))
-        page.get_by_role("button", name="Add to the table").click()
-        send = page.locator(".st-key-submit__send").get_by_role("button", name=re.compile(r"\b2 "))
+        page.get_by_role("button", name="添加到表格").click()
+        send = page.locator(".st-key-submit__send").get_by_role("button", name="发送 2 个素材")
         expect(send).to_be_enabled()
         shot(3, "submit")
         send.click()

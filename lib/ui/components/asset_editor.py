@@ -6,6 +6,7 @@ import streamlit as st
 
 from lib.assets import ASSET_TYPES, AssetRow, RowCheck
 from lib.submission_view import AUTO, draft_from_frame, editor_frame, filled, needs_default_type
+from lib.ui import language
 from lib.ui.state import Workflow
 
 VERSION_KEY = "submit__editor_version"
@@ -14,20 +15,23 @@ DEFAULT_TYPE_KEY = "submit__default_type"
 
 
 def _columns() -> dict:
+    _ = language.translator()
     return {
         "url": st.column_config.TextColumn(
-            "Source URL", width="large", help="A public http(s) URL of the file"
+            _("Source URL"), width="large", help=_("A public http(s) URL of the file")
         ),
         "name": st.column_config.TextColumn(
-            "Name", max_chars=200, help="Optional; at most 64 characters. Empty: taken from the URL"
+            _("Name"), max_chars=200, help=_("Optional; at most 64 characters. Empty: taken from the URL")
         ),
         "type": st.column_config.SelectboxColumn(
-            "Type",
+            _("Type"),
             options=[AUTO, *ASSET_TYPES],
             default=AUTO,
-            help="Auto: from the file's extension (.jpg, .mp4…), else from what its server says when you "
-            "check the URLs. The check below shows what each row will be sent as. Choose Image or Video "
-            "to override it.",
+            help=_(
+                "Auto: from the file's extension (.jpg, .mp4…), else from what its server says when you "
+                "check the URLs. The check below shows what each row will be sent as. Choose Image or Video "
+                "to override it."
+            ),
         ),
     }
 
@@ -62,12 +66,15 @@ def default_type_choice(checks: list[RowCheck]) -> None:
     """Rows whose URL says nothing about the type (a signed link without an extension): one answer for them
     all, or a type per row in the table."""
     if needs_default_type(checks):
+        _ = language.translator()
         st.radio(
-            "Type for rows we cannot detect",
+            _("Type for rows we cannot detect"),
             ASSET_TYPES,
             index=None,
             key=DEFAULT_TYPE_KEY,
             horizontal=True,
-            help="For rows whose URL has no .jpg, .mp4 or other extension and whose server did not say. "
-            "A type chosen in a row wins.",
+            help=_(
+                "For rows whose URL has no .jpg, .mp4 or other extension and whose server did not say. "
+                "A type chosen in a row wins."
+            ),
         )

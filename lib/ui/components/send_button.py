@@ -6,8 +6,8 @@ import streamlit as st
 
 from lib import flow
 from lib.assets import AssetRow, RowCheck
-from lib.submission_view import Verdicts, parts_note, plural
-from lib.ui import review_poll, state
+from lib.submission_view import Verdicts, parts_note
+from lib.ui import language, review_poll, state
 from lib.ui.components import asset_editor, error_slot, media_rows
 
 
@@ -15,8 +15,9 @@ def send(ready: list[RowCheck]) -> None:
     """Send the ready rows; what did not go out goes back to the table, an error or a refusal is kept for
     the page (lib.ui.components.send_outcome shows them)."""
     wf = state.workflow()
+    _ = language.translator()
     try:
-        with error_slot.sending(plural(len(ready), "asset")):
+        with error_slot.sending(_.ngettext("{n} asset", "{n} assets", len(ready)).format(n=len(ready))):
             outcome = flow.submit_rows(state.client(), wf.own_ledger(), ready, store=state.store())
     except flow.RefusedError as refusal:
         st.session_state["submit__refusal"] = str(refusal)
@@ -39,21 +40,29 @@ def _drop(rows: list[AssetRow], dropped: set[int]) -> None:
 
 def show(rows: list[AssetRow], view: Verdicts, held: bool = False) -> None:
     """The removal of rows that cannot go, and the send; `held`: a guard above says nothing can be sent."""
+    _ = language.translator()
     if view.invalid or view.held_back:
         st.warning(
-            f"{plural(view.blocked, 'row')} cannot be sent as {'it is' if view.blocked == 1 else 'they are'}: "
-            "see the check column. Nothing is sent until every row is fixed, removed or sent anyway.",
+            _.ngettext(
+                "{n} row cannot be sent as it is: see the check column. Nothing is sent until every row is "
+                "fixed, removed or sent anyway.",
+                "{n} rows cannot be sent as they are: see the check column. Nothing is sent until every row is "
+                "fixed, removed or sent anyway.",
+                view.blocked,
+            ).format(n=view.blocked),
             icon=":material/rule:",
         )
         st.button(
-            f"Remove the {plural(view.blocked, 'row')} that cannot be sent",
+            _.ngettext(
+                "Remove the {n} row that cannot be sent", "Remove the {n} rows that cannot be sent", view.blocked
+            ).format(n=view.blocked),
             key="submit__drop",
             on_click=_drop,
             args=(rows, set(view.invalid) | view.held_back),
             icon=":material/delete_sweep:",
         )
     st.button(
-        f"Send {plural(len(view.ready), 'asset')}",
+        _.ngettext("Send {n} asset", "Send {n} assets", len(view.ready)).format(n=len(view.ready)),
         key="submit__send",
         type="primary",
         disabled=not rows or bool(view.invalid) or bool(view.held_back) or held,

@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.assets import RowCheck
-from lib.ui import unsettled
+from lib.ui import language, unsettled
 from lib.ui.components import error_slot, send_button
 from lib.ui.state import Workflow
 
 
 def show(wf: Workflow, ready: list[RowCheck]) -> None:
+    _ = language.translator()
     if refusal := st.session_state.get("submit__refusal"):
         st.warning(refusal)
     _error_slot(wf, ready)
@@ -20,7 +21,7 @@ def show(wf: Workflow, ready: list[RowCheck]) -> None:
     if st.session_state.pop("submit__go_to_review", False):
         st.switch_page("pages/review.py")
     if wf.ledger and wf.ledger.tasks:
-        st.page_link("pages/review.py", label="See the review", icon=":material/arrow_forward:")
+        st.page_link("pages/review.py", label=_("See the review"), icon=":material/arrow_forward:")
 
 
 def _error_slot(wf: Workflow, ready: list[RowCheck]) -> None:
@@ -29,14 +30,17 @@ def _error_slot(wf: Workflow, ready: list[RowCheck]) -> None:
         # The operator settled that send (sent again or put back): nothing below waits for a decision now.
         st.session_state.pop("submit__error")
     if error := st.session_state.get("submit__error"):
+        _ = language.translator()
         counts = wf.ledger.counts() if wf.ledger else {}
         where = (
-            "The rows that may have been sent are below, waiting for your decision."
+            _("The rows that may have been sent are below, waiting for your decision.")
             if error.maybe_sent
-            else "The rows that did not go out are still in the table."
+            else _("The rows that did not go out are still in the table.")
         )
         st.caption(
-            f"Sent and being checked: {counts.get('submitted', 0) - counts.get('unknown', 0)}. {where}"
+            _("Sent and being checked: {n}. {where}").format(
+                n=counts.get("submitted", 0) - counts.get("unknown", 0), where=where
+            )
         )
         if error_slot.show_error(error, retry_key="submit__retry"):
             st.session_state.pop("submit__error", None)

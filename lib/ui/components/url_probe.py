@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.probe import ProbeResult, probe_urls
 from lib.submission_view import probe_requests
-from lib.ui import state
+from lib.ui import language, state
 from lib.ui.components import asset_editor
 
 PROBE_KEY = "submit__probe"
@@ -23,11 +23,14 @@ def _run_probe() -> None:
 
 
 def button() -> None:
+    _ = language.translator()
     st.button(
-        "Check that the URLs are reachable",
+        _("Check that the URLs are reachable"),
         key="submit__probe_button",
         icon=":material/travel_explore:",
         on_click=_run_probe,
-        help="Asks each URL's server for its headers (HEAD): whether it answers, the file's type and size "
-        "against APIMart's limits. Rows without an extension get their type from the answer.",
+        help=_(
+            "Asks each URL's server for its headers (HEAD): whether it answers, the file's type and size "
+            "against APIMart's limits. Rows without an extension get their type from the answer."
+        ),
     )
