@@ -1,46 +1,50 @@
 """A team's load (issue 15): 20 operator sessions spread over 2 app servers on one PostgreSQL, against the same
-20 sessions on one server with its SQLite file, measured in the same run, in interleaved rounds.
+20 sessions on one server with its SQLite file, measured in the same run, in interleaved rounds; and a control:
+the 20 sessions on 2 servers sharing one SQLite file, to tell what PostgreSQL costs from what two processes on
+one machine cost.
 
-A "server" is a Python process of its own running its sessions in Streamlit's AppTest (the real app.py, in
-the frame the server gives it: bench.review_render's navigation_as_served and shared script cache). Every
-session sits on the Review page of a running review of 200 clips (10 review tasks of 20) of a person of its
-own, made through the library against one shared sandbox process (`python -m lib.sandbox`, reviews of
+Every session sits on the Review page of a running review of 200 clips (10 review tasks of 20) of a person of
+its own, made through the library against one shared sandbox process (`python -m lib.sandbox`, reviews of
 REVIEW_S seconds), so the page polls APIMart when a read is due (lib.ui.review_poll) and saves the results
-to the database when a task ends. When a session's review has ended, its server starts it on a new person
-with a new review of 200 (between rounds, not timed), so the sessions keep polling and saving. All sessions
-share the sandbox's one key: one scope, as a team with one key.
+to the database when a task ends. When a session's review has ended, it moves on to a new person with a new
+review of 200 (not timed), so the sessions keep polling and saving. All sessions share the sandbox's one key:
+one scope, as a team with one key.
 
-  SQLite side   one server process, 20 sessions, AVATAR_DESK_DB a SQLite file (on /dev/shm, as
-                bench/scale.py: a disk's flush latency shared with the machine would decide the writes)
-  PostgreSQL    two server processes, 10 sessions each, AVATAR_DESK_DB one database of a PostgreSQL 15
-                (tests/helpers/postgres.py: a throwaway cluster on loopback, fsync off, so neither side
-                waits on a disk), pool AVATAR_DESK_DB_POOL_SIZE / _MAX_OVERFLOW as set (default 5 / 5)
-  control       two server processes, 10 sessions each, on one SQLite file (--no-control leaves it out):
-                what two processes on one machine cost by themselves (this machine's cores are shared by
-                both servers and the database), so that the PostgreSQL ratio can be read
+  SQLite        one server, 20 sessions, AVATAR_DESK_DB a SQLite file (on /dev/shm, as bench/scale.py: a
+                disk's flush latency shared with the machine would decide the writes)
+  control       two servers, 10 sessions each, on one SQLite file (--no-control leaves it out)
+  PostgreSQL    two servers, 10 sessions each, AVATAR_DESK_DB one database of a PostgreSQL 15
+                (tests/helpers/postgres.py: a throwaway cluster on loopback, fsync off, so neither side waits
+                on a disk), pools as AVATAR_DESK_DB_POOL_SIZE / _MAX_OVERFLOW say (default 5 / 5)
 
-A round, one every PACE_S (a session's page ticks about once a second): the SQLite server reruns each of its
-20 sessions once; then both servers of the control rerun their 10 each, at the same time (the two processes
-run side by side, as two servers do); then both PostgreSQL servers; the next round starts with the next side.
-A rerun's time is the server's own: app.py's entry (lib.ui.shell.run_dashboard) timed inside the script run,
-the test harness's parsing not counted. Warm-up rounds first (imports, first compiles, caches).
+Servers (the default): real `streamlit run app.py` processes, each session one of the server's own sessions,
+driven over HTTP through Streamlit's agent API (bench/_agent.py; switched on for the bench's servers only). A
+session opens its person from the Library ("Use this person") and goes to Review, as an operator does. A
+round: each session of one side reruns once (an interact with no change: the server reruns its script, with
+the Review page's due poll and save), each at a moment of its own within the first half of PACE_S, so the
+reruns overlap on the servers as ticking pages do; then the next side. A rerun's time is the client's: from
+the request to the finished page (the agent API's JSON of the page included, alike on every side). The
+database connections held: pg_stat_activity's client connections to the bench's database (the bench's own,
+which sets up reviews, left out by its application_name) and, for SQLite, the descriptors of the file the
+servers hold open (one per connection), sampled every 0.1 s during the side's rounds, and after each.
 
-It prints the median and p95 rerun time of each side, and
+--apptest: each server is a Python process running its sessions in Streamlit's AppTest (app.py in the frame
+the server gives it: bench.review_render's navigation_as_served and shared script cache), one rerun at a time,
+timed inside the script run (lib.ui.shell.run_dashboard); the PostgreSQL and control servers' rounds run side
+by side; connections: pg_stat_activity and each server's pool (open, and the peak checked out during a round,
+the reviews it starts included).
 
-  ratio team_rerun@20: <x> (median)     PostgreSQL's median rerun (2 servers) / SQLite's (1 server)
-  ratio team_rerun_p95@20: <x>          the same for p95
-  ratio team_rerun_control@20: <x>      the control's (SQLite, 2 servers) / SQLite's (1 server); and p95
+It prints the median and p95 rerun time of each side, the connections held, and
 
-and the database connections held: on PostgreSQL, pg_stat_activity's client connections to the bench's
-database (sampled every 0.1 s during the PostgreSQL rounds: peak and median, and at rest after them); on
-each server, its pool's connections (open = idle in the pool + checked out, and the peak checked out during
-a round, the reviews it starts included), the number SQLite has. A server runs its sessions one at a time (AppTest runs one script at a
-time), so a pool's peak checked out is what one rerun holds, not what 10 overlapping reruns would.
+  ratio team_rerun@20: <x>             PostgreSQL's median rerun (2 servers) / SQLite's (1 server)
+  ratio team_rerun_p95@20: <x>         the same for p95
+  ratio team_rerun_control@20: <x>     the control's (SQLite, 2 servers) / SQLite's (1 server); and p95
 
-Exit code: 2 when the app under test raises (an exception element on any rerun, checked on every rerun) or a
-server process fails; 0 otherwise (no target: the issue asks for the figures).
+Exit code: 2 when the app under test raises (an exception on a page, checked on every rerun, or a traceback in
+a server's log) or a server fails; 0 otherwise (no target: the issue asks for the figures).
 
-    python bench/team.py [--quick] [--rounds 90] [--sessions 20] [--assets 200] [--sqlite-only] [--no-control]
+    python bench/team.py [--quick] [--apptest] [--rounds N] [--sessions 20] [--assets 200] [--sqlite-only]
+                         [--no-control] [--seed 15]
 
 --quick: 4 sessions, 40 assets, 6 rounds 0.5 s apart: to check the bench works, not for figures.
 """
