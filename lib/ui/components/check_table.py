@@ -9,8 +9,8 @@ import streamlit as st
 from lib.assets import RowCheck
 from lib.media.rows import cell_uri
 from lib.probe import ProbeResult
-from lib.submission_view import Verdicts, check_frame, plural, verdicts
-from lib.ui import media_words, state
+from lib.submission_view import Verdicts, check_frame, verdicts
+from lib.ui import language, media_words, state
 from lib.ui.components.media_rows import FileRows
 from lib.ui.text import literal
 
@@ -33,22 +33,31 @@ def show(checks: list[RowCheck], probe: dict[str, ProbeResult], files: FileRows 
         lambda url: send_all_anyway or bool(st.session_state.get(anyway_key(url))),
         judged,
     )
+    _ = language.translator()
     if checks:
+        # The frame's columns keep their English keys (lib.submission_view); the headers are translated here.
         st.dataframe(
             check_frame(checks, view.texts, probe, thumbnails),
             hide_index=True,
             width="stretch",
             key="submit__checks",
             column_config={
-                "Preview": st.column_config.ImageColumn("Preview", width="small"),
-                "Check": st.column_config.TextColumn("Check", width="large"),
-                "Link": st.column_config.TextColumn("Link", width="medium"),
+                "Preview": st.column_config.ImageColumn(_("Preview"), width="small"),
+                "Check": st.column_config.TextColumn(_("Check"), width="large"),
+                "Sent as": st.column_config.TextColumn(_("Sent as")),
+                "Name": st.column_config.TextColumn(_("Name")),
+                "Link": st.column_config.TextColumn(_("Link"), width="medium"),
             },
         )
     if view.warned:
         st.warning(
-            f"{plural(len(view.warned), 'row')} could not be checked from here (no answer, or the name does "
-            "not resolve on this computer). They will be sent: APIMart's servers may well reach them.",
+            _.ngettext(
+                "{n} row could not be checked from here (no answer, or the name does not resolve on this "
+                "computer). They will be sent: APIMart's servers may well reach them.",
+                "{n} rows could not be checked from here (no answer, or the name does not resolve on this "
+                "computer). They will be sent: APIMart's servers may well reach them.",
+                len(view.warned),
+            ).format(n=len(view.warned)),
             icon=":material/wifi_off:",
         )
     if view.held:
@@ -71,17 +80,22 @@ def _with_links(probe: dict[str, ProbeResult], files: FileRows) -> tuple[dict, d
 
 
 def _held_back(held: list[tuple[RowCheck, ProbeResult]], send_all_anyway: bool) -> None:
+    _ = language.translator()
     with st.container(border=True):
         st.markdown(
-            f"**{plural(len(held), 'row')}: the server's answer says APIMart will not be able to use "
-            f"{'it' if len(held) == 1 else 'them'}.** Held back unless you send anyway (for example when "
-            "the link only works for APIMart)."
+            _.ngettext(
+                "**{n} row: the server's answer says APIMart will not be able to use it.** Held back unless you "
+                "send anyway (for example when the link only works for APIMart).",
+                "**{n} rows: the server's answer says APIMart will not be able to use them.** Held back unless "
+                "you send anyway (for example when the link only works for APIMart).",
+                len(held),
+            ).format(n=len(held))
         )
         if len(held) > 1:
-            st.checkbox(f"Send all {len(held)} anyway", key=ALL_KEY)
+            st.checkbox(_("Send all {n} anyway").format(n=len(held)), key=ALL_KEY)
         for check, result in held:
             st.checkbox(
-                f"Row {check.index + 1}, {literal(check.name)}: send anyway",
+                _("Row {n}, {name}: send anyway").format(n=check.index + 1, name=literal(check.name)),
                 key=anyway_key(check.url),
                 disabled=send_all_anyway,
                 help=result.problem,
