@@ -20,6 +20,7 @@ from lib.assets import AssetRow
 from lib.connection import ConnectionSettings, resolve_settings
 from lib.flow import GenerationJob
 from lib.generation import GenerateChoices
+from lib.idle_collect import IdleCollector
 from lib.ledger import AssetLedger
 from lib.media.intake import Intake, intake_dir
 from lib.media.storage.base import Storage
@@ -97,6 +98,7 @@ def typed_key() -> TypedKey:
 def init_state() -> Workflow:
     """The session's workflow; a new session (reload, restart) picks up where the store says the
     operator was: the known people, and a review still running."""
+    idle_collector().ran()
     if WORKFLOW_KEY not in st.session_state:
         st.session_state[WORKFLOW_KEY] = resumed_workflow()
     return st.session_state[WORKFLOW_KEY]
@@ -253,6 +255,15 @@ def cached_view(name: str, version: object, build):
         held = (version, build())
         st.session_state[key] = held
     return held[1]
+
+
+@st.cache_resource(show_spinner=False)
+def idle_collector() -> IdleCollector:
+    """The server's full garbage collection once it is quiet (lib.idle_collect): closed sessions' memory goes
+    back."""
+    collector = IdleCollector()
+    collector.start()
+    return collector
 
 
 @st.cache_resource(show_spinner=False)
