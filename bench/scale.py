@@ -33,10 +33,17 @@ and the targets of issue 14 (every exponent <= 1.1; the Library <= 2x the bare p
 Exit code: 2 when the app under test raises (an exception element on any run, checked on every run),
 1 when a target is missed, 0 otherwise.
 
-    python bench/scale.py [--quick] [--only library_people,library_rows,review,poll_save] [--budget S] [--on-disk]
+    python bench/scale.py [--db sqlite|postgresql] [--quick] [--only library_people,library_rows,review,poll_save]
+                          [--budget S] [--on-disk]
 
-The registry files are made on tmpfs (/dev/shm) unless --on-disk: a disk's flush latency, shared with the
-rest of the machine, decided the small writes' times (the save's baseline moved 5x between three runs).
+--db (default sqlite): where the registry lives. sqlite: a file per curve (and per size of the save's curve).
+postgresql: a real PostgreSQL (tests/helpers/postgres.py's running_postgres: initdb and pg_ctl on loopback,
+fsync off) started for the run, with a fresh database wherever sqlite makes a file; the pages reach it by
+AVATAR_DESK_DB as a postgresql+psycopg:// URL, as a team's servers do. The header line names the database.
+
+The registry files (and the PostgreSQL cluster's folder) are made on tmpfs (/dev/shm) unless --on-disk: a
+disk's flush latency, shared with the rest of the machine, decided the small writes' times (the save's
+baseline moved 5x between three runs).
 
 --quick runs smaller sizes (people 10/30/100, rows 1k/3k/10k, assets 200/600/2k) with fewer rounds: to check
 the bench works, not for figures (the targets' sizes are not reached).
@@ -45,6 +52,7 @@ the bench works, not for figures (the targets' sizes are not reached).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import math
 import os
@@ -264,9 +272,31 @@ def real_app(page: str, workflow: Workflow | None = None) -> AppTest:
     return app
 
 
-def fresh_database(folder: Path, name: str) -> Database:
-    """A new registry file for one curve; the app's cached Database is dropped so that its pages read it."""
-    os.environ["AVATAR_DESK_DB"] = str(folder / f"{name}.db")
+class Registries:
+    """Where the run's registries are made: SQLite files in `folder`, or fresh databases on a PostgreSQL
+    server (`server`, a tests.helpers.postgres.PostgresServer) started for the run."""
+
+    def __init__(self, folder: Path, server=None) -> None:
+        self.folder, self.server = folder, server
+
+    @property
+    def label(self) -> str:
+        if self.server is None:
+            return "sqlite"
+        with self.server.connect() as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+        return f"postgresql {version.split()[0]} on 127.0.0.1:{self.server.port}"
+
+    def new(self, name: str) -> str:
+        """A new, empty registry for `name`: a file path, or a PostgreSQL database's URL."""
+        if self.server is None:
+            return str(self.folder / f"{name}.db")
+        return self.server.new_database(prefix=name.replace("-", "_"))
+
+
+def fresh_database(registries: Registries, name: str) -> Database:
+    """A new registry for one curve; the app's cached Database is dropped so that its pages read it."""
+    os.environ["AVATAR_DESK_DB"] = registries.new(name)
     state.database.clear()
     return Database(os.environ["AVATAR_DESK_DB"])
 
@@ -346,9 +376,9 @@ def library_point(store: Store, size: int, shown_group: str, expect_rows: int, t
     return one_round
 
 
-def library_curve(kind: str, sizes, folder: Path, rounds: Rounds) -> list[Curve]:
+def library_curve(kind: str, sizes, registries: Registries, rounds: Rounds) -> list[Curve]:
     """kind "people" (size = people, 10 assets each) or "rows" (size = asset rows over 10 people)."""
-    db = fresh_database(folder, f"library-{kind}")
+    db = fresh_database(registries, f"library-{kind}")
     points, times = [], {}
     for size in sizes:
         people, n_assets = (size, size * ASSETS_PER_PERSON) if kind == "people" else (ROWS_PEOPLE, size)
@@ -410,8 +440,8 @@ def review_point(size: int, times: dict):
     return one_round
 
 
-def review_curves(sizes, folder: Path, rounds: Rounds) -> list[Curve]:
-    fresh_database(folder, "review").close()  # the page may read the store (unsettled sends)
+def review_curves(sizes, registries: Registries, rounds: Rounds) -> list[Curve]:
+    fresh_database(registries, "review").close()  # the page may read the store (unsettled sends)
     times = {size: {} for size in sizes}
     n = rounds.run([review_point(size, times[size]) for size in sizes])
     same = Curve("review_rerun", "Review rerun at the end of a review, nothing changed, by assets", "assets")
@@ -499,8 +529,8 @@ def bare_write(db: Database, rows: list[dict]) -> None:
         execute_many(conn, upsert, rows, name="bench.bare_write")
 
 
-def poll_point(folder: Path, size: int, times: dict):
-    db = Database(folder / f"poll-{size}.db")
+def poll_point(registries: Registries, size: int, times: dict):
+    db = Database(registries.new(f"poll-{size}"))
     store = Store.for_connection(db, "sandbox", SANDBOX_URL, SANDBOX_KEY)
     open_tasks = min(10, size // TASK_SIZE - 1)
     ledger = poll_ledger(size, open_tasks)
@@ -535,14 +565,14 @@ def poll_point(folder: Path, size: int, times: dict):
     return one_round, db
 
 
-def poll_save_curve(sizes, folder: Path, rounds: Rounds) -> Curve:
+def poll_save_curve(sizes, registries: Registries, rounds: Rounds) -> Curve:
     curve = Curve(
         "poll_save",
         "a poll that finishes one task of 20 assets, with its save, by assets in the review",
         "assets",
     )
     times = {size: {} for size in sizes}
-    made = [poll_point(folder, size, times[size]) for size in sizes]
+    made = [poll_point(registries, size, times[size]) for size in sizes]
     n = rounds.run([one_round for one_round, _ in made])
     for size in sizes:
         curve.add(size, times[size]["poll"], times[size]["bare"], n)
@@ -578,6 +608,9 @@ def check_targets(curves: dict[str, Curve], quick: bool) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--db", choices=("sqlite", "postgresql"), default="sqlite", help="where the registry lives (default sqlite)"
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes and few rounds: to check it runs")
     parser.add_argument("--only", default="library_people,library_rows,review,poll_save")
     parser.add_argument(
@@ -601,37 +634,58 @@ def main() -> int:
     # on a real disk each write transaction, on both sides, adds one flush.
     shm = Path("/dev/shm")
     on_tmpfs = not args.on_disk and shm.is_dir() and os.access(shm, os.W_OK)
-    folder = Path(tempfile.mkdtemp(prefix="avatar-desk-scale-", dir=shm if on_tmpfs else None))
-    print(f"registry files in {folder}")
+    where = str(shm) if on_tmpfs else None
+    folder = Path(tempfile.mkdtemp(prefix="avatar-desk-scale-", dir=where))
     os.environ["AVATAR_DESK_SANDBOX_URL"] = SANDBOX_URL  # nothing is called: an address nobody serves
     os.environ.pop("APIMART_API_KEY", None)
 
     started = time.perf_counter()
-    load = os.getloadavg()
-    print(
-        f"bench/scale.py{' --quick' if args.quick else ''}: {os.cpu_count()} cores, load {load[0]:.2f} at start"
-    )
     found: list[Curve] = []
-    try:
-        if "library_people" in only:
-            found += library_curve("people", sizes["people"], folder, rounds)
-        if "library_rows" in only:
-            found += library_curve("rows", sizes["rows"], folder, rounds)
-        if "review" in only:
-            found += review_curves(sizes["assets"], folder, rounds)
-        if "poll_save" in only:
-            found.append(poll_save_curve(sizes["assets"], folder, rounds))
-    except AppRaised as error:
-        print(f"\nFAILED: {error}", file=sys.stderr)
-        return 2
-    finally:
-        state.database.clear()
-        shutil.rmtree(folder, ignore_errors=True)  # tmpfs holds it in memory
+    with contextlib.ExitStack() as stack:
+        server = None
+        if args.db == "postgresql":
+            from tests.helpers.postgres import running_postgres
+
+            # The cluster's folder (data and WAL) where the SQLite files would be: tmpfs unless --on-disk.
+            before, tempfile.tempdir = tempfile.tempdir, where
+            try:
+                server = stack.enter_context(running_postgres())
+            finally:
+                tempfile.tempdir = before
+        registries = Registries(folder, server)
+        load = os.getloadavg()
+        print(
+            f"bench/scale.py --db {registries.label}{' --quick' if args.quick else ''}: {os.cpu_count()} cores, "
+            f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at start"
+        )
+        print(
+            f"registry files in {folder}"
+            if server is None
+            else f"a fresh database per curve (and per size of poll_save); cluster in {server.folder}"
+        )
+        try:
+            if "library_people" in only:
+                found += library_curve("people", sizes["people"], registries, rounds)
+            if "library_rows" in only:
+                found += library_curve("rows", sizes["rows"], registries, rounds)
+            if "review" in only:
+                found += review_curves(sizes["assets"], registries, rounds)
+            if "poll_save" in only:
+                found.append(poll_save_curve(sizes["assets"], registries, rounds))
+        except AppRaised as error:
+            print(f"\nFAILED: {error}", file=sys.stderr)
+            return 2
+        finally:
+            state.database.clear()
+            shutil.rmtree(folder, ignore_errors=True)  # tmpfs holds it in memory
     curves = {c.name: c for c in found if c.points}
     for curve in curves.values():
         curve.report()
     load = os.getloadavg()
-    print(f"\nload {load[0]:.2f} at the end; {time.perf_counter() - started:.0f} s in all")
+    print(
+        f"\n--db {args.db}: load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the end; "
+        f"{time.perf_counter() - started:.0f} s in all"
+    )
     missed = check_targets(curves, args.quick)
     print("targets: " + ("all met" if not missed else "missed: " + "; ".join(missed)))
     return 1 if missed else 0
