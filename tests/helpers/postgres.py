@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import glob
 import os
+import pwd
+import shlex
 import shutil
 import socket
 import subprocess
@@ -60,10 +62,17 @@ def _as_postgres(args: list[str]) -> list[str]:
     """The command run as the `postgres` user when we are root (PostgreSQL refuses root)."""
     if os.geteuid() != 0:
         return args
+    try:
+        pwd.getpwnam(SUPERUSER)
+    except KeyError:
+        raise PostgresUnavailable(
+            f"running as root needs the `{SUPERUSER}` user to start PostgreSQL as (Debian's postgresql package "
+            "makes it: `apt-get install -y postgresql`)"
+        ) from None
     runuser = shutil.which("runuser")
     if runuser:
         return [runuser, "-u", SUPERUSER, "--", *args]
-    return ["su", SUPERUSER, "-s", "/bin/sh", "-c", " ".join(args)]
+    return ["su", SUPERUSER, "-s", "/bin/sh", "-c", shlex.join(args)]
 
 
 def _run(args: list[str], what: str) -> None:
