@@ -1,5 +1,7 @@
 """The store: a fresh file at Alembic's head in WAL mode, an older hand-migrated file upgraded in place with
-its rows, isolation between keys and modes, write-ahead rows, the ledger round trip, concurrent writers."""
+its rows, isolation between keys and modes, write-ahead rows, the ledger round trip, concurrent writers. Every
+test taking `registry_target` runs twice: on a SQLite file and on a real PostgreSQL database (conftest);
+tests/test_store_postgres.py has PostgreSQL's own (its URLs, upgrades in place, pool, password)."""
 
 from __future__ import annotations
 
