@@ -13,7 +13,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, select, text
 
 from lib.apimart import SubmittedTask
-from lib.ledger import FAILED, AssetLedger
+from lib.ledger import FAILED, USABLE, AssetLedger
 from lib.store.codes import AssetStatus
 from lib.store.database import MIGRATIONS, Database
 from lib.store.tables import assets, capture_links, videos
@@ -181,3 +181,19 @@ def test_two_tabs_opening_a_phone_link_for_one_person_at_once_leave_one_open(reg
         still_open = first.rows(select(c.id).where(c.group_id == "group-1", c.closed_at.is_(None)))
         assert len(still_open) == 1, "one phone link per person at a time"
     assert store(second).captures.current("group-1").id == still_open[0].id
+
+
+def test_a_tab_that_missed_the_review_end_never_opens_it_again(registry_target):
+    server_a, server_b = Database(registry_target), Database(registry_target)
+    ledger = AssetLedger("group-1", "Image")
+    ledger.add_submission([("a", "https://x.example/a.png")], [SubmittedTask("task_1", "processing", {})])
+    store(server_a).people.save("group-1", "Lin")
+    store(server_a).assets.save_ledger(ledger)
+    stale = store(server_b).assets.load_ledger("group-1")  # B's tab, opened while under review
+    ledger.tasks["task_1"].final = True
+    ledger.assets[0].current.status, ledger.assets[0].current.asset_url = USABLE, "asset://a"
+    store(server_a).assets.save_ledger(ledger, everything=True)  # A's poll saw the review end
+    stale.tasks["task_1"].status = "processing"  # B polls, a moment behind, and saves its view whole
+    store(server_b).assets.save_ledger(stale, everything=True)
+    assert attempts(server_a) == [(1, None, "usable", 1)]
+    assert store(server_a).assets.groups_with_open_reviews() == [], "the review stays ended"

@@ -107,7 +107,8 @@ _UNSETTLED_SEND_COUNT = select(func.count()).select_from(
 def _attempt_upsert(conn):
     """The save's INSERT of attempt rows, updating a row already there only when it is the same send's (the
     same send_key, or both without one) and only forward: a row settled (under review, usable, failed) is never
-    put back to sending/unknown by a ledger read before it settled (another server's, another tab's). An
+    put back to sending/unknown, nor a reviewed one (usable, failed) to under review, by a ledger read before
+    (another server's, another tab's). An
     asset's current attempt stays a later one's when a stale ledger names an earlier one current. Another
     send's attempt in the same slot (two tabs retrying one asset at once) is left as it is: the first claim
     wins (Assets.save_ledger returns the slots it lost)."""
@@ -130,8 +131,25 @@ def _attempt_upsert(conn):
         index_elements=["scope", "group_id", "asset_key", "attempt"],
         set_=updates,
         where=old.send_key.is_not_distinct_from(new.send_key)
-        & (new.status.not_in(unsettled) | old.status.in_(unsettled)),
+        & (new.status.not_in(unsettled) | old.status.in_(unsettled))
+        & ((new.status != _PENDING) | old.status.not_in(_FINAL)),
     )
+
+
+def _task_upsert(conn):
+    """The save's INSERT of review tasks; a task stored as final stays final (a stale ledger's save would
+    otherwise open its review again)."""
+    stmt = insert_for(conn, review_tasks)
+    updates = {c: stmt.excluded[c] for c in ("status", "final", "raw", "position")}
+    return stmt.on_conflict_do_update(
+        index_elements=["scope", "task_id"],
+        set_=updates,
+        where=(review_tasks.c.final == literal_column("0")) | (stmt.excluded.final != literal_column("0")),
+    )
+
+
+_PENDING = literal_column(f"'{AssetStatus.PENDING.value}'")
+_FINAL = [literal_column(f"'{s.value}'") for s in (AssetStatus.USABLE, AssetStatus.FAILED)]
 
 
 
@@ -168,14 +186,7 @@ class Assets(Repository):
                 if retried is None or retried:
                     self._link_replacements(conn, ledger.group_id, retried)
             if tasks:
-                stmt = insert_for(conn, review_tasks)
-                updates = {c: stmt.excluded[c] for c in ("status", "final", "raw", "position")}
-                execute_many(
-                    conn,
-                    stmt.on_conflict_do_update(index_elements=["scope", "task_id"], set_=updates),
-                    tasks,
-                    name="review_tasks.save_ledger",
-                )
+                execute_many(conn, _task_upsert(conn), tasks, name="review_tasks.save_ledger")
         ledger.mark_saved(where, keys, task_ids)  # only once committed: a failed save is tried again whole
         return lost
 
