@@ -138,7 +138,8 @@ class PostgresServer:
 def running_postgres(*, max_connections: int = 200) -> Iterator[PostgresServer]:
     """Start a throwaway PostgreSQL cluster on loopback; stop it and delete its folder on exit."""
     initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
-    folder = Path(tempfile.mkdtemp(prefix="avatar-desk-pg-"))
+    # As root the server runs as `postgres`, who must reach the folder: /tmp, whatever TMPDIR says.
+    folder = Path(tempfile.mkdtemp(prefix="avatar-desk-pg-", dir="/tmp" if os.geteuid() == 0 else None))
     data, socket_dir, log = folder / "data", folder / "sock", folder / "server.log"
     socket_dir.mkdir()
     if os.geteuid() == 0:
