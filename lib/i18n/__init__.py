@@ -70,6 +70,8 @@ CONVERTED_MODULES = (
     "lib/ui/components/url_probe.py",
     "lib/ui/components/send_button.py",
     "lib/ui/components/send_outcome.py",
+    "lib/ui/components/earlier_files.py",
+    "lib/ui/components/hosting_guard.py",
     "lib/ui/components/check_table.py",  # its own words and headers; the cells come from lib/submission_view
     "pages/generate.py",
     "lib/ui/components/generate_button.py",

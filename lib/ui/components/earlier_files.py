@@ -8,8 +8,7 @@ import streamlit as st
 from lib import library
 from lib.media import rows as media_table
 from lib.media.intake import MediaItem
-from lib.submission_view import plural
-from lib.ui import state
+from lib.ui import language, state
 from lib.ui.components import media_rows
 
 
@@ -34,13 +33,17 @@ def show(wf: state.Workflow) -> None:
     left = _left(wf.group_id, wf)
     if not left:
         return
+    _ = language.translator()
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(
-            f"{plural(len(left), 'file')} added earlier for this person, never sent, "
-            f"{'is' if len(left) == 1 else 'are'} not in the table."
+            _.ngettext(
+                "{n} file added earlier for this person, never sent, is not in the table.",
+                "{n} files added earlier for this person, never sent, are not in the table.",
+                len(left),
+            ).format(n=len(left))
         )
         st.button(
-            "Add them back" if len(left) > 1 else "Add it back",
+            _("Add them back") if len(left) > 1 else _("Add it back"),
             key="submit__earlier_files",
             on_click=_add_back,
             args=(wf.group_id,),

@@ -7,8 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.media.rows import unreachable_from_outside
-from lib.submission_view import plural
-from lib.ui import state
+from lib.ui import language, state
 from lib.ui.components.media_rows import FileRows
 from lib.ui.text import code, literal
 
@@ -21,15 +20,30 @@ def blocks(files: FileRows) -> bool:
     if not local:
         return False
     n, why = len(local), next(iter(local.values()))
+    _ = language.translator()
     st.error(
-        f"**APIMart cannot fetch {plural(n, 'file')} in the table:** {'it is' if n == 1 else 'they are'} "
-        f"hosted at an address only this computer or network reaches ({literal(why)}). Nothing is sent. "
-        "Two ways out:  \n"
-        f"1. Set {code('AVATAR_DESK_PUBLIC_URL')} to an address the internet reaches (a deployment, or a "
-        "tunnel to this app such as `cloudflared tunnel --url http://localhost:8501`), or  \n"
-        f"2. configure an S3-compatible bucket ({code('AVATAR_DESK_S3_BUCKET')} and its keys, in the "
-        "environment or `.streamlit/secrets.toml`).  \n"
-        "Then restart the app, remove these rows and add the files again.",
+        _.ngettext(
+            "**APIMart cannot fetch {n} file in the table:** it is hosted at an address only this computer or "
+            "network reaches ({why}). Nothing is sent. Two ways out:  \n"
+            "1. Set {public_url} to an address the internet reaches (a deployment, or a tunnel to this app "
+            "such as `cloudflared tunnel --url http://localhost:8501`), or  \n"
+            "2. configure an S3-compatible bucket ({bucket} and its keys, in the environment or "
+            "`.streamlit/secrets.toml`).  \n"
+            "Then restart the app, remove these rows and add the files again.",
+            "**APIMart cannot fetch {n} files in the table:** they are hosted at an address only this computer "
+            "or network reaches ({why}). Nothing is sent. Two ways out:  \n"
+            "1. Set {public_url} to an address the internet reaches (a deployment, or a tunnel to this app "
+            "such as `cloudflared tunnel --url http://localhost:8501`), or  \n"
+            "2. configure an S3-compatible bucket ({bucket} and its keys, in the environment or "
+            "`.streamlit/secrets.toml`).  \n"
+            "Then restart the app, remove these rows and add the files again.",
+            n,
+        ).format(
+            n=n,
+            why=literal(why),
+            public_url=code("AVATAR_DESK_PUBLIC_URL"),
+            bucket=code("AVATAR_DESK_S3_BUCKET"),
+        ),
         icon=":material/cloud_off:",
     )
     return True
