@@ -17,7 +17,7 @@ declare -A LOCALES=([avatar_desk]="zh_CN" [phone]="zh_CN zh_TW")
 
 extract() {
   local domain=$1 mapping=$2; shift 2
-  "${PYBABEL[@]}" extract ${mapping:+-F "$mapping"} --sort-by-file --add-location=file \
+  "${PYBABEL[@]}" extract ${mapping:+-F "$mapping"} --sort-by-file --add-location=file --width=110 \
     --project="Avatar Desk" --copyright-holder="Avatar Desk" --msgid-bugs-address="" \
     -o "locales/$domain.pot" "$@" >/dev/null 2>&1
   # The creation date changes on every run; keep the template stable between runs with no new string.
@@ -29,10 +29,13 @@ update() {
   for locale in ${LOCALES[$domain]}; do
     if [ -f "locales/$locale/LC_MESSAGES/$domain.po" ]; then
       "${PYBABEL[@]}" update -D "$domain" -i "locales/$domain.pot" -d locales -l "$locale" --ignore-obsolete \
-        >/dev/null 2>&1
+        --width=110 >/dev/null 2>&1
     else
-      "${PYBABEL[@]}" init -D "$domain" -i "locales/$domain.pot" -d locales -l "$locale" >/dev/null 2>&1
+      "${PYBABEL[@]}" init -D "$domain" -i "locales/$domain.pot" -d locales -l "$locale" --width=110 \
+        >/dev/null 2>&1
     fi
+    # Dates that change on every run would make every run a diff.
+    sed -i '/^"POT-Creation-Date:/d' "locales/$locale/LC_MESSAGES/$domain.po"
   done
 }
 
