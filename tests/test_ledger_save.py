@@ -266,10 +266,12 @@ def unsettled_while_sending(store, send) -> tuple[list[dict], dict[int, str]]:
     seen, statuses = [], {}
     deadline = time.monotonic() + 5
     while "sending" not in statuses.values() and time.monotonic() < deadline:
-        seen = store.assets.unsettled_sends()
+        # The rows first, then the list: once a row reads "sending" the list read after it holds its send
+        # (read the other way round, the write-ahead could land between the two reads).
         statuses = {
             r["asset_key"]: r["status"] for r in store.assets.rows() if r["status"] in ("sending", "unknown")
         }
+        seen = store.assets.unsettled_sends()
         time.sleep(0.02)
     sender.join(timeout=10)
     return seen, statuses
