@@ -243,3 +243,24 @@ def test_make_a_video_in_chinese(sandbox_env, sandbox):
     assert not app.exception, app.exception
     assert "本次会话的视频" in texts(app.subheader)
     assert "秒 · 请求于" in texts(app.markdown)
+
+
+def test_a_dropped_file_is_checked_and_fixed_in_chinese(sandbox_env, sandbox, media_dir, tmp_path):
+    from tests.helpers.apptest import table, verified
+    from tests.helpers.media_files import program_named_jpg, write_photo
+
+    app = session(lang="zh")
+    verified(app, sandbox)
+    open_page(app, "submit")
+    tall = write_photo(tmp_path / "tall.jpg", size=(3000, 6600)).read_bytes()
+    drop = next(u for u in app.file_uploader if u.key.startswith("submit__files_"))
+    assert drop.label.startswith("照片和视频（JPEG、PNG")
+    drop.set_value([("tall.jpg", tall, "image/jpeg"), ("setup.jpg", program_named_jpg(tmp_path / "setup.jpg").read_bytes(), "image/jpeg")]).run()
+    assert not app.exception, app.exception
+    [verdict] = list(table(app, "Check")["Check"])
+    assert verdict.startswith("🔧 需要修正：高 6600 px，上限为 6000"), verdict
+    assert "**1 个文件无法发送**（未添加到表格）：" in texts(app.markdown)
+    fix = next(b for b in app.button if b.key.startswith("submit__fix_") and b.key.endswith("_downscale"))
+    assert fix.label == "缩小"
+    fix.click().run()
+    assert list(table(app, "Check")["Check"]) == ["✅ 可以发送"]

@@ -72,6 +72,10 @@ CONVERTED_MODULES = (
     "lib/ui/components/send_outcome.py",
     "lib/ui/components/earlier_files.py",
     "lib/ui/components/hosting_guard.py",
+    "lib/ui/components/file_drop.py",
+    "lib/ui/components/fix_buttons.py",
+    "lib/ui/components/media_rows.py",
+    "lib/ui/media_words.py",  # takes `_` (English by default)
     "lib/ui/components/check_table.py",  # its own words and headers; the cells come from lib/submission_view
     "pages/generate.py",
     "lib/ui/components/generate_button.py",

@@ -69,7 +69,8 @@ def _with_links(probe: dict[str, ProbeResult], files: FileRows) -> tuple[dict, d
     """The file rows' verdicts and thumbnails, plus those of links whose file the probe read (their cell
     thumbnails made once per set of answers, not on every rerun)."""
     links = {url: r for url, r in probe.items() if url not in files.items and r.media is not None}
-    judged = {**files.verdicts, **{url: media_words.link_verdict(r.media) for url, r in links.items()}}
+    _ = language.translator()
+    judged = {**files.verdicts, **{url: media_words.link_verdict(r.media, _) for url, r in links.items()}}
     pictures = {url: r.thumbnail for url, r in links.items() if r.thumbnail}
     small = state.cached_view(
         "submit_link_thumbnails",

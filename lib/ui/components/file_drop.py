@@ -9,11 +9,11 @@ import logging
 import streamlit as st
 
 from lib.assets import EXTENSIONS
+from lib.i18n import Translator
 from lib.media.intake import Intake, MediaItem, UploadTooLarge
 from lib.media.limits import UPLOAD_MAX_BYTES, UPLOAD_MAX_MB
 from lib.media.storage.settings import StorageSettingsError
-from lib.submission_view import plural
-from lib.ui import state
+from lib.ui import language, state
 from lib.ui.components import media_hosting, media_rows
 from lib.ui.media_words import refusal
 from lib.ui.text import literal
@@ -33,17 +33,17 @@ def _chunks(upload):
         yield chunk
 
 
-def _receive(intake: Intake, upload, group_id: str) -> MediaItem | str:
+def _receive(intake: Intake, upload, group_id: str, _: Translator) -> MediaItem | str:
     """The intake's item for one uploaded file, or why it could not be taken in."""
     try:
         return intake.receive(
             _chunks(upload), upload.name, group_id, source="computer", max_bytes=UPLOAD_MAX_BYTES
         )
     except UploadTooLarge:
-        return f"larger than the upload limit ({UPLOAD_MAX_MB} MB)"
+        return _("larger than the upload limit ({mb} MB)").format(mb=UPLOAD_MAX_MB)
     except Exception:  # the storage failed (a full disk, a bucket out of reach): this file only, said so
         log.exception("a dropped file could not be stored")
-        return "it could not be stored just now (see the server's log); drop it again"
+        return _("it could not be stored just now (see the server's log); drop it again")
 
 
 def refused(items: list[tuple[str, str]]) -> None:
@@ -55,31 +55,37 @@ def refused(items: list[tuple[str, str]]) -> None:
 def take_in(uploads: list) -> None:
     """Every dropped file through the intake, with progress; the table gets the ones that can go."""
     wf = state.workflow()
+    _ = language.translator()
     try:
         intake = state.intake()
     except StorageSettingsError as error:
-        st.session_state[ERROR_KEY] = (
-            f"Files cannot be taken in: the file storage is not set up ({literal(error)})."
-        )
+        st.session_state[ERROR_KEY] = _(
+            "Files cannot be taken in: the file storage is not set up ({error})."
+        ).format(error=literal(error))
         return
-    progress = st.progress(0.0, text="Checking the files…")
+    progress = st.progress(0.0, text=_("Checking the files…"))
     taken: list[tuple[str, MediaItem]] = []
     for n, upload in enumerate(uploads, start=1):
         progress.progress(
-            (n - 1) / len(uploads), text=f"Checking {n} of {len(uploads)}: {literal(upload.name)}"
+            (n - 1) / len(uploads),
+            text=_("Checking {n} of {total}: {name}").format(n=n, total=len(uploads), name=literal(upload.name)),
         )
-        got = _receive(intake, upload, wf.group_id)
+        got = _receive(intake, upload, wf.group_id, _)
         if isinstance(got, str):
             refused([(upload.name, got)])
         elif got.state != "ready":
-            refused([(upload.name, refusal(got.report))])
+            refused([(upload.name, refusal(got.report, _))])
         else:
             taken.append((upload.name, got))
     progress.empty()
-    already = media_rows.add_items(wf, [item for _, item in taken])
+    already = media_rows.add_items(wf, [item for _name, item in taken])
     added = len(taken) - len(already)
-    notes = [f"Added {plural(added, 'file')} to the table."] if added else []
-    notes += [f"{literal(taken[n][0])}: already in the table" for n in already]
+    notes = (
+        [_.ngettext("Added {n} file to the table.", "Added {n} files to the table.", added).format(n=added)]
+        if added
+        else []
+    )
+    notes += [_("{name}: already in the table").format(name=literal(taken[n][0])) for n in already]
     st.session_state[NOTES_KEY] = notes
 
 
@@ -91,13 +97,16 @@ def show() -> None:
     if media_hosting.refused():  # another app server could not serve what this one would keep: said why
         return
     key = f"submit__files_{st.session_state.setdefault(VERSION_KEY, 0)}"
+    _ = language.translator()
     uploads = st.file_uploader(
-        "Photos and clips (JPEG, PNG, WebP, HEIC, BMP, TIFF, GIF; MP4, MOV)",
+        _("Photos and clips (JPEG, PNG, WebP, HEIC, BMP, TIFF, GIF; MP4, MOV)"),
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
         key=key,
-        help=f"Up to {UPLOAD_MAX_MB} MB each. Each file is checked the way APIMart will check it; what can be "
-        "fixed gets a button, and the original is kept.",
+        help=_(
+            "Up to {mb} MB each. Each file is checked the way APIMart will check it; what can be fixed gets a "
+            "button, and the original is kept."
+        ).format(mb=UPLOAD_MAX_MB),
     )
     if uploads:
         take_in(list(uploads))
@@ -110,7 +119,11 @@ def show() -> None:
     if bad := st.session_state.get(REFUSED_KEY):
         with st.container(border=True):
             st.markdown(
-                f"**{plural(len(bad), 'file')} can't be sent** (not added to the table):"
+                _.ngettext(
+                    "**{n} file can't be sent** (not added to the table):",
+                    "**{n} files can't be sent** (not added to the table):",
+                    len(bad),
+                ).format(n=len(bad))
             )
             st.markdown("\n".join(f"- {literal(name)}: {literal(reason)}" for name, reason in bad[-50:]))
-            st.button("Clear this list", key="submit__clear_refused", on_click=_clear_refused)
+            st.button(_("Clear this list"), key="submit__clear_refused", on_click=_clear_refused)

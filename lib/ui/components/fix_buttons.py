@@ -9,6 +9,7 @@ import streamlit as st
 from lib.assets import RowCheck
 from lib.media.report import Fix, MediaReport, Severity
 from lib.store.media import MediaRow
+from lib.ui import language
 from lib.ui.components import media_rows
 from lib.ui.components.media_rows import FileRows
 from lib.ui.media_words import FIX_HELP, FIX_LABELS, finding_phrase
@@ -17,8 +18,8 @@ from lib.ui.text import literal
 SHOWN = 50  # rows listed with their buttons; "fix them all" reaches the rest
 
 
-def _reasons(report: MediaReport) -> str:
-    return "; ".join(finding_phrase(f, report) for f in report.findings if f.fixes)
+def _reasons(report: MediaReport, _) -> str:
+    return _("; ").join(finding_phrase(f, report, _) for f in report.findings if f.fixes)
 
 
 # The fixes run in the buttons' callbacks, before the page is drawn again: a fix made mid-run and followed by
@@ -34,14 +35,20 @@ def _line(check: RowCheck, row: MediaRow, report: MediaReport, needed: bool) -> 
     picture, words, buttons = st.columns([1, 5, 3], vertical_alignment="center")
     if row.thumbnail:
         picture.image(row.thumbnail, width=64)
-    label = "Needs a fix" if needed else "Could be better"
-    words.markdown(f"Row {check.index + 1}, **{literal(row.name)}** · {label}: {literal(_reasons(report))}")
+    _ = language.translator()
+    words.markdown(
+        (
+            _("Row {n}, **{name}** · Needs a fix: {reasons}")
+            if needed
+            else _("Row {n}, **{name}** · Could be better: {reasons}")
+        ).format(n=check.index + 1, name=literal(row.name), reasons=literal(_reasons(report, _)))
+    )
     with buttons:
         for fix in report.fixes:
             st.button(
-                FIX_LABELS[fix],
+                _(FIX_LABELS[fix]),
                 key=f"submit__fix_{row.id}_{fix.value}",
-                help=FIX_HELP[fix],
+                help=_(FIX_HELP[fix]),
                 on_click=media_rows.apply_fix,
                 args=(check.url, row, fix),
             )
@@ -53,15 +60,19 @@ def _faces(checks: list[RowCheck], files: FileRows) -> None:
     ]
     if not framed:
         return
-    with st.expander(f"Faces to look at ({len(framed)})", icon=":material/face:"):
-        st.caption("APIMart wants exactly one clear face in each photo or clip. Marked: what was found.")
+    _ = language.translator()
+    with st.expander(_("Faces to look at ({n})").format(n=len(framed)), icon=":material/face:"):
+        st.caption(_("APIMart wants exactly one clear face in each photo or clip. Marked: what was found."))
         columns = st.columns(4)
         for n, (check, row) in enumerate(framed[:SHOWN]):
             report = row.media_report()
             faces = next((f for f in report.findings if f.code == "faces"), None)
-            caption = finding_phrase(faces, report) if faces else ""
+            caption = finding_phrase(faces, report, _) if faces else ""
             columns[n % 4].image(
-                row.face_frame, caption=f"Row {check.index + 1}, {literal(row.name)}: {caption}"
+                row.face_frame,
+                caption=_("Row {n}, {name}: {caption}").format(
+                    n=check.index + 1, name=literal(row.name), caption=caption
+                ),
             )
 
 
@@ -76,17 +87,21 @@ def show(checks: list[RowCheck], files: FileRows) -> None:
             offered.append((check, row, report, needed))
     if offered:
         needed = [(c, r, rep) for c, r, rep, must in offered if must]
+        _ = language.translator()
         with st.container(border=True):
             st.markdown(
-                f"**One click fixes {'it' if len(offered) == 1 else 'them'}.** Each fix makes a new file that "
-                "takes the row; the original is kept."
+                _.ngettext(
+                    "**One click fixes it.** Each fix makes a new file that takes the row; the original is kept.",
+                    "**One click fixes them.** Each fix makes a new file that takes the row; the original is kept.",
+                    len(offered),
+                )
             )
             if len(needed) > 1:
                 st.button(
-                    f"Fix all {len(needed)} that need it",
+                    _("Fix all {n} that need it").format(n=len(needed)),
                     key="submit__fix_all",
                     icon=":material/auto_fix_high:",
-                    help="Applies the first fix offered to each; the originals are kept.",
+                    help=_("Applies the first fix offered to each; the originals are kept."),
                     on_click=_fix_all,
                     args=([(c.url, r, rep.fixes[0]) for c, r, rep in needed],),
                 )

@@ -16,7 +16,7 @@ from lib.media.intake import MediaItem
 from lib.media.report import Fix
 from lib.store.media import READY, MediaRow
 from lib.submission_view import FileVerdict, filled
-from lib.ui import media_words, state
+from lib.ui import language, media_words, state
 from lib.ui.components import asset_editor
 from lib.ui.text import literal
 
@@ -41,9 +41,10 @@ class FileRows:
 def _build(ids: dict[str, str]) -> FileRows:
     kept = state.store().media.by_ids(ids.values())
     items = {url: kept[i] for url, i in ids.items() if i in kept and kept[i].state == READY}
+    _ = language.translator()
     return FileRows(
         items,
-        {url: media_words.verdict(row.media_report()) for url, row in items.items()},
+        {url: media_words.verdict(row.media_report(), _) for url, row in items.items()},
         {url: uri for url, row in items.items() if (uri := media_table.cell_uri(row.thumbnail))},
     )
 
@@ -54,7 +55,8 @@ def read(rows, name: str = "submit_files") -> FileRows:
     ids = media_table.media_ids(r.url for r in rows)
     if not ids:
         return FileRows()
-    return state.cached_view(name, tuple(sorted(ids.items())), lambda: _build(ids))
+    # The verdicts are words: kept per language too, so a switch shows them in the new one.
+    return state.cached_view(name, (language.locale(), *sorted(ids.items())), lambda: _build(ids))
 
 
 def hosted_urls(urls) -> frozenset[str]:
@@ -86,15 +88,16 @@ def apply_fix(url: str, item: MediaRow, fix: Fix) -> None:
         made = state.intake().apply_fix(item.id, fix)
     except Exception:  # a file the fixer cannot handle, a storage that failed: said, the row kept as it was
         log.exception("a fix failed")
-        st.session_state[ERROR_KEY] = (
-            f"{literal(item.name)}: the fix could not be made; the file is unchanged."
+        _ = language.translator()
+        st.session_state[ERROR_KEY] = _("{name}: the fix could not be made; the file is unchanged.").format(
+            name=literal(item.name)
         )
         return
     st.session_state.pop(ERROR_KEY, None)
     if made.state != READY:
         from lib.ui.components.file_drop import refused  # the list the drop zone shows
 
-        refused([(made.name, media_words.refusal(made.report))])
+        refused([(made.name, media_words.refusal(made.report, language.translator()))])
         asset_editor.reset(wf, [r for r in filled(wf.draft) if r.url != url])
         return
     asset_editor.reset(wf, media_table.replace_url(filled(wf.draft), url, _url(made), made.kind))

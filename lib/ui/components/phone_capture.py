@@ -117,7 +117,8 @@ def take_in(group_id: str) -> bool:
         return False
     seen.update(r.id for r in new)
     media_rows.add_items(state.workflow(), [MediaItem.from_row(r) for r in new if r.state == READY])
-    file_drop.refused([(r.name, media_words.refusal(r.media_report())) for r in new if r.state != READY])
+    _ = language.translator()
+    file_drop.refused([(r.name, media_words.refusal(r.media_report(), _)) for r in new if r.state != READY])
     return True
 
 
