@@ -1,5 +1,6 @@
 """What the Submit page shows, as data: the editor's frame and rows, each row's verdict and the check table.
-Pure (pandas only): nothing here renders or reads the session."""
+Pure (pandas only): nothing here renders or reads the session. The words take the operator's translator `_`
+(English by default); the frame's column names stay English keys (the page translates the headers)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,10 @@ from lib.assets import (
     requests_for,
     url_extension,
 )
+from lib.i18n import Translator, translator
 from lib.probe import ProbeResult
+
+ENGLISH = translator("en")
 
 AUTO = "Auto"  # the Type column's "from the extension, else from the server"
 
@@ -106,6 +110,7 @@ def verdicts(
     probe: Mapping[str, ProbeResult],
     sent_anyway: Callable[[str], bool],
     files: Mapping[str, FileVerdict] | None = None,
+    _: Translator = ENGLISH,
 ) -> Verdicts:
     """Each row judged on its checks and the probe's answer for its type; `sent_anyway(url)` says whether
     the operator chose to send a held-back row; `files`: the media check's verdict on each file row, by URL
@@ -121,33 +126,33 @@ def verdicts(
             reasons = list(check.problems) + (
                 [result.problem] if result is not None and result.blocks else []
             )
-            out.texts.append("❌ " + "; ".join(reasons) + (f" · {file.text}" if file and file.blocks else ""))
+            out.texts.append("❌ " + _("; ").join(reasons) + (f" · {file.text}" if file and file.blocks else ""))
         elif file is not None:
             out.texts.append(file.text)
         elif result is not None and result.blocks:
             out.held.append((check, result))
             if sent_anyway(check.url):
-                out.texts.append(f"⚠️ sent anyway: {result.problem}")
+                out.texts.append(_("⚠️ sent anyway: {problem}").format(problem=result.problem))
             else:
-                out.texts.append(f"⛔ held back: {result.problem}")
+                out.texts.append("⛔ " + _("held back: {problem}").format(problem=result.problem))
         elif result is not None and result.warns:
             out.warned.append(check)
-            out.texts.append(f"⚠️ ready, not checked: {result.problem}")
+            out.texts.append(_("⚠️ ready, not checked: {problem}").format(problem=result.problem))
         else:
-            out.texts.append("✅ ready")
+            out.texts.append(_("✅ ready"))
     out.invalid = [i for i, c in enumerate(checks) if c.problems or (c.url in files and files[c.url].blocks)]
     out.held_back = {c.index for c, v in zip(checks, out.texts, strict=True) if v.startswith("⛔")}
     out.ready = [c for c in checks if not c.problems and c.index not in out.held_back]
     return out
 
 
-def type_shown(check: RowCheck, probe: Mapping[str, ProbeResult]) -> str:
+def type_shown(check: RowCheck, probe: Mapping[str, ProbeResult], _: Translator = ENGLISH) -> str:
     """What the row will be sent as and why; empty when nobody can tell yet (the check asks to choose)."""
     why = {
-        TYPE_CHOSEN: lambda: "chosen in the row",
-        TYPE_FROM_EXTENSION: lambda: f"from .{url_extension(check.url)}",
-        TYPE_FROM_SERVER: lambda: f"the server says {probe[check.url].content_type}",
-        TYPE_DEFAULT: lambda: "type for rows we cannot detect",
+        TYPE_CHOSEN: lambda: _("chosen in the row"),
+        TYPE_FROM_EXTENSION: lambda: _("from .{extension}").format(extension=url_extension(check.url)),
+        TYPE_FROM_SERVER: lambda: _("the server says {type}").format(type=probe[check.url].content_type),
+        TYPE_DEFAULT: lambda: _("type for rows we cannot detect"),
     }
     if check.type_from in why:
         return f"{check.asset_type} ({why[check.type_from]()})"
@@ -159,13 +164,14 @@ def check_frame(
     texts: Sequence[str],
     probe: Mapping[str, ProbeResult],
     thumbnails: Mapping[str, str] | None = None,
+    _: Translator = ENGLISH,
 ) -> pd.DataFrame:
     """The check table; a Preview column first when some row has a thumbnail (`thumbnails`: an image URL,
     e.g. a data: URI, by row URL)."""
     columns = {
         "#": range(1, len(checks) + 1),
         "Check": list(texts),
-        "Sent as": [type_shown(c, probe) for c in checks],
+        "Sent as": [type_shown(c, probe, _) for c in checks],
         "Name": [c.name for c in checks],
         "Link": [c.url for c in checks],
     }
@@ -174,10 +180,11 @@ def check_frame(
     return pd.DataFrame(columns)
 
 
-def parts_note(ready: Sequence[RowCheck]) -> str:
+def parts_note(ready: Sequence[RowCheck], _: Translator = ENGLISH) -> str:
     """How the send is split, when it goes out in more than one request; empty otherwise."""
     parts = requests_for(c.asset_type for c in ready)
     if parts <= 1:
         return ""
-    why = "photos and clips go separately, " if len({c.asset_type for c in ready}) > 1 else ""
-    return f"Sent in {parts} parts ({why}at most 20 in each)."
+    if len({c.asset_type for c in ready}) > 1:
+        return _("Sent in {n} parts (photos and clips go separately, at most 20 in each).").format(n=parts)
+    return _("Sent in {n} parts (at most 20 in each).").format(n=parts)

@@ -76,6 +76,7 @@ CONVERTED_MODULES = (
     "lib/ui/components/fix_buttons.py",
     "lib/ui/components/media_rows.py",
     "lib/ui/media_words.py",  # takes `_` (English by default)
+    "lib/submission_view.py",  # verdict words take `_` (English by default)
     "lib/ui/components/check_table.py",  # its own words and headers; the cells come from lib/submission_view
     "pages/generate.py",
     "lib/ui/components/generate_button.py",

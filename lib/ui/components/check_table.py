@@ -27,17 +27,18 @@ def show(checks: list[RowCheck], probe: dict[str, ProbeResult], files: FileRows 
     files = files or FileRows()
     judged, thumbnails = _with_links(probe, files)
     send_all_anyway = bool(st.session_state.get(ALL_KEY))
+    _ = language.translator()
     view = verdicts(
         checks,
         probe,
         lambda url: send_all_anyway or bool(st.session_state.get(anyway_key(url))),
         judged,
+        _,
     )
-    _ = language.translator()
     if checks:
         # The frame's columns keep their English keys (lib.submission_view); the headers are translated here.
         st.dataframe(
-            check_frame(checks, view.texts, probe, thumbnails),
+            check_frame(checks, view.texts, probe, thumbnails, _),
             hide_index=True,
             width="stretch",
             key="submit__checks",

@@ -70,5 +70,5 @@ def show(rows: list[AssetRow], view: Verdicts, held: bool = False) -> None:
         args=(view.ready,),
         icon=":material/send:",
     )
-    if note := parts_note(view.ready):
+    if note := parts_note(view.ready, _):
         st.caption(note)
