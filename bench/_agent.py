@@ -135,6 +135,17 @@ def metric(snapshot: dict, label: str) -> str | None:
     return None
 
 
+def texts(snapshot: dict, limit: int = 400) -> str:
+    """The page's main texts (headings, markdown, captions, alerts), joined: what it says, for a message."""
+    found = []
+    for node in nodes(snapshot["tree"].get("children", [{}])[0] if snapshot["tree"].get("children") else {}):
+        props = node.get("props") or {}
+        for name in ("body", "label"):
+            if isinstance(props.get(name), str):
+                found.append(props[name])
+    return " | ".join(found)[:limit]
+
+
 def raised(snapshot: dict) -> str:
     """The exceptions the page shows, as text ("" when none)."""
     found = []

@@ -44,9 +44,10 @@ Exit code: 2 when the app under test raises (an exception on a page, checked on 
 a server's log) or a server fails; 0 otherwise (no target: the issue asks for the figures).
 
     python bench/team.py [--quick] [--apptest] [--rounds N] [--sessions 20] [--assets 200] [--sqlite-only]
-                         [--no-control] [--seed 15]
+                         [--no-control] [--seed 15] [--review-seconds 60]
 
---quick: 4 sessions, 40 assets, 6 rounds 0.5 s apart: to check the bench works, not for figures.
+--quick: 4 sessions, 40 assets, reviews of 5 s, 6 rounds 0.5 s apart: to check the bench works, not for
+figures.
 """
 
 from __future__ import annotations
@@ -68,10 +69,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._agent import AppRaised, metric  # noqa: E402
+from bench._agent import AppRaised, metric, texts  # noqa: E402
 from bench._stats import p95  # noqa: E402
 
-REVIEW_S = 20.0  # the sandbox's review length: a session's review ends, and is saved, every ~25 s
+REVIEW_S = 60.0  # the sandbox's review length: a session's review ends, and is saved, about once a minute
 PACE_S = 1.0  # a round starts every PACE_S: each session reruns about once a second, as a page that ticks
 WARMUP_ROUNDS = 3
 
@@ -488,9 +489,12 @@ class RealSide:
         self.connections = Sampler(count)
         self.pool = ThreadPoolExecutor(max_workers=sessions)
 
-    def _new_person(self) -> str:
+    def _label(self) -> str:
         self.people += 1
-        label = f"{self.name.split(',')[0]} {self.people}"
+        return f"{self.name.split(',')[0]} {self.people}"
+
+    def _new_person(self) -> str:
+        label = self._label()
         make_review(self.db, self.sandbox_url, label, self.assets)
         return label
 
@@ -501,7 +505,10 @@ class RealSide:
         snapshot = session.interact(page="review")
         pending = metric(snapshot, PENDING)
         if not pending or pending == "0":
-            raise RuntimeError(f"{self.name}: the Review page shows no running review of {label} ({pending})")
+            raise RuntimeError(
+                f"{self.name}: the Review page shows no running review of {label} (pending: {pending}); "
+                f"it says: {texts(snapshot)}"
+            )
         return int(pending)
 
     def setup(self) -> None:
@@ -515,7 +522,7 @@ class RealSide:
     def round(self, turn: int, keep: bool, pace: float, rng) -> None:
         """Every session reruns once, each at a moment of its own within the first half of `pace` (their pages
         tick independently); the reruns overlap as on a server. Then sessions whose review ended take a new
-        person (not timed)."""
+        person, side by side (not timed)."""
         offsets = [rng.uniform(0, pace / 2) for _ in self.sessions]
         started = time.perf_counter()
 
@@ -532,10 +539,15 @@ class RealSide:
                 self.times.append(seconds)
                 self.saves += pending < self.pending[i]
             self.pending[i] = pending
-        for i, session in enumerate(self.sessions):
-            if self.pending[i] == 0:
-                self.pending[i] = self._open(session, self._new_person())
-                self.renewed += keep
+        ended = [i for i in range(len(self.sessions)) if self.pending[i] == 0]
+        labels = [self._label() for _ in ended]
+        # Every new person is made before any session picks one: the Library's list of people must not change
+        # while a session picks from it (a pick is sent as a place in the list, and the newest come first).
+        list(self.pool.map(lambda label: make_review(self.db, self.sandbox_url, label, self.assets), labels))
+        opened = self.pool.map(lambda k: self._open(self.sessions[ended[k]], labels[k]), range(len(ended)))
+        for k, pending in enumerate(opened):
+            self.pending[ended[k]] = pending
+        self.renewed += len(ended) if keep else 0
 
     def close(self) -> None:
         self.pool.shutdown()
@@ -554,12 +566,13 @@ def real_main(args) -> int:
 
     sessions, assets, rounds = (4, 40, 6) if args.quick else (args.sessions, args.assets, args.rounds or 60)
     pace = 0.5 if args.quick else PACE_S
+    review_s = args.review_seconds or (5.0 if args.quick else REVIEW_S)
     rng = random.Random(args.seed)
     folder = bench_folder()
     load = os.getloadavg()
     print(
         f"bench/team.py{' --quick' if args.quick else ''}: real servers (streamlit run, driven through the agent "
-        f"API); {sessions} sessions a side, reviews of {assets} clips ({REVIEW_S:g} s each), {rounds} rounds; "
+        f"API); {sessions} sessions a side, reviews of {assets} clips ({review_s:g} s each), {rounds} rounds; "
         f"{os.cpu_count()} cores, load {load[0]:.2f} at start; logs in {folder}",
         flush=True,
     )
@@ -571,7 +584,7 @@ def real_main(args) -> int:
             postgres = stack.enter_context(optional_postgres(not args.sqlite_only))
             sandbox_url = stack.enter_context(sandbox_process())
             SandboxControl(sandbox_url).post(
-                "config", timing="realistic", image_review_seconds=REVIEW_S, video_review_seconds=REVIEW_S
+                "config", timing="realistic", image_review_seconds=review_s, video_review_seconds=review_s
             )
 
             def servers(label: str, count: int, db: str) -> list:
@@ -714,6 +727,9 @@ def main() -> int:
     parser.add_argument("--sqlite-only", action="store_true", help="no PostgreSQL side")
     parser.add_argument("--no-control", action="store_true", help="no control side (SQLite, 2 servers)")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument(
+        "--review-seconds", type=float, help=f"a review's length (default {REVIEW_S:g}; quick 5)"
+    )
     args = parser.parse_args()
     if args.worker:
         return worker(json.loads(args.worker))
@@ -724,6 +740,7 @@ def main() -> int:
         (4, 40, 6) if args.quick else (args.sessions, args.assets, args.rounds or default_rounds)
     )
     pace = 0.5 if args.quick else PACE_S
+    review_s = args.review_seconds or (5.0 if args.quick else REVIEW_S)
     half = sessions // 2
 
     from bench._sandbox_process import sandbox_process
@@ -733,7 +750,7 @@ def main() -> int:
     load = os.getloadavg()
     print(
         f"bench/team.py{' --quick' if args.quick else ''}: {sessions} sessions a side, reviews of {assets} clips "
-        f"({REVIEW_S:g} s each), {rounds} rounds {pace:g} s apart; {os.cpu_count()} cores, load {load[0]:.2f} at start; "
+        f"({review_s:g} s each), {rounds} rounds {pace:g} s apart; {os.cpu_count()} cores, load {load[0]:.2f} at start; "
         f"logs in {folder}",
         flush=True,
     )
@@ -742,7 +759,7 @@ def main() -> int:
     try:
         with optional_postgres(not args.sqlite_only) as postgres, sandbox_process() as sandbox_url:
             SandboxControl(sandbox_url).post(
-                "config", timing="realistic", image_review_seconds=REVIEW_S, video_review_seconds=REVIEW_S
+                "config", timing="realistic", image_review_seconds=review_s, video_review_seconds=review_s
             )
             sides = [
                 Side(
