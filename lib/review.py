@@ -10,34 +10,36 @@ import pandas as pd
 
 from lib.exports import csv_bytes
 from lib.generation import MAX_IMAGES, MAX_VIDEOS
+from lib.i18n import N_
 from lib.ledger import FAILED, USABLE, AssetLedger
 
-# Upstream failure codes, said the way an operator can act on them.
+# Upstream failure codes, said the way an operator can act on them. English msgids (N_): the frames keep the
+# English and the pages translate the cells they show (`_(row.reason)`); APIMart's own words pass unchanged.
 _REASONS: dict[str, tuple[str, str]] = {
     "FaceMismatch": (
-        "Another person, several faces, or a poor angle",
-        "Use a clear frontal shot of the verified person, alone in the frame",
+        N_("Another person, several faces, or a poor angle"),
+        N_("Use a clear frontal shot of the verified person, alone in the frame"),
     ),
     "InvalidParameter.DownloadFailed": (
-        "APIMart could not download the file",
-        "Check that the URL is public (it opens in a private window) and points at the file itself",
+        N_("APIMart could not download the file"),
+        N_("Check that the URL is public (it opens in a private window) and points at the file itself"),
     ),
     "InvalidParameter": (
-        "The file was refused as invalid",
-        "Check format, size (images < 30 MB, videos < 50 MB), duration (2-15 s) and aspect ratio (0.4-2.5)",
+        N_("The file was refused as invalid"),
+        N_("Check format, size (images < 30 MB, videos < 50 MB), duration (2-15 s) and aspect ratio (0.4-2.5)"),
     ),
     "TaskNotFound": (
-        "APIMart no longer knows this review task, so its result cannot be read",
-        "Resubmit it (the task may have been purged, or made with another API key)",
+        N_("APIMart no longer knows this review task, so its result cannot be read"),
+        N_("Resubmit it (the task may have been purged, or made with another API key)"),
     ),
     "NotReported": (
-        "The review ended without reporting this asset",
-        "Resubmit it; if it happens again, contact support with the task id",
+        N_("The review ended without reporting this asset"),
+        N_("Resubmit it; if it happens again, contact support with the task id"),
     ),
 }
 _UNKNOWN = (
-    "Rejected without a reason",
-    "Try another shot of the verified person, or contact support with the task id",
+    N_("Rejected without a reason"),
+    N_("Try another shot of the verified person, or contact support with the task id"),
 )
 
 # What caused a failure decides what the operator is asked to do. TRANSIENT: the file was never judged (it
@@ -58,8 +60,8 @@ _TRANSIENT_CODES = frozenset(
 )
 _TRANSIENT_WORDS = ("timeout", "timedout", "downloadfailed", "throttl", "ratelimit")
 # The operator's words for each asset type's replacement.
-_ANOTHER = {"Image": "choose another photo", "Video": "choose another clip"}
-RESEND_AS_IS = "resend as is"
+_ANOTHER = {"Image": N_("choose another photo"), "Video": N_("choose another clip")}
+RESEND_AS_IS = N_("resend as is")
 
 USABLE_COLUMNS = ["name", "asset_url", "source_url", "attempt", "asset_id", "task_id", "asset_type"]
 FAILED_COLUMNS = [
@@ -110,7 +112,7 @@ def next_step(code: str | None, asset_type: str) -> str:
     """What the row asks for: "resend as is", or "choose another photo/clip"."""
     if not needs_new_url(code):
         return RESEND_AS_IS
-    return _ANOTHER.get(asset_type, "choose another file")
+    return _ANOTHER.get(asset_type, N_("choose another file"))
 
 
 def upstream_words(code: str | None, message: str | None, reason: str) -> str:

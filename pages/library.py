@@ -3,13 +3,14 @@
 import streamlit as st
 
 from lib import library
-from lib.ui import state, when, words
+from lib.ui import language, state, when
 from lib.ui.components import library_exports, library_person, library_tables
 
 store = state.store()
 zone = when.zone()  # the browser's time zone (UTC when it has not said)
-st.title("Library")
-st.caption("Everything made with this connection is kept here, across reloads and restarts.")
+_ = language.translator()
+st.title(_("Library"))
+st.caption(_("Everything made with this connection is kept here, across reloads and restarts."))
 
 # What the page reads is re-read only when this connection's rows changed (or the question did), and then only
 # what changed: writes under other connections or to other people leave it. Reruns stay cheap.
@@ -18,14 +19,20 @@ stamp, version = library.stamps(store)
 unsettled = state.cached_view("library_unsettled", version, lambda: library.unsettled_count(store))
 if unsettled:
     st.warning(
-        f"{words.count(unsettled, 'request').capitalize()} may have been sent without an answer: nothing "
-        "is sent again by itself.",
+        _.ngettext(
+            "{n} request may have been sent without an answer: nothing is sent again by itself.",
+            "{n} requests may have been sent without an answer: nothing is sent again by itself.",
+            unsettled,
+        ).format(n=unsettled),
         icon=":material/help:",
     )
-    st.page_link("pages/home.py", label="Decide on the Start page", icon=":material/arrow_forward:")
+    st.page_link("pages/home.py", label=_("Decide on the Start page"), icon=":material/arrow_forward:")
 
 search = st.text_input(
-    "Search people by name", key="library__search", placeholder="Lin…", help="Their id at APIMart works too."
+    _("Search people by name"),
+    key="library__search",
+    placeholder=_("Lin…"),
+    help=_("Their id at APIMart works too."),
 )
 everyone = state.refreshed(
     "library_people", lambda held: library.people_view(store, search, zone, since=held, stamp=stamp)
@@ -38,11 +45,11 @@ by = library_tables.added_by_filter(actors)
 people = state.cached_view("library_added_by", (everyone.key, by), lambda: library.added_by(everyone, by))
 
 if people.frame.empty:
-    st.info("No people yet." if not search else "Nobody matches that search.")
-    st.page_link("pages/verify.py", label="Verify a person", icon=":material/qr_code_2:")
+    st.info(_("No people yet.") if not search else _("Nobody matches that search."))
+    st.page_link("pages/verify.py", label=_("Verify a person"), icon=":material/qr_code_2:")
     st.stop()
 
-rows = library_tables.people(people.frame, by_column=bool(actors))
+rows = library_tables.people(people.frame, by_column=bool(actors), version=(everyone.key, by))
 group_id, label = library_person.pick(people, rows)
 library_person.actions(group_id, label)
 

@@ -24,7 +24,14 @@ from babel.messages.pofile import read_po
 from lib.i18n import CONVERTED_MODULES, DOMAIN, PHONE, PHONE_MODULES, po_path
 
 ROOT = Path(__file__).resolve().parent.parent
-DASHBOARD_SOURCES = ("lib/ui", "pages", "lib/reachability.py", "lib/generation.py", "lib/submission_view.py")  # as scripts/i18n.sh
+DASHBOARD_SOURCES = (
+    "lib/ui",
+    "pages",
+    "lib/reachability.py",
+    "lib/generation.py",
+    "lib/submission_view.py",
+    "lib/review.py",
+)  # as scripts/i18n.sh
 
 # The st.* calls that show text, and the keywords whose value is shown.
 SHOWING_CALLS = {

@@ -264,3 +264,39 @@ def test_a_dropped_file_is_checked_and_fixed_in_chinese(sandbox_env, sandbox, me
     assert fix.label == "缩小"
     fix.click().run()
     assert list(table(app, "Check")["Check"]) == ["✅ 可以发送"]
+
+
+def column_labels(app: AppTest, column: str) -> dict[str, str]:
+    """The headers a table shows (its column_config's labels) for the table that has `column`."""
+    import json
+
+    frame = next(d for d in app.dataframe if column in d.value.columns)
+    config = json.loads(frame.proto.columns or "{}")
+    return {key: value.get("label", "") for key, value in config.items() if isinstance(value, dict)}
+
+
+def test_the_library_in_chinese(sandbox_env, sandbox):
+    from tests.helpers.apptest import BAD, GOOD, sent_and_reviewed, table, verified
+
+    app = session(lang="zh")
+    verified(app, sandbox)
+    sent_and_reviewed(app, [GOOD[0], BAD[0]])
+    open_page(app, "library")
+    assert not app.exception, app.exception
+    assert texts(app.title) == "素材库"
+    assert "用这个连接创建的一切都保存在这里，刷新或重启后仍然保留。" in texts(app.caption)
+    assert app.text_input(key="library__search").label == "按姓名搜索真人"
+    assert [b.label for b in app.button if b.key == "library__use"] == ["使用此真人"]
+    assert "照片和视频（2）" in texts(app.subheader) and "视频（0）" in texts(app.subheader)
+    assert "还没有视频。" in texts(app.caption)
+    people = table(app, "usable")
+    assert list(people["mode"]) == ["沙盒"], "the mode in words"
+    assert column_labels(app, "usable")["usable"] == "可用"
+    assets = table(app, "why")
+    assert sorted(assets["status"]) == ["可用", "未通过"]
+    assert "不是本人、有多张人脸，或角度不佳" in set(assets["why"])
+    headers = column_labels(app, "why")
+    assert headers["why"] == "未通过原因" and headers["asset_url"] == "可用链接（用于生成视频）"
+    assert {"status", "why", "asset_url"} <= set(assets.columns), "the frame keeps its English keys"
+    labels = [b.label for b in app.get("download_button")]
+    assert labels == ["导出全部（JSON）", "导出素材（CSV）"]

@@ -90,6 +90,10 @@ CONVERTED_MODULES = (
     "lib/ui/errors.py",  # hints take `_` (English by default)
     "lib/reachability.py",  # lib sentences: functions take `_` (English by default)
     "lib/ui/components/callback_landing.py",  # the person's phone: the `phone` catalogs
+    "pages/library.py",
+    "lib/ui/components/library_tables.py",  # headers are msgids; the frames keep their English keys
+    "lib/ui/components/library_person.py",
+    "lib/ui/components/library_exports.py",
 )
 # What the person reads on the phone: every shown string is a msgid of the `phone` domain.
 PHONE_MODULES = ("lib/media/capture_page.py", "lib/sandbox/h5.py", "lib/ui/components/callback_landing.py")

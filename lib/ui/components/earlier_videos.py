@@ -24,5 +24,5 @@ def show(store, session_jobs: list[GenerationJob]) -> None:
         hide_index=True,
         width="stretch",
         key="generate__earlier",
-        column_config={**library_tables.VIDEOS_TABLE, "created": _("Asked for")},
+        column_config={**library_tables.headers(library_tables.VIDEOS_TABLE, _), "created": _("Asked for")},
     )

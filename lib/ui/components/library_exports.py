@@ -5,12 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import library
+from lib.ui import language
 
 
 def show(store) -> None:
+    _ = language.translator()
     a, b = st.columns(2)
     a.download_button(
-        "Export everything (JSON)",
+        _("Export everything (JSON)"),
         lambda: library.export_json(store),  # built on click
         "avatar-desk-export.json",
         "application/json",
@@ -19,7 +21,7 @@ def show(store) -> None:
         icon=":material/download:",
     )
     b.download_button(
-        "Export assets (CSV)",
+        _("Export assets (CSV)"),
         lambda: library.export_csv(store),
         "avatar-desk-assets.csv",
         "text/csv",

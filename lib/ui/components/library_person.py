@@ -6,17 +6,20 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import library
-from lib.ui import state
+from lib.ui import language, state
 
 
 def pick(people: library.PeopleView, rows: list[int]) -> tuple[str, str]:
     """The person shown (the selected row's, else the first), as (group id, label). Their names are the
     view's, made when it was read (never per option on each rerun)."""
+    _ = language.translator()
+    names, labels = people.names, people.labels
     group_id = st.selectbox(
-        "Person",
+        _("Person"),
         people.group_ids,
         index=rows[0] if rows else 0,
-        format_func=people.names.__getitem__,
+        # An unnamed person reads in the session's language (lib.library.person_names says it in English).
+        format_func=lambda g: names[g] if labels[g] else _("Unnamed person · {id}").format(id=g),
         key="library__person",
     )
     return group_id, people.labels[group_id]
@@ -37,10 +40,11 @@ def _use(group_id: str, label: str) -> None:
 
 def actions(group_id: str, label: str) -> None:
     """The person's name (renamed on Enter) and "Use this person", which goes on to Submit."""
+    _ = language.translator()
     c, d = st.columns([3, 1])
-    c.text_input("Name", value=label, key="library__rename", on_change=_rename, args=(group_id,))
+    c.text_input(_("Name"), value=label, key="library__rename", on_change=_rename, args=(group_id,))
     d.button(
-        "Use this person",
+        _("Use this person"),
         key="library__use",
         type="primary",
         on_click=_use,
