@@ -162,6 +162,9 @@ class AgentSession:
     def __init__(self, server: AgentServer) -> None:
         self.server, self.id = server, None
         self.http = requests.Session()
+        # A new connection for each request: the server closes a kept-alive one after 5 idle seconds (uvicorn's
+        # default), and a request sent as it closes is lost with a reset.
+        self.http.headers["Connection"] = "close"
 
     def interact(self, **body) -> dict:
         """One rerun (with `body`'s changes); the finished page. A run still going past the server's wait is
