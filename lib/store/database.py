@@ -157,7 +157,20 @@ def _server_engine(url: str) -> Engine:
         raise ValueError(f"AVATAR_DESK_DB is not a database URL: {safe_url(url)}") from None
     # pool_pre_ping: a connection the server closed (a restart, an idle timeout) is replaced, not handed out.
     # hide_parameters: a failed statement's message never carries its values (a query's error reaches logs).
-    return create_engine(parsed, pool_pre_ping=True, hide_parameters=True, **pool_settings())
+    # Reads run in autocommit, as on SQLite: no BEGIN before and no ROLLBACK after each read (two of its
+    # three round trips; the Library reads 2-4 times per rerun). A write begins its transaction itself.
+    engine = create_engine(
+        parsed, pool_pre_ping=True, hide_parameters=True, isolation_level="AUTOCOMMIT", **pool_settings()
+    )
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # The driver commits or rolls back what this began (psycopg does so by the server's transaction
+        # status, in autocommit too).
+        if conn.get_execution_options().get("writing"):
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
 
 
 def _create_if_missing(engine: Engine) -> None:
