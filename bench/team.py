@@ -559,6 +559,8 @@ def real_main(args) -> int:
     """Real servers (`streamlit run`), driven through Streamlit's agent API (bench._agent)."""
     import random
 
+    import requests
+
     from bench._agent import AgentRefused, agent_server
     from bench._sandbox_process import sandbox_process
     from lib.sandbox.control import SandboxControl
@@ -647,7 +649,7 @@ def real_main(args) -> int:
                     print(f"  {turn - WARMUP_ROUNDS + 1} rounds", flush=True)
             period = (time.monotonic() - timed_from) / rounds
             logs = {s.name: s.log_text() for side in sides for s in side.servers}
-    except (AppRaised, AgentRefused) as error:
+    except (AppRaised, AgentRefused, requests.ConnectionError) as error:
         failed = error
     if failed is not None:
         print(f"\nFAILED: {failed}", file=sys.stderr)
