@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from lib.i18n import N_
 from lib.sandbox.control import is_loopback_host
 
 log = logging.getLogger(__name__)
@@ -149,9 +150,9 @@ def required_because(
         log.warning("%s has an unknown value; sign-in is required", SIGN_IN_ENV)
         return f"{SIGN_IN_ENV} is neither required nor auto"
     if not server_address or not is_loopback_host(server_address):
-        return "the server listens beyond this computer (server.address)"
+        return N_("the server listens beyond this computer (server.address)")
     if reached_from_beyond_loopback(client_ip, headers):
-        return "this browser reached the app from another machine or through a proxy"
+        return N_("this browser reached the app from another machine or through a proxy")
     return ""
 
 
@@ -169,7 +170,7 @@ def decide(
     passphrase = configured_passphrase(env, secrets)
     why = required_because(env, server_address, client_ip, headers)
     if not why and (has_auth or passphrase):
-        why = "a team sign-in is set up on this server"
+        why = N_("a team sign-in is set up on this server")
     if not why:
         return SignIn(OPEN)
     if has_auth:
@@ -293,11 +294,11 @@ def try_passphrase(
         )
     cleaned = clean_name(name)
     if not any(ch.isalnum() for ch in cleaned):
-        return Attempt(refusal="Type your name: it is shown on what you do.")
+        return Attempt(refusal=N_("Type your name: it is shown on what you do."))
     if not passphrase_matches(given, expected):
         limiter.failed(keys)
         log.warning("sign-in refused: wrong passphrase (from %s)", where)
-        return Attempt(refusal="That passphrase is not the team's. Nothing was changed.")
+        return Attempt(refusal=N_("That passphrase is not the team's. Nothing was changed."))
     limiter.succeeded(keys)
     log.info("signed in with the team passphrase (from %s)", where)
     return Attempt(operator=Operator(cleaned, method=PASSPHRASE))

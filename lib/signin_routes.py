@@ -42,10 +42,13 @@ def _https(request: Request) -> bool:
 
 
 def _refused() -> HTMLResponse:
+    # Bilingual, as the /callback answer page: a route has no session, hence no language of its own.
     body = "This sign-in link has expired. Go back to the app and sign in again."
+    body_zh = "此登录链接已失效。请返回应用重新登录。"
     return HTMLResponse(
         f"<!doctype html><meta charset='utf-8'><title>Avatar Desk</title><p>{html.escape(body)}</p>"
-        "<p><a href='/'>Back to Avatar Desk</a></p>",
+        f"<p lang='zh-CN'>{html.escape(body_zh)}</p>"
+        "<p><a href='/'>Back to Avatar Desk</a> · <a href='/' lang='zh-CN'>返回 Avatar Desk</a></p>",
         status_code=403,
     )
 

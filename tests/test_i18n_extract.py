@@ -31,6 +31,7 @@ DASHBOARD_SOURCES = (
     "lib/generation.py",
     "lib/submission_view.py",
     "lib/review.py",
+    "lib/signin.py",
 )  # as scripts/i18n.sh
 
 # The st.* calls that show text, and the keywords whose value is shown.

@@ -300,3 +300,58 @@ def test_the_library_in_chinese(sandbox_env, sandbox):
     assert {"status", "why", "asset_url"} <= set(assets.columns), "the frame keeps its English keys"
     labels = [b.label for b in app.get("download_button")]
     assert labels == ["导出全部（JSON）", "导出素材（CSV）"]
+
+
+def test_the_sign_in_in_chinese(sandbox_env, monkeypatch):
+    from lib import signin
+    from lib.ui.components import sign_in
+
+    monkeypatch.setattr(signin, "LIMITER", signin.AttemptLimiter())  # this test's own count of wrong tries
+    monkeypatch.setenv("AVATAR_DESK_SIGN_IN", "required")
+    monkeypatch.setenv("AVATAR_DESK_PASSPHRASE", "correct horse battery staple")
+    app = session(lang="zh")
+    assert texts(app.title) == "登录"
+    assert "Avatar Desk 要求所有人先在这里登录：AVATAR_DESK_SIGN_IN=required。" in texts(app.caption)
+    assert app.text_input(key=sign_in.NAME_KEY).label == "你的名字（显示在你的操作记录上）"
+    assert app.text_input(key=sign_in.PASSPHRASE_KEY).label == "团队口令"
+
+    def attempt(name: str, passphrase: str) -> None:
+        app.text_input(key=sign_in.NAME_KEY).set_value(name)
+        app.text_input(key=sign_in.PASSPHRASE_KEY).set_value(passphrase)
+        next(b for b in app.button if b.key == "FormSubmitter:sign_in__form-登录").click().run()
+        assert not app.exception, app.exception
+
+    attempt("", "guess")
+    assert texts(app.error) == "请输入你的名字：你的操作记录会显示这个名字。"
+    attempt("Mallory", "guess")
+    assert texts(app.error) == "团队口令不正确。没有做任何更改。"
+    for _ in range(5):  # five wrong tries in all, then a wait
+        attempt("Mallory", "guess")
+    assert "错误次数过多。请等待约" in texts(app.error) and "分钟后再试。" in texts(app.error)
+    assert "minute" not in texts(app.error)
+
+
+def test_signed_in_in_chinese(sandbox_env, monkeypatch):
+    from lib import signin
+    from lib.ui.components import sign_in
+
+    monkeypatch.setattr(signin, "LIMITER", signin.AttemptLimiter())
+    monkeypatch.setenv("AVATAR_DESK_SIGN_IN", "required")
+    monkeypatch.setenv("AVATAR_DESK_PASSPHRASE", "correct horse battery staple")
+    app = session(lang="zh")
+    app.text_input(key=sign_in.NAME_KEY).set_value("林伟")
+    app.text_input(key=sign_in.PASSPHRASE_KEY).set_value("correct horse battery staple")
+    next(b for b in app.button if b.key == "FormSubmitter:sign_in__form-登录").click().run()
+    assert not app.exception, app.exception
+    assert "已登录：**林伟**" in texts(app.sidebar.caption)
+    assert [b.label for b in app.sidebar.button if b.key == "sign_in__sign_out"] == ["退出登录"]
+    assert "在此浏览器上记住我（30 天）" in "\n".join(str(h.proto) for h in app.sidebar.get("html"))
+
+
+def test_sign_in_not_set_up_in_chinese(sandbox_env, monkeypatch):
+    monkeypatch.setenv("AVATAR_DESK_SIGN_IN", "required")
+    monkeypatch.delenv("AVATAR_DESK_PASSPHRASE", raising=False)
+    app = session(lang="zh")
+    assert texts(app.title) == "尚未设置登录"
+    assert "其他人也能访问这个应用（AVATAR_DESK_SIGN_IN=required）" in texts(app.error)
+    assert "请服务器的管理员设置以下任意一项" in texts(app.markdown)

@@ -94,6 +94,7 @@ CONVERTED_MODULES = (
     "lib/ui/components/library_tables.py",  # headers are msgids; the frames keep their English keys
     "lib/ui/components/library_person.py",
     "lib/ui/components/library_exports.py",
+    "lib/ui/components/sign_in.py",  # lib/signin.py's reasons and refusals are msgids (N_)
 )
 # What the person reads on the phone: every shown string is a msgid of the `phone` domain.
 PHONE_MODULES = ("lib/media/capture_page.py", "lib/sandbox/h5.py", "lib/ui/components/callback_landing.py")

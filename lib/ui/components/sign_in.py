@@ -15,14 +15,16 @@ from typing import NoReturn
 import streamlit as st
 
 from lib import signin
+from lib.i18n import N_
 from lib.signin import OPERATOR_KEY, Operator
+from lib.ui import language
 from lib.ui.text import literal
 
 log = logging.getLogger(__name__)
 
 NAME_KEY = "sign_in__name"
 PASSPHRASE_KEY = "sign_in__passphrase"
-REFUSAL_KEY = "sign_in__refusal"
+REFUSAL_KEY = "sign_in__refusal"  # (lib.signin's refusal, a msgid; the seconds to wait)
 CLIENT_KEY = "avatar_desk__sign_in_client"  # this session's own id for the rate limit
 TICKET_KEY = "avatar_desk__sign_in_ticket"  # (issued at, ticket) for "Remember me on this browser"
 
@@ -82,7 +84,7 @@ def gate(addresses: list[str]) -> Operator | None:
             st.session_state[OPERATOR_KEY] = operator
             return operator
         st.session_state.pop(OPERATOR_KEY, None)
-        _only(lambda: _oidc_form(how), "Sign in", addresses)
+        _only(lambda: _oidc_form(how), N_("Sign in"), addresses)
     if how.method == signin.PASSPHRASE:
         operator = st.session_state.get(OPERATOR_KEY)
         if isinstance(operator, Operator) and operator.method == signin.PASSPHRASE:
@@ -91,34 +93,43 @@ def gate(addresses: list[str]) -> Operator | None:
         if (operator := signin.remembered_operator(_cookies(), how.passphrase)) is not None:
             st.session_state[OPERATOR_KEY] = operator
             return operator
-        _only(lambda: _passphrase_form(how), "Sign in", addresses)
-    _only(lambda: _not_configured(how), "Sign-in is not set up", addresses)
+        _only(lambda: _passphrase_form(how), N_("Sign in"), addresses)
+    _only(lambda: _not_configured(how), N_("Sign-in is not set up"), addresses)
 
 
 def _only(draw, title: str, addresses: list[str]) -> NoReturn:
     """`draw` at every page's address, with no menu (the pages are not even listed, also after signing out),
     then the run ends."""
+    title = language.translator()(title)
     pages = [st.Page(draw, title=title, url_path=url, default=i == 0) for i, url in enumerate(addresses)]
     st.navigation(pages, position="hidden").run()
     st.stop()
 
 
 def _heading(how: signin.SignIn) -> None:
-    st.title("Sign in")
-    st.caption(f"Avatar Desk asks everyone to sign in here: {how.why}.")
+    _ = language.translator()
+    st.title(_("Sign in"))
+    st.caption(_("Avatar Desk asks everyone to sign in here: {why}.").format(why=_(how.why)))
 
 
 def _oidc_form(how: signin.SignIn) -> None:
     _heading(how)
-    label = f"Sign in with {how.provider.title()}" if how.provider else "Sign in with your account"
+    _ = language.translator()
+    if how.provider:
+        label = _("Sign in with {provider}").format(provider=how.provider.title())
+    else:
+        label = _("Sign in with your account")
     if st.button(label, key="sign_in__oidc", type="primary", icon=":material/login:"):
         try:
             st.login(how.provider) if how.provider else st.login()
         except Exception as error:  # Authlib missing, or [auth] incomplete: say so, without the settings
             log.warning("st.login failed: %s", type(error).__name__)
             st.error(
-                "Sign-in with your provider is not working on this server: its `[auth]` settings are "
-                "incomplete, or Authlib is not installed (`pip install 'streamlit[auth]'`). Ask whoever runs it.",
+                _(
+                    "Sign-in with your provider is not working on this server: its `[auth]` settings are "
+                    "incomplete, or Authlib is not installed (`pip install 'streamlit[auth]'`). Ask whoever "
+                    "runs it."
+                ),
                 icon=":material/error:",
             )
 
@@ -136,36 +147,57 @@ def _take_attempt() -> None:
         st.session_state[OPERATOR_KEY] = attempt.operator
         st.session_state.pop(REFUSAL_KEY, None)
     else:
-        st.session_state[REFUSAL_KEY] = attempt.refusal
+        st.session_state[REFUSAL_KEY] = (attempt.refusal, attempt.wait_seconds)
 
 
 def _passphrase_form(how: signin.SignIn) -> None:
     _heading(how)
+    _ = language.translator()
     with st.form("sign_in__form"):
         st.text_input(
-            "Your name, shown on what you do", key=NAME_KEY, max_chars=signin.NAME_MAX, placeholder="Lin Wei"
+            _("Your name, shown on what you do"),
+            key=NAME_KEY,
+            max_chars=signin.NAME_MAX,
+            placeholder=_("Lin Wei"),
         )
-        st.text_input("Team passphrase", key=PASSPHRASE_KEY, type="password")
-        st.form_submit_button("Sign in", type="primary", icon=":material/login:", on_click=_take_attempt)
+        st.text_input(_("Team passphrase"), key=PASSPHRASE_KEY, type="password")
+        st.form_submit_button(_("Sign in"), type="primary", icon=":material/login:", on_click=_take_attempt)
     if refusal := st.session_state.get(REFUSAL_KEY):
-        st.error(refusal, icon=":material/block:")
+        st.error(_refusal_words(*refusal, _), icon=":material/block:")
+
+
+def _refusal_words(refusal: str, wait_seconds: float, _) -> str:
+    """lib.signin's refusal in the session's language; a wait with its minutes counted by the catalog."""
+    if wait_seconds:
+        minutes = max(1, round(wait_seconds / 60))
+        return _.ngettext(
+            "Too many wrong tries. Wait about {n} minute, then try again.",
+            "Too many wrong tries. Wait about {n} minutes, then try again.",
+            minutes,
+        ).format(n=minutes)
+    return _(refusal)
 
 
 def _not_configured(how: signin.SignIn) -> None:
-    st.title("Sign-in is not set up")
+    _ = language.translator()
+    st.title(_("Sign-in is not set up"))
     st.error(
-        f"This app is reachable by others ({how.why}), so its pages need sign-in, and none is set up. "
-        "Nothing can be done here until it is.",
+        _(
+            "This app is reachable by others ({why}), so its pages need sign-in, and none is set up. "
+            "Nothing can be done here until it is."
+        ).format(why=_(how.why)),
         icon=":material/lock:",
     )
     st.markdown(
-        "Whoever runs the server sets one of these, then restarts it:\n"
-        f"- a team passphrase: `{signin.PASSPHRASE_ENV}=…` in the server's environment, or "
-        f'`{signin.PASSPHRASE_SECRET} = "…"` in `.streamlit/secrets.toml`;\n'
-        "- sign-in with your company's accounts (OpenID Connect): an `[auth]` section in "
-        "`.streamlit/secrets.toml` (see Streamlit's `st.login`).\n\n"
-        "For use on this computer only, serve it on loopback instead: "
-        "`streamlit run app.py --server.address 127.0.0.1`."
+        _(
+            "Whoever runs the server sets one of these, then restarts it:\n"
+            "- a team passphrase: `{env}=…` in the server's environment, or "
+            '`{secret} = "…"` in `.streamlit/secrets.toml`;\n'
+            "- sign-in with your company's accounts (OpenID Connect): an `[auth]` section in "
+            "`.streamlit/secrets.toml` (see Streamlit's `st.login`).\n\n"
+            "For use on this computer only, serve it on loopback instead: "
+            "`streamlit run app.py --server.address 127.0.0.1`."
+        ).format(env=signin.PASSPHRASE_ENV, secret=signin.PASSPHRASE_SECRET)
     )
 
 
@@ -197,15 +229,22 @@ def signed_in(operator: Operator | None) -> None:
     (nothing when nobody signs in)."""
     if operator is None:
         return
+    _ = language.translator()
     with st.sidebar:
-        email = f" ({literal(operator.email)})" if operator.email and operator.email != operator.name else ""
-        st.caption(f"Signed in as **{literal(operator.name)}**{email}")
+        if operator.email and operator.email != operator.name:
+            st.caption(
+                _("Signed in as **{name}** ({email})").format(
+                    name=literal(operator.name), email=literal(operator.email)
+                )
+            )
+        else:
+            st.caption(_("Signed in as **{name}**").format(name=literal(operator.name)))
         if operator.remembered:
             # The cookie is HttpOnly: only the server's route can clear it.
-            _post_button(signin.FORGET_PATH, "Sign out")
+            _post_button(signin.FORGET_PATH, _("Sign out"))
             return
         st.button(
-            "Sign out",
+            _("Sign out"),
             key="sign_in__sign_out",
             on_click=_sign_out,
             args=(operator.method,),
@@ -214,7 +253,7 @@ def signed_in(operator: Operator | None) -> None:
         how = decision()
         if operator.method == signin.PASSPHRASE and how.method == signin.PASSPHRASE:
             _post_button(
-                signin.REMEMBER_PATH, "Remember me on this browser (30 days)", _ticket(operator, how)
+                signin.REMEMBER_PATH, _("Remember me on this browser (30 days)"), _ticket(operator, how)
             )
 
 
