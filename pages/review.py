@@ -5,7 +5,7 @@ import time
 
 import streamlit as st
 
-from lib.ui import state, unsettled, words
+from lib.ui import language, state, unsettled, words
 from lib.ui.components import (
     go_to_step,
     resubmit_form,
@@ -18,18 +18,21 @@ from lib.ui.components import (
 from lib.ui.text import literal
 
 wf = state.workflow()
+_ = language.translator()
 go_to_step.step_header(
-    4, "Review", "APIMart checks each photo or clip: photos take seconds, clips can take minutes."
+    4, _("Review"), _("APIMart checks each photo or clip: photos take seconds, clips can take minutes.")
 )
 ledger = wf.ledger
 go_to_step.require(
     bool(ledger and ledger.tasks),
-    "Nothing has been submitted yet.",
+    _("Nothing has been submitted yet."),
     "pages/submit.py",
-    "Go to the submit step",
+    _("Go to the submit step"),
 )
-kind = words.review_kind(ledger.kind())
-st.caption(f"Person **{literal(wf.group_label) or '(no name yet)'}** · {kind.many}")
+kind = words.review_kind_in(_, ledger.kind())
+st.caption(
+    _("Person **{name}** · {assets}").format(name=literal(wf.group_label) or _("(no name yet)"), assets=kind.many)
+)
 
 if wf.review_started_at is None:
     wf.review_started_at = time.time()

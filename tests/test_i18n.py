@@ -33,7 +33,7 @@ CODE_NAMES = re.compile(r"`[^`]*`|(?<!\w)\.\w+|\w+://\S*|(?<![\w-])-[a-z]+\b|\b[
 # Names that stay as they are in a Chinese sentence: the product and the API's own name, units, ids.
 KEPT_LATIN = {"APIMart", "Avatar", "Desk", "ID", "MB", "Language", "Wi", "Fi", "https", "Linux", "macOS", "Windows", "HTTP", "http",
     "wav", "mp",  # file types (mp3)
-    "CSV", "JSON", "HEAD", "JPEG", "PNG", "WebP", "HEIC", "BMP", "TIFF", "GIF", "MP", "MOV", "px",  # formats, units
+    "CSV", "JSON", "Seedance", "HEAD", "JPEG", "PNG", "WebP", "HEIC", "BMP", "TIFF", "GIF", "MP", "MOV", "px",  # formats, units
     "Auto", "Image", "Video",  # the Type column's values, shown as they are
     "image", "video", "audio",  # a prompt names its references "image 1", "video 1", "audio 1" in every language
 }

@@ -355,3 +355,34 @@ def test_sign_in_not_set_up_in_chinese(sandbox_env, monkeypatch):
     assert texts(app.title) == "尚未设置登录"
     assert "其他人也能访问这个应用（AVATAR_DESK_SIGN_IN=required）" in texts(app.error)
     assert "请服务器的管理员设置以下任意一项" in texts(app.markdown)
+
+
+def test_a_finished_review_in_chinese(sandbox_env, sandbox):
+    from tests.helpers.apptest import BAD, GOOD, button, sent_and_reviewed, table, verified
+
+    app = session(lang="zh", timezone="Asia/Shanghai")
+    verified(app, sandbox)
+    sent_and_reviewed(app, [GOOD[0], GOOD[1], BAD[0]])
+    assert not app.exception, app.exception
+    assert texts(app.title) == "4. 审核"
+    assert "· 视频" in texts(app.caption)
+    assert [m.label for m in app.metric] == ["已发送", "可用", "未通过", "审核中"]
+    assert "可用（2）" in texts(app.subheader) and "未通过（1）" in texts(app.subheader)
+    assert [b.label for b in app.button if b.key == "review__generate"] == ["用这 2 段视频生成视频"]
+    assert column_labels(app, "asset_url")["asset_url"] == "asset:// 链接（用于 Seedance 2.0）"
+    failed = table(app, "fix")
+    assert list(failed["reason"]) == ["不是本人、有多张人脸，或角度不佳"]
+    assert list(failed["next"]) == ["换一段视频"]
+    assert column_labels(app, "fix")["fix"] == "如何修正"
+    [expander] = [e for e in app.expander if "不是本人" in e.label]
+    assert expander.label == "不是本人、有多张人脸，或角度不佳 · 1 段视频"
+    shown = texts(app.markdown)
+    assert "**未通过原因：**不是本人、有多张人脸，或角度不佳" in shown and "**下一步：**换一段视频" in shown
+    assert [b.label for b in app.get("download_button")] == ["下载 CSV", "下载 JSON"]
+    app.toggle(key="review__resubmit_mode").set_value(True).run()
+    assert not app.exception, app.exception
+    assert "请为" in texts(app.warning) and "更换视频" in texts(app.warning)
+    assert [b.label for b in app.button if b.key == "review__resubmit"] == ["重新提交 1 个素材，其中 0 个使用新链接"]
+    button(app, "review__resubmit").click().run()
+    assert "没有发送任何内容：" in texts(app.warning)
+    assert "Nothing was sent" not in texts(app.warning)

@@ -95,6 +95,15 @@ CONVERTED_MODULES = (
     "lib/ui/components/library_person.py",
     "lib/ui/components/library_exports.py",
     "lib/ui/components/sign_in.py",  # lib/signin.py's reasons and refusals are msgids (N_)
+    "pages/review.py",
+    "lib/ui/components/review_approved.py",
+    "lib/ui/components/review_details.py",
+    "lib/ui/components/review_exports.py",
+    "lib/ui/components/review_failures.py",  # lib/review.py's reasons and fixes are msgids (N_)
+    "lib/ui/components/review_progress.py",
+    "lib/ui/components/review_view.py",
+    "lib/ui/components/resubmit_form.py",
+    "lib/ui/components/asset_tables.py",
 )
 # What the person reads on the phone: every shown string is a msgid of the `phone` domain.
 PHONE_MODULES = ("lib/media/capture_page.py", "lib/sandbox/h5.py", "lib/ui/components/callback_landing.py")

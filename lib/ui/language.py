@@ -196,3 +196,13 @@ def relative(seconds: float) -> str:
 
 def duration(seconds: float) -> str:
     return _formats.duration(seconds, locale())
+
+
+def span(seconds: float) -> str:
+    """A duration so far, short: English keeps lib.ui.when.span's wording ("40 s", "3 min"); Chinese reads
+    Babel's ("3分钟")."""
+    if current() == "en":
+        from lib.ui import when
+
+        return when.span(seconds)
+    return _formats.duration(seconds, locale())

@@ -140,3 +140,49 @@ def video_status_in(_: Translator, code: object) -> str:
     """`video_status` in `_`'s language; an unknown code as itself."""
     word = video_status(code)
     return _(word) if str(code) in VIDEO_STATUS else word
+
+
+# A review's assets by its one type: (one, many, none), msgids. In English these read as `Kind`'s words.
+REVIEW_KIND_WORDS = {
+    "Image": (N_("photo"), N_("photos"), N_("photos")),
+    "Video": (N_("clip"), N_("clips"), N_("clips")),
+    "": (N_("photo or clip"), N_("photos and clips"), N_("photos or clips")),
+}
+
+
+@dataclass(frozen=True)
+class KindIn:
+    """`Kind` in a translator's language (the review page's words for its assets); counts from the catalog."""
+
+    _: Translator
+    asset_type: str  # "Image", "Video", or "" (photos and clips sent together)
+
+    @property
+    def one(self) -> str:
+        return self._(REVIEW_KIND_WORDS[self.asset_type][0])
+
+    @property
+    def many(self) -> str:
+        return self._(REVIEW_KIND_WORDS[self.asset_type][1])
+
+    @property
+    def none(self) -> str:
+        return self._(REVIEW_KIND_WORDS[self.asset_type][2])
+
+    def count(self, n: int) -> str:
+        """"1 clip", "0 clips" / "1 段视频": a count as the review page says it (never "no clips")."""
+        _ = self._
+        if self.asset_type == "Image":
+            return _.ngettext("{n} photo", "{n} photos", n).format(n=n)
+        if self.asset_type == "Video":
+            return _.ngettext("{n} clip", "{n} clips", n).format(n=n)
+        return _.npgettext("review", "{n} photo or clip", "{n} photos and clips", n).format(n=n)
+
+    def no(self) -> str:
+        """"No clips", "No photos or clips": none of them, as a sentence starts."""
+        return self._("No {assets}").format(assets=self.none)
+
+
+def review_kind_in(_: Translator, asset_type: str) -> KindIn:
+    """`review_kind` in `_`'s language."""
+    return KindIn(_, asset_type if asset_type in REVIEW_KIND_WORDS else "")

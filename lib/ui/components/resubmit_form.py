@@ -7,7 +7,7 @@ import time
 import streamlit as st
 
 from lib import flow, review
-from lib.ui import review_poll, state
+from lib.ui import language, review_poll, state
 from lib.ui.components import asset_tables, error_slot, media_rows
 from lib.ui.components.review_view import ReviewView
 from lib.ui.text import literal
@@ -19,16 +19,19 @@ ERROR_KEY = "review__error"
 
 def show(wf: state.Workflow, view: ReviewView) -> None:
     """The table or the form, then what the last resubmit said (kept across reruns)."""
+    _ = language.translator()
     if view.failed.empty:
         pass
     elif not st.toggle(
-        "Send again or replace the ones not approved",
+        _("Send again or replace the ones not approved"),
         key="review__resubmit_mode",
-        help="Opens the list for editing: tick which to send again and give a new URL where one is needed.",
+        help=_("Opens the list for editing: tick which to send again and give a new URL where one is needed."),
     ):
-        # Read-only until the operator chooses to act: cheap to redraw while other tasks are polled.
+        # Read-only until the operator chooses to act: cheap to redraw while other tasks are polled. Its
+        # words once per change and language (English: the frame as lib.review made it).
         shown = view.cached(
-            "review_failed_shown", lambda: review.failed_shown(view.failed, view.photos, view.previews)
+            "review_failed_shown" + ("" if _.locale == "en" else f"_{_.locale}"),
+            lambda: asset_tables.in_words(review.failed_shown(view.failed, view.photos, view.previews), _),
         )
         asset_tables.failed_table(shown, key="review__failed")
     else:
@@ -36,13 +39,15 @@ def show(wf: state.Workflow, view: ReviewView) -> None:
     if refusal := st.session_state.get(REFUSAL_KEY):
         st.warning(literal(refusal))  # may name the operator's assets
     if error := st.session_state.get(ERROR_KEY):
-        error_slot.show_error(error, again="press the resubmit button again")
+        error_slot.show_error(error, again=_("press the resubmit button again"))
 
 
 def _form(wf: state.Workflow, view: ReviewView) -> None:
     failed, one = view.failed, view.kind.one
+    _ = language.translator()
     editable = view.cached(
-        "review_failed_editable", lambda: review.failed_editable(failed, view.photos, view.previews)
+        "review_failed_editable" + ("" if _.locale == "en" else f"_{_.locale}"),
+        lambda: asset_tables.in_words(review.failed_editable(failed, view.photos, view.previews), _),
     )
     edited = st.data_editor(
         editable,
@@ -54,30 +59,37 @@ def _form(wf: state.Workflow, view: ReviewView) -> None:
         column_config={
             **asset_tables.failed_columns(),
             "resubmit": st.column_config.CheckboxColumn(
-                "Resubmit",
-                help=f"Send this again. Refused for the {one} itself: needs a new URL (choose another {one}).",
+                _("Resubmit"),
+                help=_("Send this again. Refused for the {one} itself: needs a new URL (choose another {one}).").format(
+                    one=one
+                ),
             ),
             "new_url": st.column_config.TextColumn(
-                "Replace URL with",
-                help="Empty: send the same URL again (only when the cause was not the file)",
+                _("Replace URL with"),
+                help=_("Empty: send the same URL again (only when the cause was not the file)"),
             ),
         },
     )
     chosen = edited[edited["resubmit"].fillna(False).astype(bool)]
     replaced = int((chosen["new_url"].fillna("").str.strip() != "").sum())
-    _, missing = review.resubmit_plan(
+    missing = review.resubmit_plan(
         failed.assign(resubmit=edited["resubmit"].values, new_url=edited["new_url"].values)
-    )
+    )[1]
     if missing:
         st.warning(
-            f"Choose another {one} for {literal(', '.join(missing))}: "
-            f"{'it was' if len(missing) == 1 else 'they were'} not approved because of the {one} itself, "
-            "so the same URL would be refused again. Put a new URL in “Replace URL with”, or untick "
-            f"{'it' if len(missing) == 1 else 'them'}.",
+            _.ngettext(
+                "Choose another {one} for {names}: it was not approved because of the {one} itself, so the same "
+                "URL would be refused again. Put a new URL in “Replace URL with”, or untick it.",
+                "Choose another {one} for {names}: they were not approved because of the {one} itself, so the "
+                "same URL would be refused again. Put a new URL in “Replace URL with”, or untick them.",
+                len(missing),
+            ).format(one=one, names=literal(", ".join(missing))),
             icon=":material/photo_camera:",
         )
     st.button(
-        f"Resubmit {len(chosen)} asset{'s' if len(chosen) != 1 else ''}, {replaced} with a new URL",
+        _.ngettext(
+            "Resubmit {n} asset, {replaced} with a new URL", "Resubmit {n} assets, {replaced} with a new URL", len(chosen)
+        ).format(n=len(chosen), replaced=replaced),
         key="review__resubmit",
         disabled=chosen.empty,
         type="primary",
@@ -92,11 +104,14 @@ def _resubmit(wf: state.Workflow, view: ReviewView) -> None:
     replacements, missing = review.resubmit_plan(review.with_edits(view.failed, edits))
     one = view.kind.one
     if missing:
-        st.session_state[REFUSAL_KEY] = (
-            f"Nothing was sent: {', '.join(missing)} {'was' if len(missing) == 1 else 'were'} not approved "
-            f"because of the {one} itself, so the same URL would be refused again. Choose another {one} "
-            f"(a new URL in “Replace URL with”) or untick {'it' if len(missing) == 1 else 'them'}."
-        )
+        _ = language.translator()
+        st.session_state[REFUSAL_KEY] = _.ngettext(
+            "Nothing was sent: {names} was not approved because of the {one} itself, so the same URL would be "
+            "refused again. Choose another {one} (a new URL in “Replace URL with”) or untick it.",
+            "Nothing was sent: {names} were not approved because of the {one} itself, so the same URL would be "
+            "refused again. Choose another {one} (a new URL in “Replace URL with”) or untick them.",
+            len(missing),
+        ).format(names=", ".join(missing), one=one)
         return
     try:
         with error_slot.sending(view.kind.count(len(replacements))):

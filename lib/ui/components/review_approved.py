@@ -5,18 +5,19 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import review
-from lib.ui import state
+from lib.ui import language, state
 from lib.ui.components import asset_tables, review_exports
 from lib.ui.components.review_view import ReviewView
 
 
 def show(wf: state.Workflow, view: ReviewView) -> None:
     usable, kind = view.usable, view.kind
-    st.subheader(f"Approved ({len(usable)})")
+    _ = language.translator()
+    st.subheader(_("Approved ({n})").format(n=len(usable)))
     if usable.empty:
-        st.caption(f"No approved {kind.many} yet.")
+        st.caption(_("No approved {assets} yet.").format(assets=kind.many))
         return
-    st.caption("Each one has an asset:// URL that Seedance 2.0 video generation can use directly.")
+    st.caption(_("Each one has an asset:// URL that Seedance 2.0 video generation can use directly."))
     shown = view.cached(
         "review_usable_shown", lambda: review.approved_shown(usable, view.photos, view.previews)
     )
@@ -28,17 +29,19 @@ def show(wf: state.Workflow, view: ReviewView) -> None:
         else view.cached("review_default_picks", lambda: review.generate_picks(usable))
     )
     if st.button(
-        f"Make a video with these {kind.count(len(picks))}",
+        _("Make a video with these {assets}").format(assets=kind.count(len(picks))),
         key="review__generate",
         type="primary",
         icon=":material/movie:",
-        help="Opens Generate with them already picked. Select rows in the table to choose others.",
+        help=_("Opens Generate with them already picked. Select rows in the table to choose others."),
     ):
         wf.generate_picks = list(picks)  # a copy: the default picks are cached
         st.switch_page("pages/generate.py")
     if len(picks) < len(chosen_rows or usable):
         st.caption(
-            f"One video can use at most {review.pick_limit('Image')} photos and {review.pick_limit('Video')} "
-            "clips: the first ones are taken. Select rows in the table to choose others."
+            _(
+                "One video can use at most {photos} photos and {clips} clips: the first ones are taken. Select "
+                "rows in the table to choose others."
+            ).format(photos=review.pick_limit("Image"), clips=review.pick_limit("Video"))
         )
     review_exports.show(view)

@@ -5,28 +5,46 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import review
+from lib.i18n import N_
 from lib.ledger import AssetLedger
+from lib.ui import language, words
+from lib.ui.components import library_tables
 from lib.ui.text import code, literal
+
+# The attempt history's columns (lib.review.history_frame keeps its keys), as headers.
+HISTORY_TABLE = {
+    "name": N_("Name"),
+    "attempt": N_("Try"),
+    "status": N_("Status"),
+    "source_url": N_("Your link"),
+    "asset_url": N_("Approved link (for videos)"),
+    "code": N_("Error code"),
+    "task_id": N_("Review id"),
+}
 
 
 def show(ledger: AssetLedger) -> None:
-    with st.expander("Details", icon=":material/info:"):
-        st.markdown(f"Group id: {code(ledger.group_id)}")
+    _ = language.translator()
+    with st.expander(_("Details"), icon=":material/info:"):
+        st.markdown(_("Group id: {id}").format(id=code(ledger.group_id)))
         st.markdown(
-            "Review tasks:  \n"
+            _("Review tasks:")
+            + "  \n"
             + "  \n".join(
                 f"{code(t.task_id)} · {literal(t.status)}" for t in list(ledger.tasks.values())[-20:]
             )
         )
-        if st.toggle("Show the attempt history", key="review__show_history"):
+        if st.toggle(_("Show the attempt history"), key="review__show_history"):
+            history = review.history_frame(ledger)
             st.dataframe(
-                review.history_frame(ledger),
+                history.assign(status=history["status"].map(lambda s: words.asset_status_in(_, s))),
                 hide_index=True,
                 width="stretch",
                 key="review__history",
                 placeholder="",
+                column_config=library_tables.headers(HISTORY_TABLE, _),
             )
-        if st.toggle("Show raw responses (for debugging)", key="review__show_raw"):
-            task_id = st.selectbox("Task", list(ledger.tasks), key="review__raw_task")
+        if st.toggle(_("Show raw responses (for debugging)"), key="review__show_raw"):
+            task_id = st.selectbox(_("Task"), list(ledger.tasks), key="review__raw_task")
             if task_id:
                 st.json(ledger.tasks[task_id].raw or {}, expanded=False)

@@ -6,6 +6,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from lib import review
+from lib.ui import language
 from lib.ui.components.review_view import ReviewView
 
 
@@ -20,14 +21,16 @@ def show(view: ReviewView) -> None:
     a, b = st.columns(2)
     _download(a, "CSV", exports[0], group_id, "text/csv", ":material/download:")
     _download(b, "JSON", exports[1], group_id, "application/json", ":material/data_object:")
-    if st.toggle("Show the asset:// URLs to copy", key="review__show_urls"):
+    _ = language.translator()
+    if st.toggle(_("Show the asset:// URLs to copy"), key="review__show_urls"):
         st.code("\n".join(usable["asset_url"]), language=None)
 
 
 def _download(column: DeltaGenerator, kind: str, data: bytes, group_id: str, mime: str, icon: str) -> None:
     """One of the two buttons: its key and file name follow the kind (CSV or JSON)."""
+    _ = language.translator()
     column.download_button(
-        f"Download {kind}",
+        _("Download {kind}").format(kind=kind),
         data,
         file_name=f"approved-{group_id}.{kind.lower()}",
         mime=mime,

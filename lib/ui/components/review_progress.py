@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib import flow
 from lib.ledger import AssetLedger
-from lib.ui import review_poll, state, when
+from lib.ui import language, review_poll, state
 from lib.ui.components import error_slot
 from lib.ui.words import Kind
 
@@ -33,20 +33,25 @@ def review_progress(wf: state.Workflow, ledger: AssetLedger, kind: Kind) -> None
         review_poll.polled(ledger)
     errors = st.session_state.get(ERRORS_KEY, []) if ledger.pending_task_ids() else []
     counts = state.ledger_view(ledger, "review_counts", (id(ledger), ledger.version), ledger.counts)
+    _ = language.translator()
     cols = st.columns(4)
-    cols[0].metric("Sent", counts["submitted"])
-    cols[1].metric("Approved", counts["usable"])
-    cols[2].metric("Not approved", counts["failed"])
-    cols[3].metric("Being checked", counts["pending"])
+    cols[0].metric(_("Sent"), counts["submitted"])
+    cols[1].metric(_("Approved"), counts["usable"])
+    cols[2].metric(_("Not approved"), counts["failed"])
+    cols[3].metric(_("Being checked"), counts["pending"])
     if counts["pending"]:
         started = wf.review_started_at
         st.progress(
             ledger.progress(),
-            text=f"Checking {counts['pending']} of {kind.count(counts['submitted'])}… "
-            f"since {when.clock(started, seconds=True)} ({when.span(time.time() - started)} so far)",
+            text=_("Checking {pending} of {assets}… since {clock} ({span} so far)").format(
+                pending=counts["pending"],
+                assets=kind.count(counts["submitted"]),
+                clock=language.clock(started, seconds=True),  # in the browser's time zone
+                span=language.span(time.time() - started),
+            ),
         )
     for error in errors[:1]:
         # A failed poll loses nothing: the next tick asks again.
-        error_slot.show_error(error, again="the page asks again by itself every few seconds")
+        error_slot.show_error(error, again=_("the page asks again by itself every few seconds"))
     if len(ledger.pending_task_ids()) != before:
         st.rerun()
