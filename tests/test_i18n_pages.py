@@ -386,3 +386,47 @@ def test_a_finished_review_in_chinese(sandbox_env, sandbox):
     button(app, "review__resubmit").click().run()
     assert "没有发送任何内容：" in texts(app.warning)
     assert "Nothing was sent" not in texts(app.warning)
+
+
+def _resumed_page():
+    import streamlit as st
+
+    from lib.ui.components import sidebar
+
+    for review_of, videos in (("Lin", 0), ("", 1), ("", 3), ("Lin", 2)):
+        st.write(sidebar.resumed_words(review_of, videos))
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            [
+                "Resumed the review of Lin from where it was left: it goes on by itself, nothing is sent again.",
+                "Resumed 1 video generation (see Generate) from where it was left: it goes on by itself, nothing "
+                "is sent again.",
+                "Resumed 3 video generations (see Generate) from where it was left: it goes on by itself, nothing "
+                "is sent again.",
+                "Resumed the review of Lin and 2 video generations (see Generate) from where it was left: it goes "
+                "on by itself, nothing is sent again.",
+            ],
+        ),
+        (
+            "zh",
+            [
+                "已从上次中断处继续 Lin 的审核：会自动继续，不会重复发送。",
+                "已从上次中断处继续 1 个视频生成任务（见生成视频页）：会自动继续，不会重复发送。",
+                "已从上次中断处继续 3 个视频生成任务（见生成视频页）：会自动继续，不会重复发送。",
+                "已从上次中断处继续 Lin 的审核和 2 个视频生成任务（见生成视频页）：会自动继续，不会重复发送。",
+            ],
+        ),
+    ],
+)
+def test_the_resume_notice_is_said_when_shown(lang, expected):
+    """lib.ui.state keeps what a new session picked up; the sidebar says it in the session's language."""
+    app = AppTest.from_function(_resumed_page)
+    app.query_params["lang"] = lang
+    app.run()
+    assert not app.exception, app.exception
+    assert [m.value for m in app.markdown] == expected

@@ -194,7 +194,7 @@ def test_reload_resumes_an_unfinished_generation(new_session, sandbox, tmp_path)
     (job,) = workflow(reloaded).videos
     assert (job.task_id, job.video_id, job.prompt) == (sent.task_id, sent.video_id, sent.prompt)
     assert not job.final
-    assert "Resumed 1 video generation(s)" in texts(reloaded.info), "the operator is told"
+    assert "Resumed 1 video generation (see Generate)" in texts(reloaded.info), "the operator is told"
     open_page(reloaded, "generate")
     deadline = time.monotonic() + 20
     while not job.final and time.monotonic() < deadline:

@@ -104,6 +104,9 @@ CONVERTED_MODULES = (
     "lib/ui/components/review_view.py",
     "lib/ui/components/resubmit_form.py",
     "lib/ui/components/asset_tables.py",
+    "lib/ui/components/media_hosting.py",
+    "lib/ui/components/thumbnails.py",  # captions come from its callers, in their language
+    "lib/ui/shell.py",  # page titles through language.page_title
 )
 # What the person reads on the phone: every shown string is a msgid of the `phone` domain.
 PHONE_MODULES = ("lib/media/capture_page.py", "lib/sandbox/h5.py", "lib/ui/components/callback_landing.py")

@@ -31,7 +31,6 @@ from lib.signin import OPERATOR_KEY
 from lib.store.database import Database, shared_database
 from lib.store.people import Person
 from lib.store.workspace import Store
-from lib.ui.text import literal
 from lib.verification import SESSION_LIFETIME_S, VerificationAttempt
 
 WORKFLOW_KEY = "avatar_desk__workflow"
@@ -60,7 +59,9 @@ class Workflow:
     generate_picks: list[str] = field(default_factory=list)  # asset:// URLs Review hands to Generate
     generate: GenerateChoices = field(default_factory=GenerateChoices)  # the Generate page's choices
     notice: str = ""  # a one-time message for the group page
-    resumed: str = ""  # what a new session picked up from the store; shown while it runs
+    # What a new session picked up from the store: (whose review, "" for none; how many videos). The sidebar
+    # says it in the session's language while it runs (lib/ui/components/sidebar.resumed_notice).
+    resumed: tuple[str, int] = ("", 0)
 
     @property
     def running(self) -> bool:
@@ -115,26 +116,20 @@ def resumed_workflow() -> Workflow:
     # Generations sent but not final when the last session ended: the Generate page polls them again, and
     # their outcome lands in the same rows.
     wf.videos = [GenerationJob.from_record(row) for row in unfinished]
-    picked_up = []
+    review_of = ""
     open_groups = kept.assets.groups_with_open_reviews()
     if open_groups:
         group_id = open_groups[0]
         wf.group_id, wf.group_label = group_id, wf.known_groups.get(group_id, "")
         wf.ledger = stored_ledger(kept, group_id)
         wf.asset_type = wf.ledger.asset_type
-        picked_up.append(f"the review of {literal(wf.group_label or group_id)}")
+        review_of = wf.group_label or group_id
     elif (last := kept.people.last()) in wf.known_groups:
         # No review running: the person last worked on, with their last review, as the operator left them.
         wf.group_id, wf.group_label = last, wf.known_groups[last]
         wf.ledger = stored_ledger(kept, last) or AssetLedger(last, wf.asset_type)
         wf.asset_type = wf.ledger.asset_type
-    if wf.videos:
-        picked_up.append(f"{len(wf.videos)} video generation(s) (see Generate)")
-    if picked_up:
-        wf.resumed = (
-            f"Resumed {' and '.join(picked_up)} from where it was left: it goes on by itself, "
-            "nothing is sent again."
-        )
+    wf.resumed = (review_of, len(wf.videos))
     return wf
 
 

@@ -8,8 +8,7 @@ import streamlit as st
 
 from lib.media.sharing import MediaSharing, current_sharing
 from lib.media.storage.settings import StorageSettingsError
-from lib.submission_view import plural
-from lib.ui import state
+from lib.ui import language, state
 from lib.ui.text import code
 
 
@@ -23,11 +22,16 @@ def _sharing() -> MediaSharing | None:
 
 def where(sharing: MediaSharing) -> str:
     """One sentence: where this server keeps the files it is given."""
+    _ = language.translator()
     if sharing.backend == "s3":
-        return f"Files are kept in bucket {code(sharing.where)}."
+        return _("Files are kept in bucket {bucket}.").format(bucket=code(sharing.where))
     if sharing.shared_folder:
-        return f"Files are kept in the shared folder {code(sharing.where)} ({sharing.servers} servers)."
-    return f"Files are kept on this server, in {code(sharing.where)}."
+        return _.ngettext(
+            "Files are kept in the shared folder {folder} ({n} server).",
+            "Files are kept in the shared folder {folder} ({n} servers).",
+            sharing.servers,
+        ).format(folder=code(sharing.where), n=sharing.servers)
+    return _("Files are kept on this server, in {folder}.").format(folder=code(sharing.where))
 
 
 def refused(*, caption: bool = True) -> bool:
@@ -41,15 +45,28 @@ def refused(*, caption: bool = True) -> bool:
         if caption:
             st.caption(where(sharing))
         return False
-    others = plural(sharing.unshared, "other app server")
+    _ = language.translator()
     st.error(
-        f"**Files can't be taken in on this server.** {others} on the same database "
-        f"{'does' if sharing.unshared == 1 else 'do'} not see its media folder ({code(sharing.where)}), so a "
-        "file kept here could not be served when a request reaches "
-        f"{'it' if sharing.unshared == 1 else 'them'}. Two ways out, on every server:  \n"
-        f"1. a bucket: set {code('AVATAR_DESK_S3_BUCKET')} (and its keys), or  \n"
-        f"2. a shared folder: point {code('AVATAR_DESK_MEDIA_DIR')} at one folder every server mounts.  \n"
-        "Then restart the servers. Links to files hosted elsewhere can still be pasted.",
+        _.ngettext(
+            "**Files can't be taken in on this server.** {n} other app server on the same database does not "
+            "see its media folder ({folder}), so a file kept here could not be served when a request reaches "
+            "it. Two ways out, on every server:  \n"
+            "1. a bucket: set {bucket} (and its keys), or  \n"
+            "2. a shared folder: point {media_dir} at one folder every server mounts.  \n"
+            "Then restart the servers. Links to files hosted elsewhere can still be pasted.",
+            "**Files can't be taken in on this server.** {n} other app servers on the same database do not "
+            "see its media folder ({folder}), so a file kept here could not be served when a request reaches "
+            "them. Two ways out, on every server:  \n"
+            "1. a bucket: set {bucket} (and its keys), or  \n"
+            "2. a shared folder: point {media_dir} at one folder every server mounts.  \n"
+            "Then restart the servers. Links to files hosted elsewhere can still be pasted.",
+            sharing.unshared,
+        ).format(
+            n=sharing.unshared,
+            folder=code(sharing.where),
+            bucket=code("AVATAR_DESK_S3_BUCKET"),
+            media_dir=code("AVATAR_DESK_MEDIA_DIR"),
+        ),
         icon=":material/folder_off:",
     )
     return True

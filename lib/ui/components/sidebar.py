@@ -10,7 +10,7 @@ from lib.i18n import N_
 from lib.ui import language, state
 from lib.ui.components.error_slot import show_error
 from lib.ui.components.key_box import key_box
-from lib.ui.text import code
+from lib.ui.text import code, literal
 
 SANDBOX_NOTICE = N_(
     "**Sandbox mode**: a practice copy of APIMart. Nothing is billed; links open a test page where you "
@@ -61,7 +61,33 @@ def sidebar_connection() -> None:
 def resumed_notice(wf: state.Workflow) -> None:
     """Tells a reloaded or restarted session what it picked up, on whichever page it lands, for as long
     as that work is still running."""
-    if wf.resumed and wf.running:
-        st.info(wf.resumed, icon=":material/restore:")
+    review_of, videos = wf.resumed
+    if (review_of or videos) and wf.running:
+        st.info(resumed_words(review_of, videos), icon=":material/restore:")
     else:
-        wf.resumed = ""
+        wf.resumed = ("", 0)
+
+
+def resumed_words(review_of: str, videos: int) -> str:
+    """What a reloaded session picked up (lib.ui.state.resumed_workflow), in the session's language."""
+    _ = language.translator()
+    name = literal(review_of)
+    if review_of and videos:
+        return _.ngettext(
+            "Resumed the review of {name} and {n} video generation (see Generate) from where it was left: it goes "
+            "on by itself, nothing is sent again.",
+            "Resumed the review of {name} and {n} video generations (see Generate) from where it was left: it "
+            "goes on by itself, nothing is sent again.",
+            videos,
+        ).format(name=name, n=videos)
+    if videos:
+        return _.ngettext(
+            "Resumed {n} video generation (see Generate) from where it was left: it goes on by itself, nothing "
+            "is sent again.",
+            "Resumed {n} video generations (see Generate) from where it was left: it goes on by itself, nothing "
+            "is sent again.",
+            videos,
+        ).format(n=videos)
+    return _(
+        "Resumed the review of {name} from where it was left: it goes on by itself, nothing is sent again."
+    ).format(name=name)
