@@ -18,8 +18,9 @@ one scope, as a team with one key.
                 on a disk), pools as AVATAR_DESK_DB_POOL_SIZE / _MAX_OVERFLOW say (default 5 / 5)
 
 Servers (the default): real `streamlit run app.py` processes, each session one of the server's own sessions,
-driven over HTTP through Streamlit's agent API (bench/_agent.py; switched on for the bench's servers only). A
-session opens its person from the Library ("Use this person") and goes to Review, as an operator does. A
+driven over HTTP through Streamlit's agent API (bench/_agent.py; switched on for the bench's servers only),
+on loopback with no passphrase set, so without sign-in. A session opens its person from the Library ("Use
+this person") and goes to Review, as an operator does. A
 round: each session of one side reruns once (an interact with no change: the server reruns its script, with
 the Review page's due poll and save), each at a moment of its own within the first half of PACE_S, so the
 reruns overlap on the servers as ticking pages do; then the next side. A rerun's time is the client's: from
