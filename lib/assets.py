@@ -16,6 +16,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from lib import netguard
 from lib.apimart.models import BATCH_SIZE
+from lib.i18n import N_, Said, said_of
 from lib.media import limits
 
 # At most this many assets per request (lib/apimart/models.BATCH_SIZE, the one definition).
@@ -37,7 +38,7 @@ TYPE_FROM_EXTENSION = "extension"
 TYPE_FROM_SERVER = "server"  # the probe's Content-Type
 TYPE_DEFAULT = "default"  # the page's "type for rows we cannot detect"
 TYPE_GIVEN = "given"  # a caller checked every row against one type
-CHOOSE_TYPE = "choose Image or Video in the Type column: the URL does not say which it is"
+CHOOSE_TYPE = Said(N_("choose Image or Video in the Type column: the URL does not say which it is"))
 
 T = TypeVar("T")
 
@@ -263,15 +264,26 @@ def _percent_encode(text: str, safe: str) -> str:
     return quote(re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", text), safe=safe + "%")
 
 
+# Problems are Said (lib.i18n): the English text, which a page can say in the operator's language.
+_CONTROL = {
+    "URL": N_("URL contains a control character ({char}): retype it"),
+    "name": N_("name contains a control character ({char}): retype it"),
+}
+_INVISIBLE = {
+    "URL": N_("URL contains an invisible character ({char}): retype it"),
+    "name": N_("name contains an invisible character ({char}): retype it"),
+}
+
+
 def _character_problem(text: str, what: str) -> str | None:
     for ch in text:
         category = unicodedata.category(ch)
         if category == "Cc":
-            return f"{what} contains a control character (U+{ord(ch):04X}): retype it"
+            return Said(_CONTROL[what], char=f"U+{ord(ch):04X}")
         if category in ("Zs", "Zl", "Zp") and what == "URL":
-            return "URL contains spaces: encode them as %20"
+            return Said(N_("URL contains spaces: encode them as %20"))
         if category == "Cf" and ch != "\u200d":
-            return f"{what} contains an invisible character (U+{ord(ch):04X}): retype it"
+            return Said(_INVISIBLE[what], char=f"U+{ord(ch):04X}")
     return None
 
 
@@ -280,27 +292,27 @@ def _split_url(url: str) -> tuple[str, str, int | None, str, str] | str:
     head = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", url)
     scheme = head.group(1).lower() if head else ""
     if not head or ("." in scheme and not url[head.end() :].startswith("//")):
-        return "URL must start with http:// or https:// (found no scheme)"
+        return Said(N_("URL must start with http:// or https:// (found no scheme)"))
     if scheme not in ("http", "https"):
-        return f"URL must start with http:// or https:// (found {scheme})"
+        return Said(N_("URL must start with http:// or https:// (found {scheme})"), scheme=scheme)
     if not url[head.end() :].startswith("//"):
-        return f"URL must start with http:// or https:// (found {scheme}: without //)"
+        return Said(N_("URL must start with http:// or https:// (found {scheme}: without //)"), scheme=scheme)
     try:
         parts = urlsplit(url)
         hostname, port = parts.hostname, parts.port
     except ValueError as error:
         message = str(error)
         if "Port" in message:
-            return "port must be a number from 1 to 65535"
+            return Said(N_("port must be a number from 1 to 65535"))
         if "IPv6" in message or "IPv4" in message:
-            return "the address in [brackets] is not a valid IPv6 address"
-        return "host name contains characters that are not allowed"
+            return Said(N_("the address in [brackets] is not a valid IPv6 address"))
+        return Said(N_("host name contains characters that are not allowed"))
     if "@" in parts.netloc:
-        return "URL contains a user name or password (user:pass@): remove it; it would be sent and stored"
+        return Said(N_("URL contains a user name or password (user:pass@): remove it; it would be sent and stored"))
     if port == 0:
-        return "port must be a number from 1 to 65535"
+        return Said(N_("port must be a number from 1 to 65535"))
     if not hostname:
-        return "URL has no host name"
+        return Said(N_("URL has no host name"))
     return scheme, hostname, port, parts.path, parts.query
 
 
@@ -311,9 +323,11 @@ def normalise_url(url: str) -> tuple[str, str | None]:
     Offline: a public-looking name is resolved (and refused if private) only by the app's own fetches."""
     url = _trim(url or "")
     if not url:
-        return url, "URL is empty"
+        return url, Said(N_("URL is empty"))
     if len(url) > MAX_URL_LENGTH:
-        return url, f"URL is {len(url):,} characters long; at most {MAX_URL_LENGTH:,}"
+        return url, Said(
+            N_("URL is {length} characters long; at most {limit}"), length=f"{len(url):,}", limit=f"{MAX_URL_LENGTH:,}"
+        )
     if problem := _character_problem(url, "URL"):
         return url, problem
     split = _split_url(url)
@@ -323,10 +337,10 @@ def normalise_url(url: str) -> tuple[str, str | None]:
     try:
         host = netguard.normalise_host(hostname)
     except ValueError as error:
-        return url, str(error)
+        return url, said_of(error)
     default_port = 443 if scheme == "https" else 80
     if problem := netguard.host_problem(host):
-        return url, f"URL is not public: APIMart's servers cannot download from it ({problem})"
+        return url, Said(N_("URL is not public: APIMart's servers cannot download from it ({problem})"), problem=problem)
     netloc = host if port in (None, default_port) else f"{host}:{port}"
     sent = urlunsplit(
         (
@@ -338,7 +352,11 @@ def normalise_url(url: str) -> tuple[str, str | None]:
         )
     )
     if len(sent) > MAX_URL_LENGTH:
-        return url, f"URL is {len(sent):,} characters long once encoded; at most {MAX_URL_LENGTH:,}"
+        return url, Said(
+            N_("URL is {length} characters long once encoded; at most {limit}"),
+            length=f"{len(sent):,}",
+            limit=f"{MAX_URL_LENGTH:,}",
+        )
     return sent, None
 
 
@@ -348,13 +366,15 @@ _FORMULA_STARTS = ("=", "+", "-", "@")
 
 def _name_problems(name: str) -> list[str]:
     if len(name) > MAX_NAME_LENGTH:
-        return [f"name is {len(name)} characters; at most {MAX_NAME_LENGTH}"]
+        return [Said(N_("name is {length} characters; at most {limit}"), length=len(name), limit=MAX_NAME_LENGTH)]
     if problem := _character_problem(name, "name"):
         return [problem]
     if name.startswith(_FORMULA_STARTS):
-        return [f"name starts with {name[0]}: a spreadsheet would read it as a formula; remove the sign"]
+        return [
+            Said(N_("name starts with {sign}: a spreadsheet would read it as a formula; remove the sign"), sign=name[0])
+        ]
     if "<" in name or ">" in name:
-        return ["name contains < or >: use plain words"]
+        return [Said(N_("name contains < or >: use plain words"))]
     return []
 
 
@@ -365,18 +385,24 @@ def _extension_problem(url: str, asset_type: str) -> str | None:
         # No extension (e.g. a signed CDN link) cannot be judged here; the probe can check its type.
         return None
     other = next((t for t, exts in EXTENSIONS.items() if ext in exts), None)
+    if other == "Image":
+        return Said(N_(".{ext} is an image file, but the type is {type}"), ext=ext, type=asset_type)
     if other:
-        return f".{ext} is {'an' if other == 'Image' else 'a'} {other.lower()} file, but the type is {asset_type}"
-    return f".{ext} is not a supported {asset_type.lower()} format ({', '.join(sorted(allowed))})"
+        return Said(N_(".{ext} is a video file, but the type is {type}"), ext=ext, type=asset_type)
+    if asset_type == "Image":
+        return Said(N_(".{ext} is not a supported image format ({allowed})"), ext=ext, allowed=", ".join(sorted(allowed)))
+    return Said(N_(".{ext} is not a supported video format ({allowed})"), ext=ext, allowed=", ".join(sorted(allowed)))
 
 
 def _unknown_type_problem(url: str) -> str:
     ext = url_extension(url)
     if not ext:
         return CHOOSE_TYPE
-    return (
-        f".{ext} is neither a photo nor a video format (photos: {', '.join(sorted(EXTENSIONS['Image']))}; "
-        f"videos: {', '.join(sorted(EXTENSIONS['Video']))})"
+    return Said(
+        N_(".{ext} is neither a photo nor a video format (photos: {photos}; videos: {videos})"),
+        ext=ext,
+        photos=", ".join(sorted(EXTENSIONS["Image"])),
+        videos=", ".join(sorted(EXTENSIONS["Video"])),
     )
 
 
@@ -433,7 +459,7 @@ def check_rows(
             problems.append(ext_problem)
         if url:
             if url in seen_urls:
-                problems.append(f"duplicate of row {seen_urls[url] + 1}")
+                problems.append(Said(N_("duplicate of row {row}"), row=seen_urls[url] + 1))
             else:
                 seen_urls[url] = index
         name_problems = _name_problems(name)
@@ -441,7 +467,7 @@ def check_rows(
         if name and not name_problems:
             key = name.casefold()
             if key in seen_names:
-                problems.append(f"same name as row {seen_names[key] + 1}: names must tell assets apart")
+                problems.append(Said(N_("same name as row {row}: names must tell assets apart"), row=seen_names[key] + 1))
             else:
                 seen_names[key] = index
         checks.append(

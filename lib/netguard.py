@@ -19,6 +19,8 @@ from urllib.parse import urljoin, urlsplit
 import idna
 import urllib3
 
+from lib.i18n import N_, Said, said_of
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 MAX_REDIRECTS = 3
@@ -118,23 +120,24 @@ def address_problem(ip: IPAddress) -> str | None:
     """Why the app must not fetch from this address, or None when it is public."""
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.scope_id:
-            return f"{ip} is a link-local address"
+            return Said(N_("{ip} is a link-local address"), ip=str(ip))
         if (inner := _embedded_ipv4(ip)) is not None:
             problem = address_problem(inner)
-            return f"{ip} carries {problem}" if problem else None
+            return Said(N_("{ip} carries {problem}"), ip=str(ip), problem=problem) if problem else None
+    # Said (lib.i18n): English as it reads, and a page can say it in the operator's language.
     kinds = [
-        ("unspecified", ip.is_unspecified),
-        ("loopback (this computer)", ip.is_loopback),
-        ("link-local (cloud metadata lives there)", ip.is_link_local),
-        ("multicast", ip.is_multicast),
-        ("private", ip.is_private),
-        ("reserved", ip.is_reserved),
-        ("non-public", not ip.is_global),
+        (N_("{ip} is an unspecified address"), ip.is_unspecified),
+        (N_("{ip} is a loopback (this computer) address"), ip.is_loopback),
+        (N_("{ip} is a link-local (cloud metadata lives there) address"), ip.is_link_local),
+        (N_("{ip} is a multicast address"), ip.is_multicast),
+        (N_("{ip} is a private address"), ip.is_private),
+        (N_("{ip} is a reserved address"), ip.is_reserved),
+        (N_("{ip} is a non-public address"), not ip.is_global),
     ]
-    kind = next((name for name, hit in kinds if hit), None)
+    kind = next((sentence for sentence, hit in kinds if hit), None)
     if kind is None:
         return None
-    return f"{ip} is {'an' if kind[0] in 'aeiou' else 'a'} {kind} address"
+    return Said(kind, ip=str(ip))
 
 
 def _mixed_script(label: str) -> bool:
@@ -146,22 +149,27 @@ def normalise_host(host: str) -> str:
     """The host as it goes on the wire: lower case, IDNA (punycode) for international names, no trailing
     dot, IPv4 in dotted decimal. Raises ValueError with a readable reason when it is not a valid host."""
     if not host:
-        raise ValueError("URL has no host name")
+        raise ValueError(Said(N_("URL has no host name")))
     if host.startswith("[") or ":" in host:
         try:
             return f"[{ip_literal(host).compressed}]"
         except ValueError as error:
-            raise ValueError(f"{host} is not a valid IPv6 address") from error
+            raise ValueError(Said(N_("{host} is not a valid IPv6 address"), host=host)) from error
     if not host.isascii():
         for label in re.split(r"[.\u3002\uff0e\uff61]", host):
             if _mixed_script(label):
                 raise ValueError(
-                    f"host name {host!r} mixes alphabets (e.g. Latin and Cyrillic): it may imitate another site"
+                    Said(
+                        N_("host name {host} mixes alphabets (e.g. Latin and Cyrillic): it may imitate another site"),
+                        host=repr(host),
+                    )
                 )
         try:
             host = idna.encode(host, uts46=True).decode("ascii")
         except (idna.IDNAError, UnicodeError) as error:
-            raise ValueError(f"host name {host!r} is not a valid international domain name") from error
+            raise ValueError(
+                Said(N_("host name {host} is not a valid international domain name"), host=repr(host))
+            ) from error
     host = host.lower()
     # UTS46 maps full-width digits and dots, so the address test comes after it.
     if (ip := parse_ipv4(host)) is not None:
@@ -170,15 +178,17 @@ def normalise_host(host: str) -> str:
         host = host[:-1]
     labels = host.split(".")
     if len(host) > 253 or not all(_LABEL.match(label) for label in labels):
-        raise ValueError(f"host name {host!r} is not valid (letters, digits and hyphens between dots)")
+        raise ValueError(
+            Said(N_("host name {host} is not valid (letters, digits and hyphens between dots)"), host=repr(host))
+        )
     for label in labels:
         if label.startswith("xn--"):
             try:
                 decoded = idna.decode(label)
             except (idna.IDNAError, UnicodeError) as error:
-                raise ValueError(f"host name {host!r} has an invalid xn-- label") from error
+                raise ValueError(Said(N_("host name {host} has an invalid xn-- label"), host=repr(host))) from error
             if _mixed_script(decoded):
-                raise ValueError(f"host name {host!r} mixes alphabets: it may imitate another site")
+                raise ValueError(Said(N_("host name {host} mixes alphabets: it may imitate another site"), host=repr(host)))
     return host
 
 
@@ -188,13 +198,13 @@ def host_problem(host: str) -> str | None:
     try:
         ip = ip_literal(host)
     except ValueError as error:
-        return str(error)
+        return said_of(error)
     if ip is not None:
         return address_problem(ip)
     if host in _LOCAL_NAMES or host.endswith(_LOCAL_SUFFIXES):
-        return f"{host} names a machine on a local network"
+        return Said(N_("{host} names a machine on a local network"), host=host)
     if "." not in host:
-        return f"{host} is a local name (a public host name has a dot, e.g. cdn.example.com)"
+        return Said(N_("{host} is a local name (a public host name has a dot, e.g. cdn.example.com)"), host=host)
     return None
 
 
@@ -260,7 +270,9 @@ def resolve_public(
     literal_problem = host_problem(origin.host)
     trusted = origin in allow_private
     if literal_problem and not trusted:
-        raise BlockedAddressError(f"the app does not fetch from private addresses: {literal_problem}")
+        raise BlockedAddressError(
+            Said(N_("the app does not fetch from private addresses: {problem}"), problem=literal_problem)
+        )
     literal = ip_literal(origin.host)
     if literal is not None:
         return [literal]
@@ -270,14 +282,18 @@ def resolve_public(
     except TimeoutError:
         raise
     except (OSError, UnicodeError) as error:
-        raise UnresolvedHostError(f"the host name {origin.host} does not resolve") from error
+        raise UnresolvedHostError(Said(N_("the host name {host} does not resolve"), host=origin.host)) from error
     if not addresses:
-        raise UnresolvedHostError(f"the host name {origin.host} does not resolve")
+        raise UnresolvedHostError(Said(N_("the host name {host} does not resolve"), host=origin.host))
     if not trusted:
         for ip in addresses:
             if problem := address_problem(ip):
                 raise BlockedAddressError(
-                    f"the app does not fetch from private addresses: {origin.host} resolves to {problem}"
+                    Said(
+                        N_("the app does not fetch from private addresses: {host} resolves to {problem}"),
+                        host=origin.host,
+                        problem=problem,
+                    )
                 )
     return addresses
 
@@ -397,17 +413,21 @@ def guarded_request(
     for _hop in range(max_redirects + 1):
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https"):
-            raise BlockedAddressError(f"a redirect leads to a {parts.scheme or 'relative'} URL, not http(s)")
+            if parts.scheme:
+                raise BlockedAddressError(
+                    Said(N_("a redirect leads to a {scheme} URL, not http(s)"), scheme=parts.scheme)
+                )
+            raise BlockedAddressError(Said(N_("a redirect leads to a relative URL, not http(s)")))
         if parts.username is not None or parts.password is not None:
-            raise BlockedAddressError("a redirect leads to a URL with a user name or password")
+            raise BlockedAddressError(Said(N_("a redirect leads to a URL with a user name or password")))
         try:
             origin = Origin.of(url)
         except ValueError as error:
-            raise BlockedAddressError(f"a URL on the way is not valid: {error}") from error
+            raise BlockedAddressError(Said(N_("a URL on the way is not valid: {error}"), error=said_of(error))) from error
         addresses = resolve_public(origin, allow_private=trusted, resolver=resolver, deadline=deadline)
         response = _once(url, method, sent_headers, addresses, origin, deadline, body)
         location = response.headers.get("Location")
         if response.status not in _REDIRECTS or not location:
             return HeadResponse(url, response.status, dict(response.headers))
         url = urljoin(url, location.strip())
-    raise BlockedAddressError(f"more than {max_redirects} redirects")
+    raise BlockedAddressError(Said(N_("more than {n} redirects"), n=max_redirects))

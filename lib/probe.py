@@ -27,6 +27,7 @@ from pathlib import Path
 import urllib3
 
 from lib.assets import MAX_BYTES, type_from_content_type
+from lib.i18n import N_, Said
 from lib.media.report import MediaReport
 from lib.netguard import BlockedAddressError, Resolver, UnresolvedHostError, guarded_request
 
@@ -88,29 +89,37 @@ class ProbeResult:
 def _verdict(
     status: int, content_type: str | None, size: int | None, asset_type: str | None, at_least: bool = False
 ) -> tuple[str | None, str | None]:
+    # Said (lib.i18n): English as it reads, and a page can say it in the operator's language.
     if status == 429 or status >= 500:
         return (
-            f"the URL's server answered HTTP {status} (busy or failing): it may work when APIMart downloads it",
+            Said(
+                N_("the URL's server answered HTTP {status} (busy or failing): it may work when APIMart downloads it"),
+                status=status,
+            ),
             WARN,
         )
     if status >= 400:
-        return f"the URL answered HTTP {status}: APIMart will not be able to download it", BLOCK
+        return Said(N_("the URL answered HTTP {status}: APIMart will not be able to download it"), status=status), BLOCK
     if status >= 300:
-        return f"the URL answered HTTP {status} without a usable redirect", BLOCK
+        return Said(N_("the URL answered HTTP {status} without a usable redirect"), status=status), BLOCK
     kind = asset_type or type_from_content_type(content_type)
     if content_type and content_type not in _OCTET_STREAMS:
         if kind is None:
-            return f"the server says this is {content_type}, not a photo or a video", BLOCK
+            return Said(N_("the server says this is {type}, not a photo or a video"), type=content_type), BLOCK
         if type_from_content_type(content_type) != kind:
-            return (
-                f"the server says this is {content_type}, not {'an image' if kind == 'Image' else 'a video'}",
-                BLOCK,
-            )
+            if kind == "Image":
+                return Said(N_("the server says this is {type}, not an image"), type=content_type), BLOCK
+            return Said(N_("the server says this is {type}, not a video"), type=content_type), BLOCK
     if kind and size is not None and size > MAX_BYTES[kind]:
         limit = MAX_BYTES[kind] // 1048576
         if at_least:
-            return f"file is more than {limit} MB; {kind.lower()}s must be under {limit} MB", BLOCK
-        return f"file is {size / 1048576:.1f} MB; {kind.lower()}s must be under {limit} MB", BLOCK
+            if kind == "Image":
+                return Said(N_("file is more than {limit} MB; images must be under {limit} MB"), limit=limit), BLOCK
+            return Said(N_("file is more than {limit} MB; videos must be under {limit} MB"), limit=limit), BLOCK
+        size_mb = f"{size / 1048576:.1f}"
+        if kind == "Image":
+            return Said(N_("file is {size} MB; images must be under {limit} MB"), size=size_mb, limit=limit), BLOCK
+        return Said(N_("file is {size} MB; videos must be under {limit} MB"), size=size_mb, limit=limit), BLOCK
     return None, None
 
 
@@ -150,15 +159,17 @@ def probe_url(
                 None,
                 None,
                 None,
-                f"{refusal.reason} from here: APIMart's servers may still find it",
+                Said(N_("{reason} from here: APIMart's servers may still find it"), reason=refusal.reason),
                 WARN,
             )
         return ProbeResult(url, None, None, None, refusal.reason, BLOCK)
     except TimeoutError:
-        return ProbeResult(url, None, None, None, f"no answer within {timeout:g} s: it may still work", WARN)
+        return ProbeResult(
+            url, None, None, None, Said(N_("no answer within {seconds} s: it may still work"), seconds=f"{timeout:g}"), WARN
+        )
     except (ConnectionError, OSError):
         return ProbeResult(
-            url, None, None, None, "could not connect to this URL's server from here: it may still work", WARN
+            url, None, None, None, Said(N_("could not connect to this URL's server from here: it may still work")), WARN
         )
     result = _judge(url, response.status, response.headers, asset_type)
     if not read_file or not result.ok:

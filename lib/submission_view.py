@@ -21,7 +21,7 @@ from lib.assets import (
     requests_for,
     url_extension,
 )
-from lib.i18n import Translator, translator
+from lib.i18n import Translator, said_in, translator
 from lib.probe import ProbeResult
 
 ENGLISH = translator("en")
@@ -123,8 +123,9 @@ def verdicts(
             result = result.judged(check.asset_type or None)
         file = files.get(check.url)
         if check.problems:
-            reasons = list(check.problems) + (
-                [result.problem] if result is not None and result.blocks else []
+            # lib.assets' and lib.probe's problems are Said: in `_`'s language.
+            reasons = [said_in(_, p) for p in check.problems] + (
+                [said_in(_, result.problem)] if result is not None and result.blocks else []
             )
             out.texts.append("❌ " + _("; ").join(reasons) + (f" · {file.text}" if file and file.blocks else ""))
         elif file is not None:
@@ -132,12 +133,12 @@ def verdicts(
         elif result is not None and result.blocks:
             out.held.append((check, result))
             if sent_anyway(check.url):
-                out.texts.append(_("⚠️ sent anyway: {problem}").format(problem=result.problem))
+                out.texts.append(_("⚠️ sent anyway: {problem}").format(problem=said_in(_, result.problem)))
             else:
-                out.texts.append("⛔ " + _("held back: {problem}").format(problem=result.problem))
+                out.texts.append("⛔ " + _("held back: {problem}").format(problem=said_in(_, result.problem)))
         elif result is not None and result.warns:
             out.warned.append(check)
-            out.texts.append(_("⚠️ ready, not checked: {problem}").format(problem=result.problem))
+            out.texts.append(_("⚠️ ready, not checked: {problem}").format(problem=said_in(_, result.problem)))
         else:
             out.texts.append(_("✅ ready"))
     out.invalid = [i for i, c in enumerate(checks) if c.problems or (c.url in files and files[c.url].blocks)]

@@ -33,7 +33,9 @@ CODE_NAMES = re.compile(r"`[^`]*`|(?<!\w)\.\w+|\w+://\S*|(?<![\w-])-[a-z]+\b|\b[
 # Names that stay as they are in a Chinese sentence: the product and the API's own name, units, ids.
 KEPT_LATIN = {"APIMart", "Avatar", "Desk", "ID", "MB", "Language", "Wi", "Fi", "https", "Linux", "macOS", "Windows", "HTTP", "http",
     "wav", "mp",  # file types (mp3)
-    "CSV", "JSON", "Seedance", "HEAD", "JPEG", "PNG", "WebP", "HEIC", "BMP", "TIFF", "GIF", "MP", "MOV", "px",  # formats, units
+    "Seedance",  # the model family's name
+    "IPv", "user", "pass", "xn",  # IPv6, what a URL's parts look like (user:pass@, xn-- labels)
+    "CSV", "JSON", "HEAD", "JPEG", "PNG", "WebP", "HEIC", "BMP", "TIFF", "GIF", "MP", "MOV", "px",  # formats, units
     "Auto", "Image", "Video",  # the Type column's values, shown as they are
     "image", "video", "audio",  # a prompt names its references "image 1", "video 1", "audio 1" in every language
 }
@@ -203,3 +205,27 @@ def test_a_moment_for_sentences_shows_its_day_only_when_not_today():
     assert f.moment(MOMENT, "zh_CN", shanghai, now=MOMENT + 3 * 86400) == "12月2日 03:20"
     assert f.moment(MOMENT, "en", timezone.utc, now=MOMENT + 3 * 86400) == "Dec 1 19:20"
     assert f.moment(None, "en") == ""
+
+
+def test_said_is_its_english_text_and_says_itself_in_another_language():
+    import copy
+    import pickle
+
+    from lib.i18n import Said, said_in, said_of
+    from lib.netguard import host_problem
+
+    problem = host_problem("192.168.1.5")
+    assert problem == "192.168.1.5 is a private address" and isinstance(problem, Said)
+    outer = Said("URL is not public: APIMart's servers cannot download from it ({problem})", problem=problem)
+    assert said_in(translator("zh_CN"), outer) == "链接不是公网地址：APIMart 的服务器无法从这里下载（192.168.1.5 是内网地址）"
+    assert said_in(translator("en"), outer) == outer
+    for kept in (pickle.loads(pickle.dumps(outer)), copy.deepcopy(outer)):
+        assert kept == outer and said_in(translator("zh_CN"), kept).startswith("链接不是公网地址")
+    assert said_in(translator("zh_CN"), "not a Said") == "not a Said"
+    counted = Said("{n} request may have been sent without an answer: nothing is sent again by itself.",
+                   "{n} requests may have been sent without an answer: nothing is sent again by itself.", 3)
+    assert counted.startswith("3 requests") and said_in(translator("zh_CN"), counted).startswith("3 个请求")
+    try:
+        raise ValueError(problem)
+    except ValueError as error:
+        assert said_of(error) is problem

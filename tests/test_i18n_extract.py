@@ -32,6 +32,9 @@ DASHBOARD_SOURCES = (
     "lib/submission_view.py",
     "lib/review.py",
     "lib/signin.py",
+    "lib/assets.py",
+    "lib/netguard.py",
+    "lib/probe.py",
 )  # as scripts/i18n.sh
 
 # The st.* calls that show text, and the keywords whose value is shown.

@@ -430,3 +430,18 @@ def test_the_resume_notice_is_said_when_shown(lang, expected):
     app.run()
     assert not app.exception, app.exception
     assert [m.value for m in app.markdown] == expected
+
+
+def test_submits_row_problems_in_chinese(sandbox_env, sandbox):
+    """lib.assets' and lib.netguard's problems are Said: English in lib, the operator's language on the page."""
+    from tests.helpers.apptest import paste, table, verified
+
+    app = session(lang="zh")
+    verified(app, sandbox)
+    open_page(app, "submit")
+    paste(app, ["a, http://192.168.1.5/a.jpg", "b, ftp://cdn.example.com/b.mp4", "c, https://cdn.example.com/c.txt"])
+    cells = list(table(app, "Check")["Check"])
+    assert cells[0] == "❌ 链接不是公网地址：APIMart 的服务器无法从这里下载（192.168.1.5 是内网地址）", cells
+    assert cells[1] == "❌ 链接必须以 http:// 或 https:// 开头（当前为 ftp）", cells
+    assert cells[2].startswith("❌ .txt 既不是照片格式也不是视频格式（照片："), cells
+    assert not any("URL" in cell or "address" in cell for cell in cells)

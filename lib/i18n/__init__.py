@@ -117,6 +117,46 @@ def N_(message: str) -> str:
     return message
 
 
+class Said(str):
+    """An English sentence made in lib (a row's problem, a probe's answer) that remembers its msgid and fields,
+    so that a page can say it in the operator's language (`said_in`). It *is* the English text: code and tests
+    that compare, join or log it read the English as before.
+
+        problem = Said(N_("{host} names a machine on a local network"), host=host)
+        said_in(_, problem)  # "{host} 是本地网络中的机器" with the field filled in
+    Fields may be Said themselves (translated too). `n` picks a plural through the catalog (`plural` given)."""
+
+    msgid: str
+    fields: dict
+    plural: str | None
+    n: int | None
+
+    def __new__(cls, msgid: str, plural: str | None = None, n: int | None = None, /, **fields) -> Said:
+        english = (msgid if plural is None or n == 1 else plural).format(**({"n": n} | fields))
+        said = super().__new__(cls, english)
+        said.msgid, said.plural, said.n, said.fields = msgid, plural, n, fields
+        return said
+
+    def __getnewargs_ex__(self):  # pickles (and copies) as itself, fields included
+        return (self.msgid, self.plural, self.n), self.fields
+
+
+def said_in(_, text: object) -> object:
+    """`text` in `_`'s language when it is a Said (its fields too); anything else as it is."""
+    if not isinstance(text, Said):
+        return text
+    fields = {key: said_in(_, value) for key, value in text.fields.items()}
+    if text.plural is not None:
+        return _.ngettext(text.msgid, text.plural, text.n).format(**({"n": text.n} | fields))
+    return _(text.msgid).format(**fields)
+
+
+def said_of(error: BaseException) -> str:
+    """An exception's message, kept a Said when it was raised with one (str(error) would drop what it knows)."""
+    first = error.args[0] if len(error.args) == 1 else None
+    return first if isinstance(first, Said) else str(error)
+
+
 class Translator:
     """gettext bound to one locale and domain: call it like `_`, or use its ngettext/pgettext/npgettext."""
 

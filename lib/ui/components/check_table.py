@@ -7,6 +7,7 @@ import hashlib
 import streamlit as st
 
 from lib.assets import RowCheck
+from lib.i18n import said_in
 from lib.media.rows import cell_uri
 from lib.probe import ProbeResult
 from lib.submission_view import Verdicts, check_frame, verdicts
@@ -100,5 +101,5 @@ def _held_back(held: list[tuple[RowCheck, ProbeResult]], send_all_anyway: bool) 
                 _("Row {n}, {name}: send anyway").format(n=check.index + 1, name=literal(check.name)),
                 key=anyway_key(check.url),
                 disabled=send_all_anyway,
-                help=result.problem,
+                help=said_in(_, result.problem),
             )
