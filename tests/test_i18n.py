@@ -229,3 +229,9 @@ def test_said_is_its_english_text_and_says_itself_in_another_language():
         raise ValueError(problem)
     except ValueError as error:
         assert said_of(error) is problem
+
+
+def test_a_tables_time_as_the_locale_writes_it():
+    assert f.table_time("2026-03-04 14:05", "zh_CN") == "2026年3月4日 14:05"
+    assert f.table_time("2026-03-04 14:05", "en") == "2026-03-04 14:05", "English tables keep their ISO times"
+    assert f.table_time("", "zh_CN") == "" and f.table_time("soon", "zh_CN") == "soon"

@@ -5,6 +5,8 @@ operator picks another one."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
@@ -291,6 +293,8 @@ def test_the_library_in_chinese(sandbox_env, sandbox):
     assert "还没有视频。" in texts(app.caption)
     people = table(app, "usable")
     assert list(people["mode"]) == ["沙盒"], "the mode in words"
+    [added] = list(people["created"])
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", added), "the time as Chinese writes it"
     assert column_labels(app, "usable")["usable"] == "可用"
     assets = table(app, "why")
     assert sorted(assets["status"]) == ["可用", "未通过"]

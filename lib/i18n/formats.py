@@ -96,3 +96,16 @@ def since(ts: object, locale: str, now: float) -> str:
     """How long ago `ts` was, seen from `now`: "5 minutes ago"; "" for no time."""
     moment = _moment(ts, timezone.utc)
     return relative(moment.timestamp() - now, locale) if moment else ""
+
+
+def table_time(text: str, locale: str) -> str:
+    """A table's "2026-03-04 14:05" (lib.library.when_text: already in the reader's zone) as the locale writes
+    a date and time ("2026年3月4日 14:05"); English, an empty cell or anything else stays as it is."""
+    if locale == "en" or not text:
+        return text
+    try:
+        moment_ = datetime.strptime(text, "%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return text
+    loc = babel_locale(locale)
+    return f"{format_skeleton('yMMMd', moment_, locale=loc)} {format_time(moment_, 'HH:mm', locale=loc)}"

@@ -18,6 +18,7 @@ def show(store, session_jobs: list[GenerationJob]) -> None:
         return
     _ = language.translator()
     earlier["status"] = earlier["status"].map(lambda code: words.video_status_in(_, code))
+    earlier = library_tables.times_in(earlier, _)  # in the browser's zone, as the locale writes it
     st.subheader(_("Earlier videos ({n})").format(n=len(earlier)))
     st.dataframe(
         earlier[["created", "status", "model", "prompt", "video_url"]],

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib import library, review
 from lib.connection import LIVE, SANDBOX
-from lib.i18n import N_, Translator
+from lib.i18n import N_, Translator, formats
 from lib.ui import language, state, words
 from lib.ui.components import thumbnails
 
@@ -84,11 +84,19 @@ def added_by_filter(actors: list[str]) -> str:
     return chosen or ANYONE
 
 
+def times_in(frame: pd.DataFrame, _: Translator, column: str = "created") -> pd.DataFrame:
+    """`frame` with its times (lib.library.when_text, in the browser's zone) as `_`'s locale writes them."""
+    if _.locale == "en" or column not in frame.columns:
+        return frame
+    return frame.assign(**{column: frame[column].map(lambda text: formats.table_time(text, _.locale))})
+
+
 def _people_in(frame: pd.DataFrame, _: Translator) -> pd.DataFrame:
-    """The people frame with its modes in words (in English the codes read as the words: no copy)."""
+    """The people frame with its modes in words and its times in the locale's way (English: the frame as
+    read, no copy: its codes read as the words)."""
     if _.locale == "en":
         return frame
-    return frame.assign(mode=frame["mode"].map(lambda m: _(MODES[m]) if m in MODES else m))
+    return times_in(frame.assign(mode=frame["mode"].map(lambda m: _(MODES[m]) if m in MODES else m)), _)
 
 
 def people(frame: pd.DataFrame, by_column: bool = False, version: object = None) -> list[int]:
@@ -184,7 +192,7 @@ def videos(frame: pd.DataFrame) -> None:
         return
     by = "created_by" in frame.columns and bool((frame["created_by"] != library.NOBODY).any())
     st.dataframe(
-        frame.assign(status=frame["status"].map(lambda code: words.video_status_in(_, code))),
+        times_in(frame, _).assign(status=frame["status"].map(lambda code: words.video_status_in(_, code))),
         hide_index=True,
         width="stretch",
         key="library__videos",
