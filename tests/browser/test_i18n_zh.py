@@ -7,9 +7,29 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import OUTPUT, decode_qr, idle
+from lib.sandbox.control import SandboxControl
+from lib.server import SANDBOX_PREFIX
+from tests.browser.helpers import OUTPUT, decode_qr, idle, quick_realistic_timing
+from tests.serving import streamlit_app
+
+
+@pytest.fixture
+def app_url(tmp_path):
+    # A server and registry of each test's own: the suite's shared one holds earlier tests' people, and the
+    # Start page then offers their next step instead of "验证真人".
+    with streamlit_app({"AVATAR_DESK_DB": str(tmp_path / "avatar-desk.db")}) as base:
+        yield base
+
+
+@pytest.fixture
+def sandbox(app_url):
+    control = SandboxControl(f"{app_url}{SANDBOX_PREFIX}")
+    control.post("reset")
+    quick_realistic_timing(control)
+    return control
 
 
 def test_a_chinese_browser_gets_the_chinese_start_page_and_sidebar(browser, app_url, sandbox):
@@ -59,9 +79,8 @@ GOOD = [f"https://cdn.example.com/lin/front-{i}.mp4" for i in range(2)]
 
 
 def test_the_whole_flow_in_a_chinese_browser(browser, app_url, sandbox, playwright_devices):
-    """Verify with a Chinese phone, name the person, submit, follow the review, make a video: each step's
-    screenshot in test-output/browser/i18n_zh-CN_flow_<n>.png. The steps converted so far speak Chinese (the
-    Review page and Submit's check table still speak English: their conversion follows)."""
+    """Verify with a Chinese phone, name the person, submit, follow the review, make a video, find it all in
+    the Library: each step's screenshot in test-output/browser/i18n_zh-CN_flow_<n>.png, every one in Chinese."""
     operator_context = browser.new_context(
         viewport={"width": 1400, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai"
     )
@@ -103,7 +122,7 @@ def test_the_whole_flow_in_a_chinese_browser(browser, app_url, sandbox, playwrig
         idle(page)
         page.get_by_role("button", name="继续：提交素材").click()
 
-        # 3. Submit (its check table and the file drop are not converted yet).
+        # 3. Submit.
         expect(page.get_by_role("heading", name="3. 提交素材")).to_be_visible()
         page.locator("textarea").first.fill("\n".join(GOOD))
         page.get_by_role("button", name="添加到表格").click()
@@ -112,8 +131,14 @@ def test_the_whole_flow_in_a_chinese_browser(browser, app_url, sandbox, playwrig
         shot(3, "submit")
         send.click()
 
-        # 4. Review: follows by itself until both clips are approved.
-        expect(page.get_by_role("heading", name="Approved (2)", exact=True)).to_be_visible()
+        # 4. Review: follows by itself until both clips are approved, in Chinese.
+        expect(page.get_by_role("heading", name="4. 审核")).to_be_visible()
+        expect(page.get_by_role("heading", name="可用（2）", exact=True)).to_be_visible()
+        expect(page.get_by_role("heading", name="未通过（0）", exact=True)).to_be_visible()
+        expect(page.get_by_text("没有未通过的视频。")).to_be_visible()
+        expect(page.get_by_role("button", name="用这 2 段视频生成视频")).to_be_visible()
+        expect(page.get_by_role("button", name="下载 CSV")).to_be_visible()
+        expect(page.get_by_text("Approved", exact=True)).to_have_count(0)
         shot(4, "review")
 
         # 5. Make a video, in Chinese; the finished video's card says so in Chinese too.
@@ -132,6 +157,16 @@ def test_the_whole_flow_in_a_chinese_browser(browser, app_url, sandbox, playwrig
         expect(page.get_by_text("真人：林伟")).to_be_visible()
         expect(page.get_by_text(re.compile(r"已发送 2 段视频：2 个可用"))).to_be_visible()
         shot(6, "start_again")
+
+        # The Library: the person, their clips and the video, in Chinese.
+        page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="素材库", exact=True).click()
+        expect(page.get_by_role("heading", name="素材库")).to_be_visible()
+        expect(page.get_by_role("heading", name="照片和视频（2）")).to_be_visible()
+        expect(page.get_by_role("heading", name="视频（1）")).to_be_visible()
+        expect(page.get_by_role("button", name="使用此真人")).to_be_visible()
+        expect(page.get_by_role("button", name="导出全部（JSON）")).to_be_visible()
+        expect(page.get_by_text("Photos and clips")).to_have_count(0)
+        shot(7, "library")
     finally:
         phone_context.close()
         operator_context.close()
