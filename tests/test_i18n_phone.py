@@ -16,8 +16,8 @@ from lib.media.capture_page import page_locale
 from lib.media.capture_routes import capture_routes, capture_url
 from lib.media.storage.app_hosted import AppHostedStorage
 from lib.store.workspace import Store
+from tests.helpers.sandbox_http import api, new_session
 from tests.helpers.serving import serve_asgi
-from tests.test_sandbox_http import api, new_session
 
 
 @pytest.fixture

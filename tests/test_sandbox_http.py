@@ -14,30 +14,14 @@ from starlette.routing import Mount
 from lib.sandbox.config import SandboxConfig
 from lib.sandbox.server import create_app
 from lib.sandbox.store import Store
+from tests.helpers.sandbox_http import REAL, api, new_session
 from tests.helpers.serving import serve_asgi
-
-REAL = "/v1/seedance2/real-avatar"
-
-
-def api(sandbox, key="sk-a"):
-    session = requests.Session()
-    if key is not None:
-        session.headers["Authorization"] = f"Bearer {key}"
-    base = sandbox.base_url if hasattr(sandbox, "base_url") else sandbox
-    session.url = lambda path: f"{base}{path}"  # type: ignore[attr-defined]
-    return session
 
 
 def ctl(sandbox, path, http="POST", **body):
     response = requests.request(http, f"{sandbox.base_url}/_sandbox/{path}", json=body or None, timeout=5)
     response.raise_for_status()
     return response.json()
-
-
-def new_session(s, callback="https://app.example/callback?keep=1"):
-    created = s.post(s.url(REAL), json={"callback_url": callback}).json()["data"]
-    assert created["status"] == "completed" and created["id"].startswith("task_") and len(created["id"]) == 31
-    return s.get(s.url(f"/v1/tasks/{created['id']}")).json()["data"]["result"]
 
 
 def verified_group(sandbox, s):
