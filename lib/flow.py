@@ -28,6 +28,7 @@ from lib.assets import (
     normalise_url,
     type_from_extension,
 )
+from lib.i18n import N_, Said, SaidList
 from lib.ledger import FAILED, AssetLedger
 from lib.store.codes import FINAL_VIDEO_STATUSES, SubmissionStatus, VerificationStatus, VideoStatus
 from lib.store.workspace import Store
@@ -165,10 +166,6 @@ def _send_batches(
     return outcome
 
 
-def _rows(n: int) -> str:
-    return f"{n} row{'s' if n != 1 else ''}"
-
-
 def _draft_row(name: str, url: str, asset_type: str) -> AssetRow:
     # Back in the table, a row keeps the type it was to be sent as; "Auto" when its extension says as much.
     return AssetRow(url, name, "" if type_from_extension(url) == asset_type else asset_type)
@@ -242,15 +239,18 @@ def submit_rows(
     `asset_type` for a row that carries none), at most 20 assets a request, each written ahead with its
     key."""
     if not checks:
-        raise RefusedError("There is nothing to submit: add at least one asset URL.")
+        raise RefusedError(Said(N_("There is nothing to submit: add at least one asset URL.")))
     if bad := [c for c in checks if not c.ok]:
         raise RefusedError(
-            f"{_rows(len(bad))} {'has' if len(bad) == 1 else 'have'} problems: fix or remove "
-            f"{'it' if len(bad) == 1 else 'them'} first. Nothing was sent."
+            Said.ngettext(
+                "{n} row has problems: fix or remove it first. Nothing was sent.",
+                "{n} rows have problems: fix or remove them first. Nothing was sent.",
+                len(bad),
+            )
         )
     kinds = [c.asset_type or asset_type for c in checks]
     if any(k not in EXTENSIONS for k in kinds):
-        raise RefusedError("Choose Image or Video for every row first. Nothing was sent.")
+        raise RefusedError(Said(N_("Choose Image or Video for every row first. Nothing was sent.")))
     if len(set(kinds)) == 1:
         ledger.asset_type = kinds[0]
     staged = []
@@ -284,7 +284,7 @@ def resubmit(
     `hosted`: URLs of files the app hosts itself (lib.assets.check_rows)."""
     keys = [k for k in replacements if k in ledger.assets and ledger.assets[k].status == FAILED]
     if not keys:
-        raise RefusedError("Select at least one failed asset to resubmit.")
+        raise RefusedError(Said(N_("Select at least one failed asset to resubmit.")))
     typed = names or {}
     checks = check_rows(
         [
@@ -299,8 +299,11 @@ def resubmit(
         hosted=hosted,
     )
     if bad := [(k, c) for k, c in zip(keys, checks, strict=True) if not c.ok]:
-        listed = ", ".join(f"{ledger.assets[k].name} ({c.reason})" for k, c in bad)
-        raise RefusedError(f"Fix these replacement URLs first: {listed}. Nothing was sent.")
+        listed = SaidList(
+            Said(N_("{name} ({reason})"), name=ledger.assets[k].name, reason=SaidList(c.problems, "; "))
+            for k, c in bad
+        )
+        raise RefusedError(Said(N_("Fix these replacement URLs first: {listed}. Nothing was sent."), listed=listed))
     name_of = {k: c.name for k, c in zip(keys, checks, strict=True)}
     staged = []
     for kind, batch in batches_by_type(
@@ -335,7 +338,7 @@ def send_again(
     the same Idempotency-Key (an upstream that honours it answers with the first task instead of a copy)."""
     pairs = ledger.mark_sending(send_key)
     if not pairs:
-        raise RefusedError("Those assets are settled already: nothing to send.")
+        raise RefusedError(Said(N_("Those assets are settled already: nothing to send.")))
     _write_ahead(ledger, store)
     items = [AssetInput(attempt.url, attempt.name or asset.name) for asset, attempt in pairs]
     # One send carries one type: the type it was first sent as.
@@ -499,7 +502,7 @@ def send_generation_again(client: ApimartClient, job: GenerationJob, *, store: S
     """Only on the operator's explicit "send again, I accept a possible second charge": the same request
     with the same Idempotency-Key, into the same row."""
     if not job.unsettled:
-        raise RefusedError("This video is not waiting for a decision: nothing to send again.")
+        raise RefusedError(Said(N_("This video is not waiting for a decision: nothing to send again.")))
     job.status = VideoStatus.SUBMITTING
     _save_job(job, store)
     _post_generation(client, rebuild_request(job), job, store)

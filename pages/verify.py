@@ -4,6 +4,7 @@ used up shows no QR code: only what happened and one button for a new link."""
 
 import streamlit as st
 
+from lib.i18n import said_in
 from lib.ui import language
 from lib.ui.components import go_to_step, verification_status
 from lib.ui.components.callback_landing import stop_if_landed
@@ -37,7 +38,7 @@ attempt = renewed_if_expired()
 status = attempt.state() if attempt is not None else None
 
 if refusal := st.session_state.get("verify__refusal"):
-    st.warning(refusal, icon=":material/front_hand:")
+    st.warning(said_in(language.translator(), refusal), icon=":material/front_hand:")
 
 if status is None or status == USED:
     if status == USED:

@@ -235,3 +235,27 @@ def test_a_tables_time_as_the_locale_writes_it():
     assert f.table_time("2026-03-04 14:05", "zh_CN") == "2026年3月4日 14:05"
     assert f.table_time("2026-03-04 14:05", "en") == "2026-03-04 14:05", "English tables keep their ISO times"
     assert f.table_time("", "zh_CN") == "" and f.table_time("soon", "zh_CN") == "soon"
+
+
+def test_the_apps_refusals_are_said_in_the_operators_language():
+    from lib import flow
+    from lib.assets import AssetRow, check_rows
+    from lib.i18n import Said, SaidList, said_in, said_of
+    from lib.ledger import AssetLedger
+
+    checks = check_rows([AssetRow("ftp://cdn.example.com/a.mp4", "a"), AssetRow("https://cdn.example.com/b.mp4", "b")])
+    with pytest.raises(flow.RefusedError) as refused:
+        flow.submit_rows(None, AssetLedger("group-1", "Video"), checks)
+    said = said_of(refused.value)
+    assert said == "1 row has problems: fix or remove it first. Nothing was sent."
+    assert said_in(translator("zh_CN"), said) == "1 行有问题：请先修正或删除。没有发送任何内容。"
+    listed = SaidList(Said("{name} ({reason})", name="a", reason=SaidList(checks[0].problems, "; ")) for _ in range(2))
+    fix = Said("Fix these replacement URLs first: {listed}. Nothing was sent.", listed=listed)
+    assert fix == (
+        "Fix these replacement URLs first: a (URL must start with http:// or https:// (found ftp)), "
+        "a (URL must start with http:// or https:// (found ftp)). Nothing was sent."
+    )
+    assert said_in(translator("zh_CN"), fix) == (
+        "请先修正这些替换链接：a（链接必须以 http:// 或 https:// 开头（当前为 ftp））、"
+        "a（链接必须以 http:// 或 https:// 开头（当前为 ftp））。没有发送任何内容。"
+    )

@@ -35,6 +35,8 @@ DASHBOARD_SOURCES = (
     "lib/assets.py",
     "lib/netguard.py",
     "lib/probe.py",
+    "lib/flow.py",
+    "lib/i18n/__init__.py",
 )  # as scripts/i18n.sh
 
 # The st.* calls that show text, and the keywords whose value is shown.

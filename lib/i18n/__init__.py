@@ -140,9 +140,36 @@ class Said(str):
     def __getnewargs_ex__(self):  # pickles (and copies) as itself, fields included
         return (self.msgid, self.plural, self.n), self.fields
 
+    @classmethod
+    def ngettext(cls, singular: str, plural: str, n: int, /, **fields) -> Said:
+        """A counted sentence, marked for extraction as one plural entry (`Said.ngettext(...)`)."""
+        return cls(singular, plural, n, **fields)
+
+
+class SaidList(str):
+    """Items joined by `sep` (", " or "; "), each said in the reader's language too (a Said field)."""
+
+    items: tuple
+    sep: str
+
+    def __new__(cls, items, sep: str = ", ") -> SaidList:
+        items = tuple(items)
+        joined = super().__new__(cls, sep.join(items))
+        joined.items, joined.sep = items, sep
+        return joined
+
+    def __getnewargs__(self):
+        return (self.items, self.sep)
+
+
+N_(", ")  # SaidList's separators, said in each language ("、", "；")
+N_("; ")
+
 
 def said_in(_, text: object) -> object:
     """`text` in `_`'s language when it is a Said (its fields too); anything else as it is."""
+    if isinstance(text, SaidList):
+        return _(text.sep).join(str(said_in(_, item)) for item in text.items)
     if not isinstance(text, Said):
         return text
     fields = {key: said_in(_, value) for key, value in text.fields.items()}

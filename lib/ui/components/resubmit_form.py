@@ -7,6 +7,7 @@ import time
 import streamlit as st
 
 from lib import flow, review
+from lib.i18n import said_in, said_of
 from lib.ui import language, review_poll, state
 from lib.ui.components import asset_tables, error_slot, media_rows
 from lib.ui.components.review_view import ReviewView
@@ -37,7 +38,7 @@ def show(wf: state.Workflow, view: ReviewView) -> None:
     else:
         _form(wf, view)
     if refusal := st.session_state.get(REFUSAL_KEY):
-        st.warning(literal(refusal))  # may name the operator's assets
+        st.warning(literal(said_in(_, refusal)))  # may name the operator's assets
     if error := st.session_state.get(ERROR_KEY):
         error_slot.show_error(error, again=_("press the resubmit button again"))
 
@@ -123,7 +124,7 @@ def _resubmit(wf: state.Workflow, view: ReviewView) -> None:
                 hosted=media_rows.hosted_urls(replacements.values()),
             )
     except flow.RefusedError as refusal:
-        st.session_state[REFUSAL_KEY] = str(refusal)
+        st.session_state[REFUSAL_KEY] = said_of(refusal)
         return
     st.session_state.pop(REFUSAL_KEY, None)
     review_poll.note_sent(wf.ledger)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from lib import flow
 from lib.assets import AssetRow, RowCheck
+from lib.i18n import said_of
 from lib.submission_view import Verdicts, parts_note
 from lib.ui import language, review_poll, state
 from lib.ui.components import asset_editor, error_slot, media_rows
@@ -20,7 +21,7 @@ def send(ready: list[RowCheck]) -> None:
         with error_slot.sending(_.ngettext("{n} asset", "{n} assets", len(ready)).format(n=len(ready))):
             outcome = flow.submit_rows(state.client(), wf.own_ledger(), ready, store=state.store())
     except flow.RefusedError as refusal:
-        st.session_state["submit__refusal"] = str(refusal)
+        st.session_state["submit__refusal"] = said_of(refusal)  # a Said: shown in the language of then
         return
     st.session_state.pop("submit__refusal", None)
     review_poll.note_sent(wf.ledger)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.assets import RowCheck
+from lib.i18n import said_in
 from lib.ui import language, unsettled
 from lib.ui.components import error_slot, send_button
 from lib.ui.state import Workflow
@@ -13,7 +14,7 @@ from lib.ui.state import Workflow
 def show(wf: Workflow, ready: list[RowCheck]) -> None:
     _ = language.translator()
     if refusal := st.session_state.get("submit__refusal"):
-        st.warning(refusal)
+        st.warning(said_in(_, refusal))
     _error_slot(wf, ready)
     # Sends whose answer was lost: shown as "may have been sent", with the operator's two choices.
     unsettled.asset_sends(wf.ledger, key="submit__unsettled")

@@ -5,7 +5,7 @@ import streamlit as st
 from lib import flow
 from lib.apimart import ApimartError, NotReadyError
 from lib.callbacks import new_callback_secret, server_inbox, with_callback_secret
-from lib.i18n import N_
+from lib.i18n import N_, said_of
 from lib.ui import state
 from lib.verification import EXPIRED, SPENT, VerificationAttempt
 
@@ -66,7 +66,7 @@ def get_group() -> None:
     try:
         group_id = flow.finish_verification(state.client(), attempt, store=state.store())
     except flow.RefusedError as refusal:
-        st.session_state["verify__refusal"] = str(refusal)
+        st.session_state["verify__refusal"] = said_of(refusal)
         return
     except ApimartError as error:
         if attempt.state() == SPENT:
