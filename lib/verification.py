@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 
 from lib.callbacks import CALLBACK_GRACE_S, CallbackRecord, callback_secret_of
+from lib.i18n import N_, Said
 
 # Upstream, the link and token live about 120 s; APIMart states no lifetime of its own.
 SESSION_LIFETIME_S = 120.0
@@ -91,15 +92,21 @@ class VerificationAttempt:
         state = self.state(now)
         if state == APPROVED:
             return None
-        return {
-            WAITING: "The person has not finished yet. Querying now would use up the one-time token and "
-            "they would have to verify again. Wait for the phone to finish, or confirm by hand once they have.",
-            FAILED: "The verification failed on the phone. Create a new session and let the person try again.",
-            EXPIRED: "The link expired before the person finished. Create a new session.",
-            USED: "This link was already used: it gave the person's group (see the Group step).",
-            SPENT: "This link was used up before the person finished, so it gave no group. Make a new link: "
-            "the person scans again, and nothing else is lost.",
-        }[state]
+        return Said(  # said in the operator's language where shown (lib.i18n.said_in)
+            {
+                WAITING: N_(
+                    "The person has not finished yet. Querying now would use up the one-time token and they would "
+                    "have to verify again. Wait for the phone to finish, or confirm by hand once they have."
+                ),
+                FAILED: N_("The verification failed on the phone. Create a new session and let the person try again."),
+                EXPIRED: N_("The link expired before the person finished. Create a new session."),
+                USED: N_("This link was already used: it gave the person's group (see the Group step)."),
+                SPENT: N_(
+                    "This link was used up before the person finished, so it gave no group. Make a new link: the "
+                    "person scans again, and nothing else is lost."
+                ),
+            }[state]
+        )
 
 
 def handoff_text(h5_link: str, expires_at: float, language: str, tz: tzinfo = timezone.utc) -> str:

@@ -259,3 +259,17 @@ def test_the_apps_refusals_are_said_in_the_operators_language():
         "请先修正这些替换链接：a（链接必须以 http:// 或 https:// 开头（当前为 ftp））、"
         "a（链接必须以 http:// 或 https:// 开头（当前为 ftp））。没有发送任何内容。"
     )
+
+
+def test_verifys_refusal_is_said_in_chinese():
+    import time
+
+    from lib.i18n import said_in
+    from lib.verification import VerificationAttempt
+
+    attempt = VerificationAttempt(
+        task_id="task-1", h5_link="https://h5.example.com/x", byted_token="t", callback_url="", created_at=time.time()
+    )
+    refusal = attempt.query_refusal()
+    assert refusal.startswith("The person has not finished yet.")
+    assert said_in(translator("zh_CN"), refusal).startswith("对方还没有完成。")

@@ -37,6 +37,7 @@ DASHBOARD_SOURCES = (
     "lib/probe.py",
     "lib/flow.py",
     "lib/i18n/__init__.py",
+    "lib/verification.py",
 )  # as scripts/i18n.sh
 
 # The st.* calls that show text, and the keywords whose value is shown.
