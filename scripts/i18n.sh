@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 # Two domains: avatar_desk (the operator's dashboard, zh_CN) and phone (what the person reads on the phone:
 # the capture page and the sandbox's H5 page, zh_CN and zh_TW).
-DASHBOARD_SOURCES=(lib/ui pages lib/reachability.py lib/generation.py lib/submission_view.py lib/review.py lib/signin.py lib/assets.py lib/netguard.py lib/probe.py lib/flow.py lib/i18n/__init__.py lib/verification.py)  # lib modules whose sentences take a translator
+DASHBOARD_SOURCES=(lib/ui pages lib/reachability.py lib/generation.py lib/submission_view.py lib/review.py lib/signin.py lib/assets.py lib/netguard.py lib/probe.py lib/flow.py lib/i18n/__init__.py lib/verification.py lib/media/rows.py)  # lib modules whose sentences take a translator
 PHONE_SOURCES=(lib/media/capture_page.py lib/sandbox/h5.py lib/ui/components/callback_landing.py)
 PYBABEL=(python3 -m babel.messages.frontend)  # pybabel, from the Babel in requirements.txt
 declare -A LOCALES=([avatar_desk]="zh_CN" [phone]="zh_CN zh_TW")

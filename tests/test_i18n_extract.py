@@ -38,6 +38,7 @@ DASHBOARD_SOURCES = (
     "lib/flow.py",
     "lib/i18n/__init__.py",
     "lib/verification.py",
+    "lib/media/rows.py",
 )  # as scripts/i18n.sh
 
 # The st.* calls that show text, and the keywords whose value is shown.

@@ -14,6 +14,7 @@ from PIL import Image
 
 from lib import netguard
 from lib.assets import AssetRow
+from lib.i18n import N_, Said, said_of
 from lib.media.intake import media_id_from_url
 
 CELL_SIDE = 112  # px: a table cell's picture (the stored 320 px thumbnail would cost ~25 KB a row a rerun)
@@ -115,5 +116,5 @@ def unreachable_from_outside(base_url: str) -> str | None:
     try:
         host = netguard.normalise_host(urlsplit(base_url).hostname or "")
     except ValueError as error:
-        return str(error)
-    return netguard.host_problem(host) if host else "the app's address has no host name"
+        return said_of(error)  # lib.i18n.Said: said in the operator's language where shown
+    return netguard.host_problem(host) if host else Said(N_("the app's address has no host name"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.i18n import said_in
 from lib.media.rows import unreachable_from_outside
 from lib.ui import language, state
 from lib.ui.components.media_rows import FileRows
@@ -40,7 +41,7 @@ def blocks(files: FileRows) -> bool:
             n,
         ).format(
             n=n,
-            why=literal(why),
+            why=literal(said_in(_, why)),
             public_url=code("AVATAR_DESK_PUBLIC_URL"),
             bucket=code("AVATAR_DESK_S3_BUCKET"),
         ),
