@@ -382,6 +382,8 @@ def test_a_finished_review_in_chinese(sandbox_env, sandbox):
     assert expander.label == "不是本人、有多张人脸，或角度不佳 · 1 段视频"
     shown = texts(app.markdown)
     assert "**未通过原因：**不是本人、有多张人脸，或角度不佳" in shown and "**下一步：**换一段视频" in shown
+    [tasks] = [m.value for m in app.markdown if m.value.startswith("审核任务：")]
+    assert tasks.endswith(("· 已完成", "· 失败")), "the task's status in words"
     assert [b.label for b in app.get("download_button")] == ["下载 CSV", "下载 JSON"]
     app.toggle(key="review__resubmit_mode").set_value(True).run()
     assert not app.exception, app.exception

@@ -31,7 +31,7 @@ def show(ledger: AssetLedger) -> None:
             _("Review tasks:")
             + "  \n"
             + "  \n".join(
-                f"{code(t.task_id)} · {literal(t.status)}" for t in list(ledger.tasks.values())[-20:]
+                f"{code(t.task_id)} · {literal(task_status(_, t.status))}" for t in list(ledger.tasks.values())[-20:]
             )
         )
         if st.toggle(_("Show the attempt history"), key="review__show_history"):
@@ -48,3 +48,17 @@ def show(ledger: AssetLedger) -> None:
             task_id = st.selectbox(_("Task"), list(ledger.tasks), key="review__raw_task")
             if task_id:
                 st.json(ledger.tasks[task_id].raw or {}, expanded=False)
+
+
+def task_status(_, status: str) -> str:
+    """A review task's status (APIMart's code) in `_`'s language; English reads the code itself, an unknown
+    one stays as it is."""
+    return {
+        "submitted": _.pgettext("review task status", "submitted"),
+        "pending": _.pgettext("review task status", "pending"),
+        "processing": _.pgettext("review task status", "processing"),
+        "completed": _.pgettext("review task status", "completed"),
+        "failed": _.pgettext("review task status", "failed"),
+        "cancelled": _.pgettext("review task status", "cancelled"),
+        "not found": _.pgettext("review task status", "not found"),
+    }.get(status, status)
