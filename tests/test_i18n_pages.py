@@ -451,3 +451,31 @@ def test_submits_row_problems_in_chinese(sandbox_env, sandbox):
     assert cells[1] == "❌ 链接必须以 http:// 或 https:// 开头（当前为 ftp）", cells
     assert cells[2].startswith("❌ .txt 既不是照片格式也不是视频格式（照片："), cells
     assert not any("URL" in cell or "address" in cell for cell in cells)
+
+
+def test_a_review_under_way_in_chinese_in_the_browsers_time_zone(sandbox_env, sandbox):
+    """The progress line: counts from the catalog, the start in the browser's zone, the time so far from Babel."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import requests
+
+    from tests.helpers.apptest import GOOD, button, paste, verified
+
+    requests.post(
+        f"{sandbox.base_url}/_sandbox/config", json={"timing": "realistic", "video_review_seconds": 600}, timeout=5
+    ).raise_for_status()
+    app = session(lang="zh", timezone="Asia/Shanghai")
+    verified(app, sandbox)
+    open_page(app, "submit")
+    paste(app, GOOD[:3])
+    button(app, "submit__send").click().run()
+    open_page(app, "review")
+    assert not app.exception, app.exception
+    [progress] = app.get("progress")
+    text = progress.proto.text
+    assert text.startswith("审核中：3 段视频中还剩 3 个… "), text
+    started = workflow(app).review_started_at
+    shanghai = datetime.fromtimestamp(started, ZoneInfo("Asia/Shanghai")).strftime("%H:%M:%S")
+    assert f"{shanghai} 开始，已用时 " in text, "the start in the browser's zone"
+    assert re.search(r"已用时 \d+秒钟$", text), text
