@@ -110,6 +110,15 @@ def reached_from_beyond_loopback(client_ip: str | None, headers: Mapping[str, st
     return False
 
 
+def headers_read(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Of a request's headers, only those sign-in goes by (a reverse proxy's and Host), keys lowered:
+    reached_from_beyond_loopback and client_address give the same answers from these as from all of them."""
+    if not headers:
+        return {}
+    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
+    return {h: lowered[h] for h in (*_FORWARDED, "host") if h in lowered}
+
+
 def client_address(peer: str | None, headers: Mapping[str, str] | None) -> str | None:
     """Whom to count a sign-in attempt against: the connecting address, or, when that is a proxy's (loopback
     or a private network's), the address the proxy says it served: X-Real-IP, else the last X-Forwarded-For hop

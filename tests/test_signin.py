@@ -52,6 +52,27 @@ def test_a_session_from_another_machine_or_through_a_proxy_needs_sign_in_on_loop
     assert not signin.decide({}, {}, "127.0.0.1", headers={"Host": "[::1]:8501"}).required
 
 
+def test_the_headers_kept_for_a_session_decide_as_all_of_them_do():
+    # The gate reads a session's connection once and keeps only these (lib/ui/components/sign_in._connection).
+    everything = {"Cookie": "a=b", "User-Agent": "Firefox", "Accept-Language": "zh-CN"}
+    for peer, headers in [
+        (None, {**everything, "Host": "localhost:8501"}),
+        (None, {**everything, "Host": "desk.example.com"}),
+        ("127.0.0.1", {**everything, "Host": "127.0.0.1:8501", "X-Forwarded-For": "6.6.6.6, 203.0.113.9"}),
+        ("172.18.0.5", {**everything, "host": "desk", "x-real-ip": "93.184.216.34"}),
+        ("127.0.0.1", {**everything, "Forwarded": "for=203.0.113.9"}),
+        ("10.0.0.7", everything),
+    ]:
+        kept = signin.headers_read(headers)
+        assert "cookie" not in kept and "user-agent" not in kept
+        for env, secrets in [({}, {}), ({}, {"passphrase": "p"})]:
+            assert signin.decide(env, secrets, "127.0.0.1", peer, kept) == signin.decide(
+                env, secrets, "127.0.0.1", peer, headers
+            )
+        assert signin.client_address(peer, kept) == signin.client_address(peer, headers)
+    assert signin.headers_read(None) == {}
+
+
 def test_required_is_required_everywhere_and_an_unknown_setting_never_opens_the_app():
     assert signin.decide({"AVATAR_DESK_SIGN_IN": "required"}, {}, "127.0.0.1").required
     assert signin.decide({"AVATAR_DESK_SIGN_IN": "requird"}, {}, "127.0.0.1").required

@@ -26,6 +26,8 @@ NAME_KEY = "sign_in__name"
 PASSPHRASE_KEY = "sign_in__passphrase"
 REFUSAL_KEY = "sign_in__refusal"  # (lib.signin's refusal, a msgid; the seconds to wait)
 CLIENT_KEY = "avatar_desk__sign_in_client"  # this session's own id for the rate limit
+# (client address, the headers sign-in goes by) of this session's connection, read on its first run.
+CONNECTION_KEY = "avatar_desk__sign_in_connection"
 TICKET_KEY = "avatar_desk__sign_in_ticket"  # (issued at, ticket) for "Remember me on this browser"
 
 
@@ -58,14 +60,27 @@ def _cookies() -> dict[str, str]:
         return {}
 
 
+def _connection() -> tuple[str | None, dict[str, str]]:
+    """Where this session's browser connected from: its address and the headers sign-in goes by (a proxy's,
+    Host). They are its connection's opening request's, the same on every rerun, so they are read once per
+    session (looking them up cost a tenth of a Library rerun); the server's settings are still read on each.
+    A session taken up again by a new connection (same session id) keeps this, as it keeps its operator."""
+    held = st.session_state.get(CONNECTION_KEY)
+    if held is None:
+        held = (_client_ip(), signin.headers_read(_headers()))
+        st.session_state[CONNECTION_KEY] = held
+    return held
+
+
 def decision() -> signin.SignIn:
-    return signin.decide(os.environ, _secrets(), st.get_option("server.address"), _client_ip(), _headers())
+    client_ip, headers = _connection()
+    return signin.decide(os.environ, _secrets(), st.get_option("server.address"), client_ip, headers)
 
 
 def _limit_keys() -> dict[str, str]:
     if CLIENT_KEY not in st.session_state:
         st.session_state[CLIENT_KEY] = token_source.token_hex(8)
-    client = signin.client_address(_client_ip(), _headers())
+    client = signin.client_address(*_connection())
     return signin.AttemptLimiter.keys(st.session_state[CLIENT_KEY], client)
 
 
