@@ -109,6 +109,9 @@ class PeopleView:
     positions: dict[str, int]  # group id -> row of `frame`
     labels: dict[str, str]
     names: dict[str, str]
+    # Who added them (lib.library.actors), derived once per frame read and kept with it: a write to one
+    # person does not go over everyone again.
+    actors: tuple[str, ...] = ()
 
     @property
     def group_ids(self) -> list[str]:
@@ -130,13 +133,18 @@ def _view_of(view: PeopleView, frame: pd.DataFrame) -> PeopleView:
         positions={g: i for i, g in enumerate(ids)},
         labels=labels,
         names=person_names(labels),
+        actors=_actors_in(frame),
     )
+
+
+def _actors_in(frame: pd.DataFrame) -> tuple[str, ...]:
+    return tuple(sorted(a for a in frame["created_by"].unique() if a and a != NOBODY))
 
 
 def actors(view: PeopleView) -> list[str]:
     """Who added the people of `view` (signed-in operators' emails or names), sorted; empty when nobody
     signed in to add any."""
-    return sorted(a for a in view.frame["created_by"].unique() if a and a != NOBODY)
+    return list(view.actors)
 
 
 def added_by(view: PeopleView, actor: str = "") -> PeopleView:
@@ -161,6 +169,7 @@ def _people_view(store: Store, stamp: int, search: str, tz: tzinfo | None) -> Pe
         {g: i for i, g in enumerate(ids)},
         labels,
         person_names(labels),
+        _actors_in(frame),
     )
 
 
@@ -180,8 +189,11 @@ def _refreshed(store: Store, view: PeopleView, changes: dict[str, bool], stamp: 
         return None  # a new person (or one the search now finds) has a place by age: read everyone
     frame, labels = view.frame.copy(), dict(view.labels)
     kept_counts = [PEOPLE_COLUMNS.index(c) for c in ("usable", "failed", "pending")]
+    by = PEOPLE_COLUMNS.index("created_by")
+    actors_moved = False
     for g, person in fresh.items():
         row = _person_row(person, tz)
+        actors_moved = actors_moved or row[by] != frame.iat[view.positions[g], by]
         for column, value in enumerate(row):
             if g in counted or column not in kept_counts:
                 frame.iat[view.positions[g], column] = "" if value is None else value
@@ -194,7 +206,13 @@ def _refreshed(store: Store, view: PeopleView, changes: dict[str, bool], stamp: 
         positions = {g: i for i, g in enumerate(ids)}
         labels = {g: labels[g] for g in ids}
     return replace(
-        view, stamp=stamp, frame=frame, positions=positions, labels=labels, names=person_names(labels)
+        view,
+        stamp=stamp,
+        frame=frame,
+        positions=positions,
+        labels=labels,
+        names=person_names(labels),
+        actors=_actors_in(frame) if actors_moved or gone else view.actors,
     )
 
 

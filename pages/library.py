@@ -39,8 +39,8 @@ everyone = state.refreshed(
 )
 library_exports.show(store)
 
-# Who added them, when operators sign in (the frame already read is filtered: no store read).
-actors = state.cached_view("library_actors", everyone.key, lambda: library.actors(everyone))
+# Who added them, when operators sign in (derived with the frame read; the frame is filtered: no store read).
+actors = library.actors(everyone)
 by = library_tables.added_by_filter(actors)
 people = state.cached_view("library_added_by", (everyone.key, by), lambda: library.added_by(everyone, by))
 

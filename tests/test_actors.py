@@ -163,6 +163,26 @@ def test_the_library_says_who_added_each_person_and_narrows_to_one(tmp_path):
     assert library.actors(library.people_view(store(laptop, None))) == []
 
 
+def test_who_added_them_follows_the_view_as_it_is_brought_up_to_date(tmp_path):
+    db = Database(tmp_path / "r.db")
+    for i, who in enumerate(["Lin", "Ana", None]):
+        store(db, who).people.save(f"group-{i}", f"Person {i}")
+    ana = store(db, "Ana")
+    view = library.people_view(ana, "Person")
+    assert library.actors(view) == ["Ana", "Lin"]
+    ana.people.rename("group-1", "Person One")  # a rename: only that person is read again
+    renamed = library.people_view(ana, "Person", since=view)
+    assert renamed.stamp != view.stamp and renamed.frame.iat[renamed.positions["group-1"], 0] == "Person One"
+    assert library.actors(renamed) == ["Ana", "Lin"]
+    ana.people.rename("group-0", "Zed")  # Lin's only person leaves the search
+    narrowed = library.people_view(ana, "Person", since=renamed)
+    assert narrowed.group_ids == ["group-2", "group-1"]
+    assert library.actors(narrowed) == ["Ana"]
+    store(db, "Kim").people.save("group-3", "Person 3")  # someone new: everyone is read again
+    assert library.actors(library.people_view(ana, "Person", since=narrowed)) == ["Ana", "Kim"]
+    assert library.actors(library.added_by(narrowed, "Ana")) == ["Ana"]
+
+
 def test_the_library_filter_reads_nothing(tmp_path, monkeypatch):
     db = Database(tmp_path / "r.db")
     for i, who in enumerate(["Lin", "Ana"]):
