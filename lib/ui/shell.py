@@ -34,6 +34,11 @@ def navigation_only() -> None:
 
 
 def run_dashboard() -> None:
+    with state.one_run():  # what every part of one run asks for is worked out once in it
+        _frame()
+
+
+def _frame() -> None:
     st.set_page_config(page_title="Avatar Desk", page_icon=":material/face:", layout="wide")
     # When the app is reachable by others: no page, no sidebar, no store read until signed in (lib.signin).
     operator = sign_in.gate([url for *_, url in PAGES])

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -166,8 +169,36 @@ def _secrets() -> dict:
         return {}
 
 
+# One run of the frame (lib.ui.shell.run_dashboard, on the script's thread): the connection settings worked out
+# in it, which the sidebar and the page both ask for (reading the secrets was most of their cost).
+_this_run = threading.local()
+_SETTINGS_ENV = ("APIMART_API_KEY", "APIMART_BASE_URL", "APIMART_PROJECT_NAME", "AVATAR_DESK_SANDBOX_URL")
+
+
+@contextmanager
+def one_run() -> Iterator[None]:
+    """The length of one run of the frame: connection_settings() is worked out once inside it (again when the
+    typed key or the environment changes meanwhile); outside it (the callbacks before a run) on every call."""
+    _this_run.active, _this_run.settings = True, None
+    try:
+        yield
+    finally:
+        _this_run.active, _this_run.settings = False, None
+
+
 def connection_settings() -> ConnectionSettings:
     typed = typed_key().value
+    asked = (typed, *(os.environ.get(name) for name in _SETTINGS_ENV))
+    held = getattr(_this_run, "settings", None)
+    if held is not None and held[0] == asked:
+        return held[1]
+    settings = _connection_settings(typed)
+    if getattr(_this_run, "active", False):
+        _this_run.settings = (asked, settings)
+    return settings
+
+
+def _connection_settings(typed: str) -> ConnectionSettings:
     env, secrets = os.environ, _secrets()
     if typed or env.get("APIMART_API_KEY") or secrets.get("APIMART_API_KEY"):
         return resolve_settings(env, secrets, session_key=typed)
