@@ -337,3 +337,14 @@ def version(store: Store, group_id: str | None = None) -> tuple[int, str]:
     (it moves on a write touching anyone's, by any process; with `group_id`, only that person's: writes under
     other connections, to other people, or renames leave it) and the connection."""
     return store.change_stamps(group_id)[1], store.scope.id
+
+
+def person_version(store: Store, group_id: str, scope_version: tuple[int, str], held: tuple | None) -> tuple:
+    """version(store, group_id), with what it was read for: (scope_version, group_id, version). `held`, the one
+    read before, is given back without a read while the connection's items stamp (`scope_version`, from
+    stamps(), just read) has not moved: every write that moves a person's items stamp moves the connection's
+    too (Database.write marks both), so theirs cannot have moved either. A rename or a write to nobody's
+    photos, clips or videos then costs no read here."""
+    if held is not None and held[:2] == (scope_version, group_id):
+        return held
+    return scope_version, group_id, version(store, group_id)

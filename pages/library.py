@@ -54,7 +54,10 @@ group_id, label = library_person.pick(people, rows)
 library_person.actions(group_id, label)
 
 wanted = library_tables.status_filter()
-theirs = library.version(store, group_id)  # moves only when this person's photos, clips or videos change
+# Moves only when this person's photos, clips or videos change (read again only when anyone's did).
+theirs = state.refreshed(
+    "library_theirs", lambda held: library.person_version(store, group_id, version, held)
+)[2]
 assets = state.cached_view(
     "library_assets",
     (theirs, group_id, wanted),

@@ -86,3 +86,41 @@ def test_a_search_drops_a_renamed_person_it_no_longer_finds(tmp_path):
     assert after.group_ids == ["group-0"] and after.names == {"group-0": "Lin"}
     same_as_fresh(after, mine, "lin")
     assert library.people_view(mine, "mei", timezone.utc, since=after).group_ids == ["group-2"]
+
+
+def test_a_persons_version_is_read_again_only_when_the_connections_items_moved(tmp_path, monkeypatch):
+    mine, theirs = stores(tmp_path)
+    for i in range(2):
+        mine.people.save(f"group-{i}", f"Person {i}")
+    reads: list = []
+    stamps_of = mine.db.person_stamps
+
+    def person_stamps(scope, group_id):
+        reads.append(group_id)
+        return stamps_of(scope, group_id)
+
+    monkeypatch.setattr(mine.db, "person_stamps", person_stamps)
+
+    def current(held):
+        return library.person_version(mine, "group-1", library.stamps(mine)[1], held)
+
+    held = current(None)
+    assert held[2] == library.version(mine, "group-1") and reads == ["group-1", "group-1"]
+    reads.clear()
+    mine.people.rename("group-1", "Renamed")  # their name only: their photos, clips and videos stay
+    theirs.videos.record(  # another connection's video
+        prompt="p", model="m", assets=[], params={}, task_id=None, status="submitting", group_id="group-1"
+    )
+    assert current(held) is held and reads == []
+    mine.videos.record(  # someone else's video under this connection: read again, still the same
+        prompt="p", model="m", assets=[], params={}, task_id=None, status="submitting", group_id="group-0"
+    )
+    again = current(held)
+    assert reads == ["group-1"] and again[2] == held[2] and again[0] != held[0]
+    mine.videos.record(  # theirs: it moves
+        prompt="p", model="m", assets=[], params={}, task_id=None, status="submitting", group_id="group-1"
+    )
+    moved = current(again)
+    assert moved[2] != again[2] and moved[2] == library.version(mine, "group-1")
+    assert current(moved) is moved
+    assert library.person_version(mine, "group-0", moved[0], moved)[1] == "group-0"  # another person: read
