@@ -53,6 +53,8 @@ class AssetLedger(WriteAhead):
     # Set when sessions share this ledger read-only (lib.ledger_shelf: its key): every change raises
     # SharedLedgerError; a session changes its own copy (lib.ledger_shelf.private_copy).
     shared_as: tuple | None = field(default=None, repr=False, compare=False)
+    # kind()'s answer and the (version, asset_type, size) it was worked out at.
+    _kind: tuple | None = field(default=None, repr=False, compare=False)
 
     def writable(self) -> None:
         """Raises SharedLedgerError when this ledger is shared: called first by every method that changes it."""
@@ -211,9 +213,13 @@ class AssetLedger(WriteAhead):
 
     def kind(self) -> str:
         """Image or Video when every asset was last sent as that; "" when photos and clips are mixed (files
-        dropped together often are)."""
-        kinds = {self.type_of(key) for key in self.assets} or {self.asset_type}
-        return kinds.pop() if len(kinds) == 1 else ""
+        dropped together often are). Worked out again only when the ledger changed: the Review page asks on
+        every rerun, and going over 20,000 assets each time was a tenth of its rerun."""
+        state = (self.version, self.asset_type, len(self.assets))
+        if self._kind is None or self._kind[0] != state:
+            kinds = {self.type_of(key) for key in self.assets} or {self.asset_type}
+            self._kind = (state, kinds.pop() if len(kinds) == 1 else "")
+        return self._kind[1]
 
     def pending_task_ids(self) -> list[str]:
         return [t.task_id for t in self.tasks.values() if not t.final]
