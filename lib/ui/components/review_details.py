@@ -53,12 +53,23 @@ def show(ledger: AssetLedger) -> None:
 def task_status(_, status: str) -> str:
     """A review task's status (APIMart's code) in `_`'s language; English reads the code itself, an unknown
     one stays as it is."""
-    return {
-        "submitted": _.pgettext("review task status", "submitted"),
-        "pending": _.pgettext("review task status", "pending"),
-        "processing": _.pgettext("review task status", "processing"),
-        "completed": _.pgettext("review task status", "completed"),
-        "failed": _.pgettext("review task status", "failed"),
-        "cancelled": _.pgettext("review task status", "cancelled"),
-        "not found": _.pgettext("review task status", "not found"),
-    }.get(status, status)
+    return _task_statuses(_).get(status, status)
+
+
+_STATUSES: dict[str, dict[str, str]] = {}
+
+
+def _task_statuses(_) -> dict[str, str]:
+    # Made once per language: the Details list names up to 20 tasks on every rerun of the Review page.
+    held = _STATUSES.get(_.locale)
+    if held is None:
+        held = _STATUSES[_.locale] = {
+            "submitted": _.pgettext("review task status", "submitted"),
+            "pending": _.pgettext("review task status", "pending"),
+            "processing": _.pgettext("review task status", "processing"),
+            "completed": _.pgettext("review task status", "completed"),
+            "failed": _.pgettext("review task status", "failed"),
+            "cancelled": _.pgettext("review task status", "cancelled"),
+            "not found": _.pgettext("review task status", "not found"),
+        }
+    return held
