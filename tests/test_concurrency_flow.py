@@ -11,12 +11,10 @@ import requests
 from sqlalchemy import select
 
 from lib import flow
-from lib.apimart import ApimartClient
 from lib.assets import AssetRow, check_rows
 from lib.ledger import FAILED, AssetLedger
-from lib.store.database import Database
 from lib.store.tables import assets
-from lib.store.workspace import Store
+from tests.helpers.two_servers import verified_on_two_servers
 
 RETAKE = "https://cdn.example.com/lin/retake.mp4"
 
@@ -24,23 +22,14 @@ RETAKE = "https://cdn.example.com/lin/retake.mp4"
 @pytest.fixture
 def two_tabs(registry_target, sandbox, api_key):
     """(client, store) for each of two servers on one registry, and a person whose one clip failed review."""
-    dbs = [Database(registry_target), Database(registry_target)]
-    clients = [ApimartClient(api_key, sandbox.base_url, sleep=lambda s: None) for _ in dbs]
-    stores = [Store.for_connection(db, "sandbox", sandbox.base_url, api_key) for db in dbs]
-    attempt = flow.start_session(clients[0], "https://app.example/callback", "en", store=stores[0])
-    requests.post(f"{sandbox.base_url}/_sandbox/h5/{attempt.byted_token}/approve", timeout=5)
-    attempt.confirm_by_operator()
-    group_id = flow.finish_verification(clients[0], attempt, label="Lin", store=stores[0])
-    ledger = AssetLedger(group_id, "Video")
-    rows = check_rows([AssetRow("https://cdn.example.com/lin/mismatch.mp4")], "Video")
-    assert flow.submit_rows(clients[0], ledger, rows, "Video", store=stores[0]).error is None
-    flow.poll_reviews(clients[0], ledger, store=stores[0])
-    assert ledger.assets[0].status == FAILED
-    yield group_id, list(zip(clients, stores, strict=True))
-    for client in clients:
-        client.close()
-    for db in dbs:
-        db.close()
+    with verified_on_two_servers(registry_target, sandbox, api_key) as (group_id, servers):
+        (client, store), _ = servers
+        ledger = AssetLedger(group_id, "Video")
+        rows = check_rows([AssetRow("https://cdn.example.com/lin/mismatch.mp4")], "Video")
+        assert flow.submit_rows(client, ledger, rows, "Video", store=store).error is None
+        flow.poll_reviews(client, ledger, store=store)
+        assert ledger.assets[0].status == FAILED
+        yield group_id, servers
 
 
 def test_two_tabs_retrying_one_failed_asset_send_it_once(two_tabs, sandbox):

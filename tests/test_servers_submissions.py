@@ -12,29 +12,17 @@ import requests
 from sqlalchemy import select
 
 from lib import flow
-from lib.apimart import ApimartClient
 from lib.assets import AssetRow, check_rows
 from lib.ledger import AssetLedger
-from lib.store.database import Database
 from lib.store.tables import assets
-from lib.store.workspace import Store
+from tests.helpers.two_servers import verified_on_two_servers
 
 
 @pytest.fixture
 def two_servers(registry_target, sandbox, api_key):
     """(client, store) per server on one registry; the person verified through the first."""
-    dbs = [Database(registry_target), Database(registry_target)]
-    clients = [ApimartClient(api_key, sandbox.base_url, sleep=lambda s: None) for _ in dbs]
-    stores = [Store.for_connection(db, "sandbox", sandbox.base_url, api_key) for db in dbs]
-    attempt = flow.start_session(clients[0], "https://app.example/callback", "en", store=stores[0])
-    requests.post(f"{sandbox.base_url}/_sandbox/h5/{attempt.byted_token}/approve", timeout=5)
-    attempt.confirm_by_operator()
-    group_id = flow.finish_verification(clients[0], attempt, label="Lin", store=stores[0])
-    yield group_id, list(zip(clients, stores, strict=True))
-    for client in clients:
-        client.close()
-    for db in dbs:
-        db.close()
+    with verified_on_two_servers(registry_target, sandbox, api_key) as held:
+        yield held
 
 
 def urls(prefix: str, n: int = 3) -> list[AssetRow]:
