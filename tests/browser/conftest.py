@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.sandbox.control import SandboxControl
-from lib.server import SANDBOX_PREFIX
-from tests.browser.helpers import operator_page, quick_realistic_timing
+from tests.browser.helpers import operator_page, reset_sandbox
 from tests.serving import streamlit_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -43,10 +41,7 @@ def app_url(tmp_path_factory):
 
 @pytest.fixture
 def sandbox(app_url):
-    control = SandboxControl(f"{app_url}{SANDBOX_PREFIX}")
-    control.post("reset")
-    quick_realistic_timing(control)
-    return control
+    return reset_sandbox(app_url)
 
 
 @pytest.fixture(scope="session")

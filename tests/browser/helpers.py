@@ -26,6 +26,17 @@ def quick_realistic_timing(control) -> None:
     )
 
 
+def reset_sandbox(app_url: str):
+    """The sandbox mounted in the app at `app_url`, reset, on quick realistic timing: its SandboxControl."""
+    from lib.sandbox.control import SandboxControl
+    from lib.server import SANDBOX_PREFIX
+
+    control = SandboxControl(f"{app_url}{SANDBOX_PREFIX}")
+    control.post("reset")
+    quick_realistic_timing(control)
+    return control
+
+
 @contextlib.contextmanager
 def operator_page(browser, url: str, name: str):
     """A desktop-sized operator tab on `url`; its last screen is saved as test-output/browser/<name>.png."""

@@ -10,9 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lib.sandbox.control import SandboxControl
-from lib.server import SANDBOX_PREFIX
-from tests.browser.helpers import OUTPUT, decode_qr, idle, quick_realistic_timing
+from tests.browser.helpers import OUTPUT, decode_qr, idle, reset_sandbox
 from tests.serving import streamlit_app
 
 
@@ -26,10 +24,7 @@ def app_url(tmp_path):
 
 @pytest.fixture
 def sandbox(app_url):
-    control = SandboxControl(f"{app_url}{SANDBOX_PREFIX}")
-    control.post("reset")
-    quick_realistic_timing(control)
-    return control
+    return reset_sandbox(app_url)
 
 
 def test_a_chinese_browser_gets_the_chinese_start_page_and_sidebar(browser, app_url, sandbox):
