@@ -16,6 +16,7 @@ import pytest
 
 from lib import review
 from lib.ledger import AssetLedger
+from lib.sandbox.control import SandboxControl
 from lib.ui import state, when
 from lib.ui.text import literal, unescape
 from tests.helpers.apptest import button, open_page, paste, table, texts, until_reviewed, verified, workflow
@@ -302,3 +303,28 @@ def test_checking_n_of_m_with_the_time_in_the_browsers_zone(new_session, sandbox
     assert started >= before - 1
     local = datetime.fromtimestamp(started, ZoneInfo("Asia/Kathmandu")).strftime("%H:%M:%S")
     assert f"since {local}" in progress and "task" not in progress
+
+
+def test_a_resubmit_another_tab_sent_first_is_not_sent_twice_and_the_page_says_so(new_session, sandbox):
+    first = new_session()
+    reviewed(first, sandbox, [UNREACHABLE])
+    # A second tab (a new session on the same registry) shows the same person's review, the clip not approved.
+    second = new_session()
+    open_page(second, "review")
+    assert "unreachable-2" in set(table(second, "reason")["name"])
+    for at in (first, second):
+        at.toggle(key="review__resubmit_mode").set_value(True).run()
+    log = SandboxControl(sandbox.base_url)
+    sent_before = len(log.get("requests"))
+
+    button(first, "review__resubmit").click().run()
+    assert not first.exception, first.exception
+    # The second tab clicks on what it showed before the first one's send: the retry is claimed once.
+    button(second, "review__resubmit").click().run()
+    assert not second.exception, second.exception
+    posts = [r for r in log.get("requests")[sent_before:] if r["method"] == "POST"]
+    assert len(posts) == 1, "the clip was sent again once, by the first tab only"
+    text = page_text(second)
+    assert "1 of them was already being sent again from another tab or server: it was not sent twice" in text
+    clip = next(a for a in workflow(second).ledger.assets.values() if a.name == "unreachable-2")
+    assert len(clip.attempts) == 2, "the second tab now shows the first tab's send"

@@ -16,6 +16,7 @@ from lib.ui.text import literal
 EDITOR_KEY = "review__failed_editor"
 REFUSAL_KEY = "review__refusal"
 ERROR_KEY = "review__error"
+TAKEN_KEY = "review__taken_elsewhere"  # how many the last resubmit left to another tab or server
 
 
 def show(wf: state.Workflow, view: ReviewView) -> None:
@@ -39,6 +40,17 @@ def show(wf: state.Workflow, view: ReviewView) -> None:
         _form(wf, view)
     if refusal := st.session_state.get(REFUSAL_KEY):
         st.warning(literal(said_in(_, refusal)))  # may name the operator's assets
+    if taken := st.session_state.get(TAKEN_KEY):
+        st.info(
+            _.ngettext(
+                "{n} of them was already being sent again from another tab or server: it was not sent twice, and "
+                "the tables show it as it stands now.",
+                "{n} of them were already being sent again from another tab or server: they were not sent twice, "
+                "and the tables show them as they stand now.",
+                taken,
+            ).format(n=taken),
+            icon=":material/group:",
+        )
     if error := st.session_state.get(ERROR_KEY):
         error_slot.show_error(error, again=_("press the resubmit button again"))
 
@@ -127,6 +139,16 @@ def _resubmit(wf: state.Workflow, view: ReviewView) -> None:
         st.session_state[REFUSAL_KEY] = said_of(refusal)
         return
     st.session_state.pop(REFUSAL_KEY, None)
+    if outcome.taken_elsewhere:
+        # Another tab or server claimed them first (lib.flow._write_ahead): this page's copy still showed
+        # them not approved. Show the person's review as the store holds it now, that send included.
+        kept = state.store()
+        wf.ledger = state.stored_ledger(kept, wf.ledger.group_id) or wf.ledger
+        if wf.ledger.pending_task_ids() and not wf.review_started_at:
+            wf.review_started_at = time.time()  # the other's send is under review: the progress counts from now
+        st.session_state[TAKEN_KEY] = len(outcome.taken_elsewhere)
+    else:
+        st.session_state.pop(TAKEN_KEY, None)
     review_poll.note_sent(wf.ledger)
     if outcome.error:
         st.session_state[ERROR_KEY] = outcome.error
