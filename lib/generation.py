@@ -91,6 +91,11 @@ EMPTY_PROMPT = N_("Write a prompt: it says what the video shows.")
 
 def problems(spec: GenerationSpec, _: Translator = ENGLISH) -> list[str]:
     """Every reason the request would be refused, in words an operator can act on (empty: send it)."""
+    return _setting_problems(spec, _) + _reference_problems(spec, _) + _role_and_url_problems(spec, _)
+
+
+def _setting_problems(spec: GenerationSpec, _: Translator) -> list[str]:
+    """The prompt, model, duration, size, resolution and seed."""
     found = []
     if not spec.prompt.strip():
         found.append(_(EMPTY_PROMPT))
@@ -111,6 +116,14 @@ def problems(spec: GenerationSpec, _: Translator = ENGLISH) -> list[str]:
                 resolution=spec.resolution, model=spec.model, allowed=allowed
             )
         )
+    if spec.seed is not None and not (-1 <= spec.seed <= 2**32 - 1):
+        found.append(_("Seed must be between -1 and 4294967295."))
+    return found
+
+
+def _reference_problems(spec: GenerationSpec, _: Translator) -> list[str]:
+    """How many images, videos and audio files, together and each, and the videos' total length."""
+    found = []
     images, videos, audios = len(spec.images), len(spec.video_urls), len(spec.audio_urls)
     if images > MAX_IMAGES:
         found.append(
@@ -130,8 +143,8 @@ def problems(spec: GenerationSpec, _: Translator = ENGLISH) -> list[str]:
                 n=audios, limit=MAX_AUDIOS, remove=_remove(audios, MAX_AUDIOS, _)
             )
         )
-    if images + videos + audios > MAX_REFERENCES:
-        total = images + videos + audios
+    total = images + videos + audios
+    if total > MAX_REFERENCES:
         found.append(
             _(
                 "{total} references in all ({images} images, {videos} videos, {audios} audio); "
@@ -154,6 +167,12 @@ def problems(spec: GenerationSpec, _: Translator = ENGLISH) -> list[str]:
         )
     if audios and not images and not videos:
         found.append(_("Audio needs at least one image or video next to it: pick the person's asset too."))
+    return found
+
+
+def _role_and_url_problems(spec: GenerationSpec, _: Translator) -> list[str]:
+    """The images' roles, the reference URLs, and the person's asset the -face models need."""
+    found = []
     roles = [i.role for i in spec.images]
     for role in ("first_frame", "last_frame"):
         if roles.count(role) > 1:
@@ -165,8 +184,6 @@ def problems(spec: GenerationSpec, _: Translator = ENGLISH) -> list[str]:
             found.append(_("{url} is not an http(s) or asset:// URL.").format(url=url[:60]))
     if not spec.images and not spec.video_urls:
         found.append(_("Pick at least one approved asset: the -face models need the person's asset."))
-    if spec.seed is not None and not (-1 <= spec.seed <= 2**32 - 1):
-        found.append(_("Seed must be between -1 and 4294967295."))
     return found
 
 
