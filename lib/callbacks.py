@@ -5,8 +5,8 @@ Why a secret: the one-time token is in the QR code and the link, so anyone who s
 `bytedToken=…&resultCode=10000` to /callback. Each verification attempt therefore gets its own callback
 secret (`s=` in the callback URL the app sends to APIMart in step 1, never shown on a page); the page that
 made the attempt announces it here (`expect`) with the attempt's token and the link's end. A callback is
-recorded only when its secret is one announced here (found by its SHA-256, confirmed with
-`hmac.compare_digest`; the secret itself is never stored), its token is that attempt's token and it arrives
+recorded only when its secret is one announced here (found by its SHA-256; the secret itself is never
+stored), its token is that attempt's token and it arrives
 while the link lives; anything else changes nothing. Each page reads only its own secret, so one operator's callback never shows up in
 another's session. The first callback for a secret stays: a later one cannot turn a success into a failure
 or the reverse. Entries are dropped `KEEP_AFTER_EXPIRY_S` after their link ends, and the inbox never holds

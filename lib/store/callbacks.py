@@ -2,7 +2,7 @@
 server while the operator's page lives on another: the rules of lib.callbacks, kept in rows.
 
 Security, as in memory before: a row is found by the SHA-256 of the attempt's callback secret (the secret is
-never stored; the hash found is confirmed with `hmac.compare_digest`), the token with `hmac.compare_digest`;
+never stored), the token is compared with `hmac.compare_digest`;
 a callback is accepted only while the link lives (plus `CALLBACK_GRACE_S`); the first accepted callback stays
 (one conditional UPDATE, so two servers receiving the phone's reload at once cannot both write); a refused
 callback writes nothing (it is read first, and only an announced, open row is ever updated), so a flood of
@@ -152,7 +152,7 @@ class StoredCallbackInbox:
             return None
         key = secret_key(secret)
         rows = self.db.rows(_BY_KEY.params(key=key))
-        if not rows or not _same(key, rows[0].key) or now > rows[0].expires_at + self._keep:
+        if not rows or now > rows[0].expires_at + self._keep:
             return None
         return rows[0]
 
