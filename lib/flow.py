@@ -227,6 +227,16 @@ def _write_ahead(ledger: AssetLedger, store: Store | None, staged: Sequence = ()
     return kept, elsewhere
 
 
+def _send_staged(
+    client: ApimartClient, ledger: AssetLedger, staged: Sequence, store: Store | None
+) -> SubmitOutcome:
+    """Write the staged batches ahead, then send those no other tab or server claimed first."""
+    staged, elsewhere = _write_ahead(ledger, store, staged)
+    outcome = _send_batches(client, ledger, staged, store)
+    outcome.taken_elsewhere = elsewhere
+    return outcome
+
+
 def submit_rows(
     client: ApimartClient,
     ledger: AssetLedger,
@@ -263,10 +273,7 @@ def submit_rows(
         start = store.assets.reserve_keys(ledger.group_id, len(batch), own) if store is not None else own
         ledger.stage_new(batch, send_key, kind, start)
         staged.append((send_key, kind, [AssetInput(url, name) for name, url in batch]))
-    staged, elsewhere = _write_ahead(ledger, store, staged)
-    outcome = _send_batches(client, ledger, staged, store)
-    outcome.taken_elsewhere = elsewhere
-    return outcome
+    return _send_staged(client, ledger, staged, store)
 
 
 def resubmit(
@@ -312,10 +319,7 @@ def resubmit(
         send_key = new_send_key()
         ledger.stage_retry(batch, send_key, names={k: name_of[k] for k, _ in batch})
         staged.append((send_key, kind, [AssetInput(url, ledger.assets[k].name) for k, url in batch]))
-    staged, elsewhere = _write_ahead(ledger, store, staged)
-    outcome = _send_batches(client, ledger, staged, store)
-    outcome.taken_elsewhere = elsewhere
-    return outcome
+    return _send_staged(client, ledger, staged, store)
 
 
 def _resubmit_name(ledger: AssetLedger, key: int, url: str, typed: str) -> str:
