@@ -15,13 +15,14 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+
+from tests.helpers.serving import free_port, streamlit_command
 
 ROOT = Path(__file__).resolve().parent.parent
 INTERACT = "/_stcore/agent/interact"
@@ -50,44 +51,20 @@ class AgentServer:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def agent_server(
     name: str, env: dict[str, str], logs: Path, wait_timeout: int = 120
 ) -> Iterator[AgentServer]:
     """`streamlit run app.py` headless on a free loopback port with the agent API on, in a process group of its
     own (stopped with it); the app's settings are `env` alone (no APIMART_* or AVATAR_DESK_* inherited)."""
-    port = _free_port()
+    port = free_port()
     log_path = logs / f"{name}.log"
     log = log_path.open("w")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("APIMART_", "AVATAR_DESK_"))}
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.enableAgentApi",
-            "true",
-            "--server.agentWaitTimeout",
-            str(wait_timeout),
-        ],
+        streamlit_command(
+            port, "--server.enableAgentApi", "true", "--server.agentWaitTimeout", str(wait_timeout)
+        ),
         cwd=ROOT,
         env={**clean, **env},
         stdout=log,

@@ -403,6 +403,21 @@ class ConnectionWatch:
         self.at_rest.append(self.count())
 
 
+def print_ratio(name: str, team, base, sessions: int, against: str = "") -> None:
+    """The `ratio <curve>@<sessions>` lines of one side (`team`) against the base side: median and p95."""
+    ratio = statistics.median(team.times) / statistics.median(base.times)
+    print(f"ratio {name}@{sessions}: {ratio:.2f} (median, {team.name} / {base.name}){against}")
+    print(f"ratio {name}_p95@{sessions}: {p95(team.times) / p95(base.times):.2f} (p95)")
+
+
+def finish(started: float, folder: Path) -> int:
+    """The closing line (load, time in all); the bench's folder removed."""
+    load = os.getloadavg()
+    print(f"\nload {load[0]:.2f} at the end; {time.perf_counter() - started:.0f} s in all")
+    shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
 def summary_ms(values: list[float]) -> str:
     return (
         f"median {statistics.median(values) * 1000:7.1f} ms, p95 {p95(values) * 1000:7.1f} ms "
@@ -684,26 +699,18 @@ def real_main(args) -> int:
         )
     base = sides[0]
 
-    def ratios(name: str, team: RealSide, against: str) -> None:
-        ratio = statistics.median(team.times) / statistics.median(base.times)
-        print(f"ratio {name}@{sessions}: {ratio:.2f} (median, {team.name} / {base.name}){against}")
-        print(f"ratio {name}_p95@{sessions}: {p95(team.times) / p95(base.times):.2f} (p95)")
-
     print()
     if postgres is not None:
         team = sides[-1]
-        ratios("team_rerun", team, "")
+        print_ratio("team_rerun", team, base, sessions, "")
         print(
             f"connections team@{sessions}: PostgreSQL {max(team.connections.samples)} held at peak "
             f"({statistics.median(team.connections.at_rest):g} at rest); SQLite "
             f"{max(base.connections.samples)} at peak ({statistics.median(base.connections.at_rest):g} at rest)"
         )
     if not args.no_control:
-        ratios("team_rerun_control", sides[1], ": two servers without PostgreSQL")
-    load = os.getloadavg()
-    print(f"\nload {load[0]:.2f} at the end; {time.perf_counter() - started:.0f} s in all")
-    shutil.rmtree(folder, ignore_errors=True)
-    return 0
+        print_ratio("team_rerun_control", sides[1], base, sessions, ": two servers without PostgreSQL")
+    return finish(started, folder)
 
 
 def bench_folder() -> Path:
@@ -846,25 +853,23 @@ def main() -> int:
             )
     base = sides[0]
 
-    def ratios(name: str, team: Side, against: str) -> None:
-        ratio = statistics.median(team.times) / statistics.median(base.times)
-        print(f"ratio {name}@{sessions}: {ratio:.2f} (median, {team.name} / {base.name}){against}")
-        print(f"ratio {name}_p95@{sessions}: {p95(team.times) / p95(base.times):.2f} (p95)")
-
     print()
     if watch is not None:
-        ratios("team_rerun", sides[-1], "")
+        print_ratio("team_rerun", sides[-1], base, sessions, "")
         print(
             f"connections team@{sessions}: PostgreSQL {max(watch.samples)} held at peak "
             f"({statistics.median(watch.at_rest):g} at rest); SQLite pool {max(base.pool_open)} open, "
             f"{base.pool_peak} checked out at peak"
         )
     if not args.no_control:
-        ratios("team_rerun_control", sides[1], ": what two processes on one machine cost without PostgreSQL")
-    load = os.getloadavg()
-    print(f"\nload {load[0]:.2f} at the end; {time.perf_counter() - started:.0f} s in all")
-    shutil.rmtree(folder, ignore_errors=True)
-    return 0
+        print_ratio(
+            "team_rerun_control",
+            sides[1],
+            base,
+            sessions,
+            ": what two processes on one machine cost without PostgreSQL",
+        )
+    return finish(started, folder)
 
 
 if __name__ == "__main__":

@@ -103,6 +103,29 @@ class StreamlitServer:
         self._log.close()
 
 
+def streamlit_command(port: int, *options: str) -> list[str]:
+    """`streamlit run app.py` headless on 127.0.0.1:`port`, without usage stats, and more `options`."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        # The code under test does not change during a run: no watcher re-importing files edited meanwhile.
+        "--server.fileWatcherType",
+        "none",
+        *options,
+    ]
+
+
 @contextlib.contextmanager
 def streamlit_server(env: dict[str, str] | None = None, port: int | None = None, *, log_suffix: str = ""):
     """`streamlit run app.py` headless on a loopback port (a free one unless given: a restart test
@@ -115,24 +138,7 @@ def streamlit_server(env: dict[str, str] | None = None, port: int | None = None,
     log_dir.mkdir(exist_ok=True)
     log = open(log_dir / f"streamlit-{port}{log_suffix}.log", "w")  # noqa: SIM115 (closed in stop)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-            # The code under test does not change during a run: no watcher re-importing files edited meanwhile.
-            "--server.fileWatcherType",
-            "none",
-        ],
+        streamlit_command(port),
         cwd=ROOT,
         env={**clean_env, **(env or {})},
         stdout=log,
