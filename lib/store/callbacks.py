@@ -18,10 +18,9 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from lib.callbacks import (
     CALLBACK_GRACE_S,
@@ -30,7 +29,7 @@ from lib.callbacks import (
     CallbackRecord,
     callback_fields,
 )
-from lib.store.database import Database, insert_for
+from lib.store.database import Database, insert_for, quiet_write
 from lib.store.tables import callback_inbox
 
 MAX_ENTRIES = 10_000
@@ -38,15 +37,6 @@ _C = callback_inbox.c
 _BY_KEY = select(_C.key, _C.byted_token, _C.expires_at, _C.result_code, _C.params, _C.received_at).where(
     _C.key == bindparam("key")
 )
-
-
-@contextmanager
-def quiet_write(db: Database) -> Iterator[Connection]:
-    """A write transaction that moves no change stamp (Database.write moves them on every write): for rows that
-    are no person's and no scope's (the callback inbox, the servers' heartbeats). On SQLite it takes the write
-    lock when it begins, as Database.write does."""
-    with db.engine.connect().execution_options(writing=True) as conn, conn.begin():
-        yield conn
 
 
 def secret_key(secret: str) -> str:

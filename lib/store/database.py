@@ -311,6 +311,15 @@ def execute_many(conn: Connection, statement, rows: list[dict], *, name: str = "
     conn.exec_driver_sql(sql, [pick(row) for row in rows] if len(order) > 1 else [(pick(r),) for r in rows])
 
 
+@contextmanager
+def quiet_write(db: Database) -> Iterator[Connection]:
+    """A write transaction that moves no change stamp (Database.write moves them on every write): for rows that
+    are no person's and no scope's (the callback inbox, the servers' heartbeats). On SQLite it takes the write
+    lock when it begins, as Database.write does."""
+    with db.engine.connect().execution_options(writing=True) as conn, conn.begin():
+        yield conn
+
+
 class Database:
     """Owns the engine; one per URL and process (shared_database), used by the pages and the routes."""
 

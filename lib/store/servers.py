@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, delete, select
 
-from lib.store.callbacks import quiet_write
-from lib.store.database import Database, insert_for
+from lib.store.database import Database, insert_for, quiet_write
 from lib.store.tables import servers
 
 BEAT_S = 30.0
