@@ -32,7 +32,7 @@ def show(wf: state.Workflow, view: ReviewView) -> None:
         # Read-only until the operator chooses to act: cheap to redraw while other tasks are polled. Its
         # words once per change and language (English: the frame as lib.review made it).
         shown = view.cached(
-            "review_failed_shown" + ("" if _.locale == "en" else f"_{_.locale}"),
+            _in_locale("review_failed_shown", _),
             lambda: asset_tables.in_words(review.failed_shown(view.failed, view.photos, view.previews), _),
         )
         asset_tables.failed_table(shown, key="review__failed")
@@ -59,7 +59,7 @@ def _form(wf: state.Workflow, view: ReviewView) -> None:
     failed, one = view.failed, view.kind.one
     _ = language.translator()
     editable = view.cached(
-        "review_failed_editable" + ("" if _.locale == "en" else f"_{_.locale}"),
+        _in_locale("review_failed_editable", _),
         lambda: asset_tables.in_words(review.failed_editable(failed, view.photos, view.previews), _),
     )
     edited = st.data_editor(
@@ -156,3 +156,8 @@ def _resubmit(wf: state.Workflow, view: ReviewView) -> None:
         st.session_state.pop(ERROR_KEY, None)
     if outcome.sent_keys:
         wf.review_started_at = time.time()
+
+
+def _in_locale(name: str, _) -> str:
+    """A cached table's name for `_`'s language (English: the name itself, the table as lib.review made it)."""
+    return name if _.locale == "en" else f"{name}_{_.locale}"
