@@ -92,6 +92,10 @@ def configured_passphrase(env: Mapping[str, str], secrets: Mapping) -> str:
     return str(value).strip()
 
 
+def _lowered(headers: Mapping[str, str]) -> dict[str, str]:
+    return {str(k).lower(): str(v) for k, v in headers.items()}
+
+
 def reached_from_beyond_loopback(client_ip: str | None, headers: Mapping[str, str] | None) -> bool:
     """Whether this session came from another machine: its client address is not loopback, or a reverse
     proxy's header or a Host other than loopback's says it came through one (a proxy on the same machine makes
@@ -100,7 +104,7 @@ def reached_from_beyond_loopback(client_ip: str | None, headers: Mapping[str, st
         return True
     if not headers:
         return False
-    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
+    lowered = _lowered(headers)
     if any(lowered.get(h) for h in _FORWARDED):
         return True
     host = lowered.get("host", "")
@@ -115,7 +119,7 @@ def headers_read(headers: Mapping[str, str] | None) -> dict[str, str]:
     reached_from_beyond_loopback and client_address give the same answers from these as from all of them."""
     if not headers:
         return {}
-    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
+    lowered = _lowered(headers)
     return {h: lowered[h] for h in (*_FORWARDED, "host") if h in lowered}
 
 
@@ -132,7 +136,7 @@ def client_address(peer: str | None, headers: Mapping[str, str] | None) -> str |
         return peer
     if not proxied or not headers:
         return peer
-    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
+    lowered = _lowered(headers)
     forwarded = (
         lowered.get("x-real-ip", "").strip() or lowered.get("x-forwarded-for", "").split(",")[-1].strip()
     )
