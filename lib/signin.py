@@ -300,11 +300,8 @@ def try_passphrase(
     where = keys.get("client", "an unknown address")
     if wait := limiter.wait(keys):
         log.warning("sign-in refused: too many failed attempts (from %s)", where)
-        minutes = max(1, round(wait / 60))
-        return Attempt(
-            refusal=f"Too many wrong tries. Wait about {minutes} minute(s), then try again.",
-            wait_seconds=wait,
-        )
+        # The page says how long, counted by the catalog (lib/ui/components/sign_in._refusal_words).
+        return Attempt(refusal=N_("Too many wrong tries. Wait, then try again."), wait_seconds=wait)
     cleaned = clean_name(name)
     if not any(ch.isalnum() for ch in cleaned):
         return Attempt(refusal=N_("Type your name: it is shown on what you do."))
