@@ -162,7 +162,7 @@ def sandbox_base_url() -> str:
     return _threaded_sandbox().base_url
 
 
-def _secrets() -> dict:
+def read_secrets() -> dict:
     try:
         return dict(st.secrets)
     except Exception:  # no secrets.toml: the usual case on a newcomer's machine
@@ -199,7 +199,7 @@ def connection_settings() -> ConnectionSettings:
 
 
 def _connection_settings(typed: str) -> ConnectionSettings:
-    env, secrets = os.environ, _secrets()
+    env, secrets = os.environ, read_secrets()
     if typed or env.get("APIMART_API_KEY") or secrets.get("APIMART_API_KEY"):
         return resolve_settings(env, secrets, session_key=typed)
     return resolve_settings(env, secrets, sandbox_base_url=sandbox_base_url())
@@ -344,7 +344,7 @@ def use_group(group_id: str, label: str = "") -> None:
 
 
 def storage_settings() -> StorageSettings:
-    return StorageSettings.from_env(os.environ, _secrets())
+    return StorageSettings.from_env(os.environ, read_secrets())
 
 
 @st.cache_resource(show_spinner=False)

@@ -17,7 +17,7 @@ import streamlit as st
 from lib import signin
 from lib.i18n import N_
 from lib.signin import OPERATOR_KEY, Operator
-from lib.ui import language
+from lib.ui import language, state
 from lib.ui.text import literal
 
 log = logging.getLogger(__name__)
@@ -29,13 +29,6 @@ CLIENT_KEY = "avatar_desk__sign_in_client"  # this session's own id for the rate
 # (client address, the headers sign-in goes by) of this session's connection, read on its first run.
 CONNECTION_KEY = "avatar_desk__sign_in_connection"
 TICKET_KEY = "avatar_desk__sign_in_ticket"  # (issued at, ticket) for "Remember me on this browser"
-
-
-def _secrets() -> dict:
-    try:
-        return dict(st.secrets)
-    except Exception:  # no secrets.toml: the usual case on a newcomer's machine
-        return {}
 
 
 def _client_ip() -> str | None:
@@ -74,7 +67,7 @@ def _connection() -> tuple[str | None, dict[str, str]]:
 
 def decision() -> signin.SignIn:
     client_ip, headers = _connection()
-    return signin.decide(os.environ, _secrets(), st.get_option("server.address"), client_ip, headers)
+    return signin.decide(os.environ, state.read_secrets(), st.get_option("server.address"), client_ip, headers)
 
 
 def _limit_keys() -> dict[str, str]:
@@ -265,8 +258,8 @@ def signed_in(operator: Operator | None) -> None:
             args=(operator.method,),
             icon=":material/logout:",
         )
-        how = decision()
-        if operator.method == signin.PASSPHRASE and how.method == signin.PASSPHRASE:
+        # The settings are read again only for a passphrase operator (gate read them already this run).
+        if operator.method == signin.PASSPHRASE and (how := decision()).method == signin.PASSPHRASE:
             _post_button(
                 signin.REMEMBER_PATH, _("Remember me on this browser (30 days)"), _ticket(operator, how)
             )
