@@ -188,16 +188,18 @@ def _create_if_missing(engine: Engine) -> None:
     maintenance = create_engine(engine.url.set(database="postgres"), poolclass=NullPool, hide_parameters=True)
     try:
         with maintenance.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            found = conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name})
-            if found.first() is not None:
+
+            def exists() -> bool:
+                found = conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name})
+                return found.first() is not None
+
+            if exists():
                 raise failure  # it exists: connecting failed for another reason
             statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
             try:
                 conn.exec_driver_sql(statement.as_string(conn.connection.driver_connection))
             except exc.DBAPIError:  # another server created it a moment before: fine
-                if conn.exec_driver_sql(
-                    "SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name}
-                ).first() is None:
+                if not exists():
                     raise
     except exc.OperationalError:
         raise failure from None  # no maintenance database either: the first reason is the one to show
