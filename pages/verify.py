@@ -38,7 +38,7 @@ attempt = renewed_if_expired()
 status = attempt.state() if attempt is not None else None
 
 if refusal := st.session_state.get("verify__refusal"):
-    st.warning(said_in(language.translator(), refusal), icon=":material/front_hand:")
+    st.warning(said_in(_, refusal), icon=":material/front_hand:")
 
 if status is None or status == USED:
     if status == USED:
