@@ -29,6 +29,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from lib.i18n import N_, Translator
 from lib.i18n import formats as _formats
 from lib.i18n import translator as _translator
+from lib.ui import when
 
 QUERY_KEY = "lang"
 CHOICE_KEY = "avatar_desk__language"  # the language chosen by URL or switch in this session
@@ -166,8 +167,6 @@ def follow_ui(wf) -> None:
 
 
 def _zone(tz: tzinfo | str | None = None) -> tzinfo:
-    from lib.ui import when
-
     return when.zone(tz)
 
 
@@ -184,8 +183,6 @@ def clock(ts: object, tz: tzinfo | str | None = None, *, seconds: bool = False) 
     """A moment for sentences in the browser's zone: "14:05" today, else with its day. English keeps
     lib.ui.when.clock's wording ("4 Mar 14:05"); Chinese reads "12月4日 14:05"."""
     if current() == "en":
-        from lib.ui import when
-
         return when.clock(ts, tz, seconds=seconds)
     return _formats.moment(ts, locale(), _zone(tz), seconds=seconds)
 
@@ -202,7 +199,5 @@ def span(seconds: float) -> str:
     """A duration so far, short: English keeps lib.ui.when.span's wording ("40 s", "3 min"); Chinese reads
     Babel's ("3分钟")."""
     if current() == "en":
-        from lib.ui import when
-
         return when.span(seconds)
     return _formats.duration(seconds, locale())
